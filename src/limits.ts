@@ -1,0 +1,39 @@
+/**
+ * Resource limits. Every one is a hard cap: reaching it produces a LIMIT_EXCEEDED finding
+ * (the input is not accepted), never a crash or an unbounded allocation.
+ */
+export interface Limits {
+  /** Opcodes executed across all pickles of one input. */
+  maxOpcodes: number;
+  /** Items on the unpickler stack at once (all mark frames together). */
+  maxStack: number;
+  /** Open MARKs at once, and container nesting depth. */
+  maxNesting: number;
+  /** Memo entries. */
+  maxMemo: number;
+  /**
+   * A PUT/BINPUT/LONG_BINPUT index more than this far beyond the number of opcodes read so far is
+   * RESOURCE_HOSTILE: no pickler writes one, and CPython allocates a memo table that large.
+   */
+  maxMemoIndexGap: number;
+  /** Decimal digits in a protocol-0 INT/LONG or a LONG1/LONG4 byte length above which parsing is RESOURCE_HOSTILE. */
+  maxIntDigits: number;
+  /** Pickles back to back in one input. */
+  maxPickles: number;
+  /** Depth of pickles found inside strings of other pickles. */
+  maxNestedPickleDepth: number;
+  /** Bytes of a string constant kept for analysis (longer ones are skipped, never copied). */
+  maxKeptString: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxOpcodes: 200_000_000,
+  maxStack: 5_000_000,
+  maxNesting: 10_000,
+  maxMemo: 20_000_000,
+  maxMemoIndexGap: 1_000_000,
+  maxIntDigits: 4300,
+  maxPickles: 10_000,
+  maxNestedPickleDepth: 4,
+  maxKeptString: 65_536,
+});

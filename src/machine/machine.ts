@@ -1,0 +1,875 @@
+/**
+ * The symbolic pickle machine: runs an opcode stream the way CPython's C unpickler does
+ * (Modules/_pickle.c: one object stack with a fence, a mark stack, a memo keyed by index, the current
+ * protocol), but with symbolic values, so every import and call is seen and judged without executing
+ * anything. Handles several pickles back to back, reports breaks, and resynchronises after junk so a
+ * payload behind garbage is still found.
+ */
+import type { Limits } from '../limits';
+import {
+  bytesToLatin1,
+  decodeDecimalLine,
+  decodeFloatLine,
+  decodeIntLine,
+  decodeLongBytes,
+  decodeLongLine,
+  decodeRawUnicodeEscape,
+  decodeStringLine,
+  decodeUtf8SurrogatePass,
+  type PyInt,
+} from '../pickle/args';
+import { OpReader } from '../pickle/reader';
+import type { CompiledPolicy } from '../policy/compile';
+import type { FindingCode, Severity } from '../report/findings';
+import type { CallKind, PickleSummary } from '../report/report';
+import { foldCall } from './fold';
+import { JOBLIB_WRAPPERS, joblibArrayLayout } from './joblib';
+import { findNestedPickles } from './nested';
+import { Recorder } from './recorder';
+import { renderCall, renderValue } from './render';
+import {
+  EMPTY_TUPLE,
+  FALSE,
+  KEPT_ITEMS,
+  NONE,
+  TRUE,
+  intValue,
+  originGlobal,
+  type CallValue,
+  type GlobalValue,
+  type StrValue,
+  type Value,
+} from './values';
+import { WireChecker } from './wire';
+
+export interface MachineOptions {
+  policy: CompiledPolicy;
+  limits: Limits;
+  /** Added to every reported offset. */
+  baseOffset: number;
+  /** Stop after this many complete pickles; what follows is not ours to judge. */
+  stopAfter?: number;
+  /** Depth of pickles nested in strings (0 for the input itself). */
+  depth: number;
+  /** Shared across nested runs so the opcode budget covers them all. */
+  budget?: { opcodes: number };
+}
+
+/** Thrown inside a pickle run when CPython would raise: ends that pickle. */
+class Halt {
+  constructor(
+    readonly code: FindingCode,
+    readonly message: string,
+    readonly offset: number,
+    readonly opcode?: string,
+  ) {}
+}
+
+const STOP = 0x2e;
+
+export class Machine {
+  readonly rec: Recorder;
+  readonly pickles: PickleSummary[] = [];
+  /** The value each complete pickle returns (what pickle.load would give the caller). */
+  readonly results: Value[] = [];
+  /** Set when a limit stopped the analysis: the rest of the input was not looked at. */
+  limitHit = false;
+
+  private readonly input: Uint8Array;
+  private readonly policy: CompiledPolicy;
+  private readonly limits: Limits;
+  private readonly opts: MachineOptions;
+  private readonly budget: { opcodes: number };
+  private readonly wire: WireChecker | null;
+
+  // ---- unpickler state (reset per pickle, as each pickle.load builds a new Unpickler)
+  private stack: Value[] = [];
+  private fence = 0;
+  private marks: number[] = [];
+  private memo = new Map<number, Value>();
+  private proto = 0;
+  private maxProto = 0;
+  /** copyreg's extension registry: lives in the process, so it survives across pickles. */
+  private readonly extensions = new Map<number, readonly [string, string]>();
+  private callSeq = 0;
+  private opsThisPickle = 0;
+
+  constructor(input: Uint8Array, opts: MachineOptions) {
+    this.input = input;
+    this.opts = opts;
+    this.policy = opts.policy;
+    this.limits = opts.limits;
+    this.budget = opts.budget ?? { opcodes: 0 };
+    this.rec = new Recorder(opts.baseOffset);
+    for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
+    this.wire = opts.depth === 0 && opts.policy.spec.wire ? new WireChecker(opts.policy.spec.wire, this.rec) : null;
+  }
+
+  private finding(code: FindingCode, message: string, offset: number | null, extra: Parameters<Recorder['finding']>[3] = {}, key?: string, severity?: Severity): void {
+    this.rec.finding(code, message, offset, extra, key, severity);
+  }
+
+  /** Runs every pickle in the input. */
+  run(): void {
+    const input = this.input;
+    if (input.length === 0) {
+      this.finding('TRUNCATED', 'the input is empty: no pickle to load', 0);
+      return;
+    }
+    this.wire?.checkBytes(input);
+    let pos = 0;
+    let resyncing = false;
+    while (pos < input.length && !this.limitHit) {
+      if (this.opts.stopAfter !== undefined && this.results.length >= this.opts.stopAfter) return;
+      if (this.pickles.length >= this.limits.maxPickles) {
+        this.limitHit = true;
+        this.finding('LIMIT_EXCEEDED', `more than ${this.limits.maxPickles} pickles in one input (maxPickles); the rest was not analysed`, pos);
+        return;
+      }
+      const index = this.pickles.length;
+      this.rec.pickle = index;
+      const afterComplete = index > 0 && this.pickles[index - 1]!.complete;
+      if (afterComplete) this.wire?.afterStop(pos);
+      const outcome = this.runOne(pos);
+      this.pickles.push(outcome.summary);
+      if (outcome.summary.complete) {
+        if (index > 0 && !resyncing) {
+          this.finding('MULTIPLE_PICKLES', `another pickle starts at offset ${pos} after the previous STOP`, pos, {}, 'multi');
+        }
+        resyncing = false;
+        pos = outcome.summary.end;
+        continue;
+      }
+      if (this.limitHit) return;
+      const halt = outcome.halt!;
+      if (afterComplete) {
+        this.finding('TRAILING_DATA', `${input.length - pos} bytes after the STOP at offset ${pos - 1} are not a pickle (${halt.message})`, pos, halt.opcode ? { opcode: halt.opcode } : {}, 'trailing');
+        this.pickles.pop();
+      } else {
+        this.finding(halt.code, halt.message, halt.offset, halt.opcode ? { opcode: halt.opcode } : {});
+      }
+      const next = findPickleStart(input, Math.max(halt.offset + 1, pos + 1));
+      if (next < 0) return;
+      resyncing = true;
+      pos = next;
+    }
+  }
+
+  private runOne(start: number): { summary: PickleSummary; halt?: Halt } {
+    this.stack = [];
+    this.fence = 0;
+    this.marks = [];
+    this.memo = new Map();
+    this.proto = 0;
+    this.maxProto = 0;
+    this.opsThisPickle = 0;
+    const r = new OpReader(this.input, start);
+    const summary: PickleSummary = { index: this.pickles.length, start: start + this.opts.baseOffset, end: start + this.opts.baseOffset, protocol: 0, opcodes: 0, complete: false };
+    try {
+      this.loop(r);
+      summary.complete = true;
+    } catch (e) {
+      if (!(e instanceof Halt)) throw e;
+      summary.end = r.opPos + this.opts.baseOffset;
+      summary.opcodes = this.opsThisPickle;
+      summary.protocol = this.maxProto;
+      return { summary, halt: e };
+    }
+    summary.end = r.pos + this.opts.baseOffset;
+    summary.opcodes = this.opsThisPickle;
+    summary.protocol = this.maxProto;
+    return { summary };
+  }
+
+  // ---------------------------------------------------------------- stack primitives (CPython Pdata)
+
+  private underflow(r: OpReader): never {
+    throw new Halt('MALFORMED', `${r.info.name} at offset ${r.opPos}: unpickling stack underflow`, r.opPos, r.info.name);
+  }
+
+  private pop(r: OpReader): Value {
+    if (this.stack.length <= this.fence) this.underflow(r);
+    return this.stack.pop()!;
+  }
+
+  private top(r: OpReader): Value {
+    if (this.stack.length <= this.fence) this.underflow(r);
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  /** Pops the innermost MARK and returns the stack index it marked. */
+  private popMark(r: OpReader): number {
+    if (this.marks.length === 0) throw new Halt('MALFORMED', `${r.info.name} at offset ${r.opPos}: could not find MARK`, r.opPos, r.info.name);
+    const k = this.marks.pop()!;
+    this.fence = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    return k;
+  }
+
+  private halt(r: OpReader, message: string, code: FindingCode = 'MALFORMED'): never {
+    throw new Halt(code, `${r.info.name} at offset ${r.opPos}: ${message}`, r.opPos, r.info.name);
+  }
+
+  // ---------------------------------------------------------------- values
+
+  private str(s: string, len: number, py2 = false): StrValue {
+    const kept = len <= this.limits.maxKeptString ? s : null;
+    return py2 ? { k: 'str', v: kept, len, py2 } : { k: 'str', v: kept, len };
+  }
+
+  private intFromText(r: OpReader, v: PyInt | boolean | null): Value {
+    if (v === null) this.halt(r, `invalid ${r.info.name === 'LONG' ? 'long' : 'int'} literal '${clipText(this.input, r.argStart, r.argEnd)}'`);
+    if (typeof v === 'boolean') return v ? TRUE : FALSE;
+    return intValue(v);
+  }
+
+  private hostileInt(r: OpReader, digits: number): boolean {
+    if (digits <= this.limits.maxIntDigits) return false;
+    this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} is an integer of ${digits} digits (more than ${this.limits.maxIntDigits}): CPython 3.11+ refuses it, older versions spend quadratic time parsing it`, r.opPos, { opcode: r.info.name }, 'bigint');
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private loop(r: OpReader): void {
+    const input = this.input;
+    const limits = this.limits;
+    const wire = this.wire;
+    for (;;) {
+      if (!r.next()) {
+        if (r.error) throw new Halt(r.error.code, r.error.message, r.error.offset, r.error.opcode);
+        throw new Halt('TRUNCATED', `the input ends at offset ${r.pos} before STOP`, r.pos);
+      }
+      this.opsThisPickle++;
+      if (++this.budget.opcodes > limits.maxOpcodes) {
+        this.limitHit = true;
+        this.finding('LIMIT_EXCEEDED', `more than ${limits.maxOpcodes} opcodes (maxOpcodes); analysis stopped at offset ${r.opPos}`, r.opPos, { opcode: r.info.name });
+        throw new Halt('LIMIT_EXCEEDED', 'opcode budget exhausted', r.opPos);
+      }
+      if (r.frameViolation) this.finding('FRAME_VIOLATION', r.frameViolation, r.opPos, { opcode: r.info.name });
+      if (wire) wire.opcode(r);
+      const stack = this.stack;
+      switch (r.code) {
+        // ---- constants
+        case 0x4e: // NONE
+          stack.push(NONE);
+          break;
+        case 0x88: // NEWTRUE
+          stack.push(TRUE);
+          break;
+        case 0x89: // NEWFALSE
+          stack.push(FALSE);
+          break;
+        case 0x4b: // BININT1
+        case 0x4d: // BININT2
+        case 0x4a: // BININT
+          stack.push(intValue(r.argNum));
+          break;
+        case 0x49: { // INT
+          const digits = r.argEnd - r.argStart;
+          stack.push(this.hostileInt(r, digits) ? intValue(null) : this.intFromText(r, decodeIntLine(input, r.argStart, r.argEnd)));
+          break;
+        }
+        case 0x4c: { // LONG
+          const digits = r.argEnd - r.argStart;
+          stack.push(this.hostileInt(r, digits) ? intValue(null) : this.intFromText(r, decodeLongLine(input, r.argStart, r.argEnd)));
+          break;
+        }
+        case 0x8a: // LONG1
+        case 0x8b: { // LONG4
+          const n = r.argEnd - r.argStart;
+          stack.push(this.hostileInt(r, Math.ceil(n * 2.41)) ? intValue(null) : intValue(decodeLongBytes(input, r.argStart, r.argEnd)));
+          break;
+        }
+        case 0x46: { // FLOAT
+          const f = decodeFloatLine(input, r.argStart, r.argEnd);
+          if (f === null) this.halt(r, `invalid float literal '${clipText(input, r.argStart, r.argEnd)}'`);
+          stack.push({ k: 'float', v: f });
+          break;
+        }
+        case 0x47: // BINFLOAT (big-endian)
+          stack.push({ k: 'float', v: new DataView(input.buffer, input.byteOffset + r.argStart, 8).getFloat64(0, false) });
+          break;
+        case 0x53: { // STRING
+          const s = decodeStringLine(input, r.argStart, r.argEnd);
+          if (s === null) this.halt(r, 'the STRING argument must be a quoted Python 2 string literal with valid escapes');
+          stack.push(this.str(s, s.length, true));
+          break;
+        }
+        case 0x54: // BINSTRING
+        case 0x55: { // SHORT_BINSTRING
+          const n = r.argEnd - r.argStart;
+          stack.push(this.str(n <= this.limits.maxKeptString ? bytesToLatin1(input, r.argStart, r.argEnd) : '', n, true));
+          break;
+        }
+        case 0x56: { // UNICODE
+          const n = r.argEnd - r.argStart;
+          if (n > this.limits.maxKeptString) {
+            stack.push(this.str('', n));
+            break;
+          }
+          const s = decodeRawUnicodeEscape(input, r.argStart, r.argEnd);
+          if (s === null) this.halt(r, 'invalid raw-unicode-escape text');
+          stack.push(this.str(s, s.length));
+          break;
+        }
+        case 0x8c: // SHORT_BINUNICODE
+        case 0x58: // BINUNICODE
+        case 0x8d: { // BINUNICODE8
+          const n = r.argEnd - r.argStart;
+          if (n > this.limits.maxKeptString) {
+            stack.push(this.str('', n));
+            break;
+          }
+          const s = decodeUtf8SurrogatePass(input, r.argStart, r.argEnd);
+          if (s === null) this.halt(r, 'invalid UTF-8 in a str');
+          stack.push(this.str(s, s.length));
+          break;
+        }
+        case 0x42: // BINBYTES
+        case 0x43: // SHORT_BINBYTES
+        case 0x8e: // BINBYTES8
+          stack.push({ k: 'bytes', start: r.argStart, end: r.argEnd });
+          break;
+        case 0x96: // BYTEARRAY8
+          stack.push({ k: 'bytes', start: r.argStart, end: r.argEnd, bytearray: true });
+          break;
+
+        // ---- containers
+        case 0x5d: // EMPTY_LIST
+          stack.push({ k: 'list', items: [], count: 0 });
+          break;
+        case 0x7d: // EMPTY_DICT
+          stack.push({ k: 'dict', entries: [], count: 0 });
+          break;
+        case 0x8f: // EMPTY_SET
+          stack.push({ k: 'set', frozen: false, items: [], count: 0 });
+          break;
+        case 0x29: // EMPTY_TUPLE
+          stack.push(EMPTY_TUPLE);
+          break;
+        case 0x85: { // TUPLE1
+          const a = this.pop(r);
+          stack.push({ k: 'tuple', items: [a], count: 1 });
+          break;
+        }
+        case 0x86: { // TUPLE2
+          const b = this.pop(r);
+          const a = this.pop(r);
+          stack.push({ k: 'tuple', items: [a, b], count: 2 });
+          break;
+        }
+        case 0x87: { // TUPLE3
+          const c = this.pop(r);
+          const b = this.pop(r);
+          const a = this.pop(r);
+          stack.push({ k: 'tuple', items: [a, b, c], count: 3 });
+          break;
+        }
+        case 0x74: { // TUPLE
+          const k = this.popMark(r);
+          const items = stack.splice(k);
+          stack.push({ k: 'tuple', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          break;
+        }
+        case 0x6c: { // LIST
+          const k = this.popMark(r);
+          const items = stack.splice(k);
+          stack.push({ k: 'list', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          break;
+        }
+        case 0x91: { // FROZENSET
+          const k = this.popMark(r);
+          const items = stack.splice(k);
+          stack.push({ k: 'set', frozen: true, items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          break;
+        }
+        case 0x64: { // DICT
+          const k = this.popMark(r);
+          const n = stack.length - k;
+          if (n % 2) this.halt(r, 'odd number of items for DICT');
+          const items = stack.splice(k);
+          const entries: [Value, Value][] = [];
+          for (let i = 0; i < items.length && entries.length < KEPT_ITEMS; i += 2) entries.push([items[i]!, items[i + 1]!]);
+          stack.push({ k: 'dict', entries, count: n / 2 });
+          break;
+        }
+        case 0x61: // APPEND
+          this.doAppend(r, stack.length - 1);
+          break;
+        case 0x65: // APPENDS
+          this.doAppend(r, this.popMark(r));
+          break;
+        case 0x73: // SETITEM
+          this.doSetItems(r, stack.length - 2);
+          break;
+        case 0x75: // SETITEMS
+          this.doSetItems(r, this.popMark(r));
+          break;
+        case 0x90: // ADDITEMS
+          this.doAddItems(r, this.popMark(r));
+          break;
+
+        // ---- stack and memo
+        case 0x28: // MARK
+          this.marks.push(stack.length);
+          this.fence = stack.length;
+          if (this.marks.length > limits.maxNesting) this.limit(r, `more than ${limits.maxNesting} open MARKs (maxNesting)`);
+          break;
+        case 0x30: // POP: pops a MARK when one sits on top (CPython's load_pop)
+          if (this.marks.length && this.marks[this.marks.length - 1] === stack.length) this.popMark(r);
+          else this.pop(r);
+          break;
+        case 0x31: { // POP_MARK
+          const k = this.popMark(r);
+          stack.length = k;
+          break;
+        }
+        case 0x32: // DUP
+          stack.push(this.top(r));
+          break;
+        case 0x67: { // GET
+          const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
+          if (idx === null) this.halt(r, `invalid memo index '${clipText(input, r.argStart, r.argEnd)}'`);
+          this.get(r, Number(idx));
+          break;
+        }
+        case 0x68: // BINGET
+        case 0x6a: // LONG_BINGET
+          this.get(r, r.argNum);
+          break;
+        case 0x70: { // PUT
+          const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
+          if (idx === null) this.halt(r, `invalid memo index '${clipText(input, r.argStart, r.argEnd)}'`);
+          this.put(r, typeof idx === 'bigint' ? Number.MAX_SAFE_INTEGER : idx);
+          break;
+        }
+        case 0x71: // BINPUT
+        case 0x72: // LONG_BINPUT
+          this.put(r, r.argNum);
+          break;
+        case 0x94: // MEMOIZE: stores at len(memo), which may overwrite an explicit PUT slot
+          this.memoSet(r, this.memo.size, this.top(r));
+          break;
+
+        // ---- imports
+        case 0x63: // GLOBAL
+        case 0x69: { // INST
+          const module = decodeUtf8SurrogatePass(input, r.argStart, r.argEnd);
+          const name = decodeUtf8SurrogatePass(input, r.arg2Start, r.arg2End);
+          if (module === null || name === null) this.halt(r, 'module or name is not valid UTF-8');
+          if (module.length === 0 || name.length === 0) this.halt(r, 'empty module or name', 'TRUNCATED');
+          const g = this.importGlobal(r, module, name);
+          if (r.code === 0x63) stack.push(g);
+          else {
+            const k = this.popMark(r);
+            const items = stack.splice(k);
+            this.doCall(r, g, { k: 'tuple', items: items.slice(0, KEPT_ITEMS), count: items.length }, 'inst');
+          }
+          break;
+        }
+        case 0x93: { // STACK_GLOBAL
+          const name = this.pop(r);
+          const module = this.pop(r);
+          if (module.k === 'str' && name.k === 'str' && module.v !== null && name.v !== null && module.v && name.v) {
+            stack.push(this.importGlobal(r, module.v, name.v));
+          } else if (isConst(module) && isConst(name) && (module.k !== 'str' || name.k !== 'str')) {
+            this.halt(r, `STACK_GLOBAL requires str operands, got ${module.k} and ${name.k}`);
+          } else {
+            const what = `module ${describeOperand(module, input)}, name ${describeOperand(name, input)}`;
+            this.finding('UNRESOLVED_GLOBAL', `STACK_GLOBAL at offset ${r.opPos} imports a global that cannot be resolved statically (${what})`, r.opPos, { opcode: 'STACK_GLOBAL' }, `sg${r.opPos}`);
+            stack.push({ k: 'unknown', why: `unresolved import (${what})` });
+          }
+          break;
+        }
+        case 0x82: // EXT1
+        case 0x83: // EXT2
+        case 0x84: { // EXT4
+          const code = r.argNum;
+          if (code <= 0) this.halt(r, 'EXT specifies code <= 0');
+          const g = this.extensions.get(code);
+          if (g) stack.push(this.importGlobal(r, g[0], g[1]));
+          else {
+            this.finding('UNREGISTERED_EXT', `${r.info.name} at offset ${r.opPos} loads extension code ${code}, which the policy's registry does not map (CPython's default registry is empty)`, r.opPos, { opcode: r.info.name }, `ext${code}`);
+            stack.push({ k: 'unknown', why: `extension code ${code}` });
+          }
+          break;
+        }
+
+        // ---- calls
+        case 0x52: { // REDUCE
+          const args = this.pop(r);
+          const callee = this.pop(r);
+          this.doCall(r, callee, args, 'reduce');
+          break;
+        }
+        case 0x81: { // NEWOBJ
+          const args = this.pop(r);
+          const cls = this.pop(r);
+          this.doCall(r, cls, args, 'newobj');
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX
+          const kwargs = this.pop(r);
+          const args = this.pop(r);
+          const cls = this.pop(r);
+          this.doCall(r, cls, args, 'newobj_ex', kwargs);
+          break;
+        }
+        case 0x6f: { // OBJ
+          const k = this.popMark(r);
+          const items = stack.splice(k);
+          if (items.length < 1) this.halt(r, 'OBJ needs a class after its MARK');
+          const rest = items.slice(1);
+          this.doCall(r, items[0]!, { k: 'tuple', items: rest.slice(0, KEPT_ITEMS), count: rest.length }, 'obj');
+          break;
+        }
+        case 0x62: { // BUILD
+          const state = this.pop(r);
+          this.doBuild(r, this.top(r), state);
+          break;
+        }
+
+        // ---- persistent references and buffers
+        case 0x50: { // PERSID
+          let ascii = true;
+          for (let i = r.argStart; i < r.argEnd; i++) if (input[i]! >= 0x80) ascii = false;
+          if (!ascii) this.halt(r, 'persistent IDs in protocol 0 must be ASCII strings');
+          const pid = bytesToLatin1(input, r.argStart, r.argEnd);
+          this.persistent(r, this.str(pid, pid.length));
+          break;
+        }
+        case 0x51: // BINPERSID
+          this.persistent(r, this.pop(r));
+          break;
+        case 0x97: // NEXT_BUFFER
+          if (this.policy.spec.outOfBandBuffers !== 'allow') {
+            this.finding('OUT_OF_BAND_BUFFER', `NEXT_BUFFER at offset ${r.opPos} takes an out-of-band buffer the policy does not allow`, r.opPos, { opcode: 'NEXT_BUFFER' }, 'oob');
+          }
+          stack.push({ k: 'buffer', readonly: false });
+          break;
+        case 0x98: { // READONLY_BUFFER
+          const t = this.top(r);
+          if (t.k === 'buffer') stack[stack.length - 1] = { k: 'buffer', readonly: true };
+          break;
+        }
+
+        // ---- framing and control
+        case 0x80: { // PROTO
+          const p = r.argNum;
+          if (p > 5) this.halt(r, `unsupported pickle protocol: ${p}`);
+          this.proto = p;
+          if (p > this.maxProto) this.maxProto = p;
+          break;
+        }
+        case 0x95: // FRAME: boundaries are checked by the reader
+          break;
+        case STOP: {
+          const v = this.pop(r);
+          this.results.push(v);
+          if (wire) wire.stop(this.stack.length, this.marks.length, r.opPos);
+          return;
+        }
+        default:
+          this.halt(r, 'opcode not handled');
+      }
+      if (stack.length > limits.maxStack) this.limit(r, `more than ${limits.maxStack} items on the stack (maxStack)`);
+    }
+  }
+
+  private limit(r: OpReader, message: string): never {
+    this.limitHit = true;
+    this.finding('LIMIT_EXCEEDED', `${message}; analysis stopped at offset ${r.opPos}`, r.opPos, { opcode: r.info.name });
+    throw new Halt('LIMIT_EXCEEDED', message, r.opPos, r.info.name);
+  }
+
+  // ---------------------------------------------------------------- memo
+
+  private get(r: OpReader, idx: number): void {
+    const v = this.memo.get(idx);
+    if (v === undefined) this.halt(r, `memo has no entry ${idx}`);
+    this.stack.push(v);
+  }
+
+  private put(r: OpReader, idx: number): void {
+    const v = this.top(r);
+    if (idx < 0) this.halt(r, 'negative PUT argument');
+    if (idx > this.opsThisPickle + this.limits.maxMemoIndexGap) {
+      this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} stores at memo index ${idx}: no pickler writes that, and CPython allocates a memo table of about ${formatBytes(idx * 16)} for it`, r.opPos, { opcode: r.info.name }, 'memoidx');
+    }
+    this.memoSet(r, idx, v);
+  }
+
+  private memoSet(r: OpReader, idx: number, v: Value): void {
+    this.memo.set(idx, v);
+    if (this.memo.size > this.limits.maxMemo) this.limit(r, `more than ${this.limits.maxMemo} memo entries (maxMemo)`);
+  }
+
+  // ---------------------------------------------------------------- imports, calls, state
+
+  private importGlobal(r: OpReader, module: string, name: string): GlobalValue {
+    const j = this.policy.judge(module, name, this.proto);
+    const id = this.rec.global(module, name, r.opPos, r.info.name, j);
+    return { k: 'global', module, name, resolved: j.resolved, id };
+  }
+
+  private persistent(r: OpReader, pid: Value): void {
+    if (this.policy.spec.persistentIds === 'reject') {
+      this.finding('PERSISTENT_ID', `${r.info.name} at offset ${r.opPos} asks the loader's persistent_load for ${renderValue(pid, this.input)}, which the policy does not allow`, r.opPos, { opcode: r.info.name }, 'persid');
+    }
+    this.stack.push({ k: 'persid', pid });
+  }
+
+  private doCall(r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value): void {
+    const input = this.input;
+    switch (callee.k) {
+      case 'global':
+      case 'unknown':
+        break;
+      case 'call':
+      case 'persid':
+        this.finding(
+          'CALL_ON_CALL_RESULT',
+          `${r.info.name} at offset ${r.opPos} calls the result of ${callee.k === 'call' ? renderValue(callee, input) : 'persistent_load'}, a getattr-style indirection that can reach any function`,
+          r.opPos,
+          { opcode: r.info.name, call: renderCall(callee, args, input, 0, kwargs) },
+        );
+        break;
+      default:
+        this.halt(r, `${describeOperand(callee, input)} is not callable`);
+    }
+    if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') this.halt(r, `the argument list must be a tuple, got ${args.k}`);
+    const pseudo = kind === 'newobj' || kind === 'newobj_ex' ? renderCall(callee, args, input, 0, kwargs).replace(/^([^(]*)\(/, '$1.__new__($1' + (args.k === 'tuple' && args.count === 0 && !kwargs ? '' : ', ')) : renderCall(callee, args, input, 0, kwargs);
+    const calleeName = callee.k === 'global' ? callee.resolved : `<${callee.k}>`;
+    this.rec.call(r.opPos, r.info.name, kind, calleeName, pseudo);
+    this.wire?.call(r, callee, args);
+
+    let result: Value | null = null;
+    if (callee.k === 'global') {
+      result = foldCall(callee.resolved, args, input);
+      if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
+        const [m, n, c] = args.items;
+        if (m?.k === 'str' && n?.k === 'str' && c?.k === 'int' && m.v && n.v && c.v !== null) this.extensions.set(Number(c.v), [m.v, n.v]);
+      }
+    }
+    this.checkNested(r, args, pseudo);
+    if (kwargs) this.checkNested(r, kwargs, pseudo);
+    this.stack.push(result ?? ({ k: 'call', callee, args, id: this.callSeq++, at: r.opPos + this.opts.baseOffset, ...(kwargs ? { kwargs } : {}) } as CallValue));
+  }
+
+  private doBuild(r: OpReader, inst: Value, state: Value): void {
+    const input = this.input;
+    switch (inst.k) {
+      case 'global':
+        this.finding('BUILD_ON_NON_INSTANCE', `BUILD at offset ${r.opPos} sets state on ${inst.resolved} itself (a module, class or function), planting attributes other code will use`, r.opPos, { opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state, input)})` });
+        break;
+      case 'persid':
+      case 'buffer':
+        this.finding('BUILD_ON_NON_INSTANCE', `BUILD at offset ${r.opPos} sets state on a ${inst.k === 'persid' ? 'persistent reference' : 'buffer'}`, r.opPos, { opcode: 'BUILD' }, undefined, 'suspicious');
+        break;
+      case 'call':
+        inst.state = state;
+        inst.stateAt = r.opPos + this.opts.baseOffset;
+        break;
+      case 'unknown':
+        break;
+      default:
+        this.halt(r, `cannot set state on ${describeOperand(inst, input)}`);
+    }
+    const pseudo = `${renderValue(inst, input)}.__setstate__(${renderValue(state, input)})`;
+    this.rec.call(r.opPos, 'BUILD', 'build', originGlobal(inst)?.resolved ?? `<${inst.k}>`, pseudo);
+    this.wire?.build(r, inst, state);
+    this.checkNested(r, state, pseudo);
+    if (inst.k === 'call') {
+      const origin = originGlobal(inst);
+      if (origin && JOBLIB_WRAPPERS.has(origin.resolved)) this.skipJoblibArray(r, inst);
+    }
+  }
+
+  /** joblib: step over the array bytes that follow the wrapper's BUILD (see joblib.ts). */
+  private skipJoblibArray(r: OpReader, wrapper: CallValue): void {
+    const layout = joblibArrayLayout(wrapper);
+    if (layout.kind === 'error') this.halt(r, `joblib array data follows but its size is unknown: ${layout.why}`);
+    if (layout.kind === 'pickle') {
+      const nested = new Machine(this.input.subarray(0, this.input.length), { ...this.opts, stopAfter: 1, budget: this.budget, depth: this.opts.depth });
+      const sub = nested.runFrom(r.pos);
+      this.absorb(nested);
+      if (!sub) this.halt(r, 'the object array pickled after a joblib NumpyArrayWrapper is not a complete pickle');
+      r.pos = sub;
+      return;
+    }
+    let p = r.pos;
+    if (layout.aligned) {
+      if (p >= this.input.length) this.halt(r, 'joblib array data is missing', 'TRUNCATED');
+      p += 1 + this.input[p]!;
+    }
+    if (p + layout.bytes > this.input.length) this.halt(r, `joblib array data (${layout.bytes} bytes) runs past the end of the input`, 'TRUNCATED');
+    r.pos = p + layout.bytes;
+  }
+
+  /** Runs one pickle starting at `pos` (for nested streams inside this input); returns its end or 0. */
+  runFrom(pos: number): number {
+    this.rec.pickle = 0;
+    const outcome = this.runOne(pos);
+    this.pickles.push(outcome.summary);
+    if (outcome.halt) {
+      this.finding(outcome.halt.code, outcome.halt.message, outcome.halt.offset, outcome.halt.opcode ? { opcode: outcome.halt.opcode } : {});
+      return 0;
+    }
+    return outcome.summary.end - this.opts.baseOffset;
+  }
+
+  /** Takes over the findings, imports and calls of a machine run on part of this input. */
+  private absorb(other: Machine): void {
+    for (const f of other.rec.findings) this.rec.finding(f.code, f.message, f.offset === null ? null : f.offset - this.opts.baseOffset, { ...(f.opcode ? { opcode: f.opcode } : {}), ...(f.global ? { global: f.global } : {}), ...(f.call ? { call: f.call } : {}) }, undefined, f.severity);
+    for (const g of other.rec.globals) this.rec.globals.push({ ...g, pickle: this.rec.pickle });
+    for (const c of other.rec.calls) this.rec.call(c.offset - this.opts.baseOffset, c.opcode, c.kind, c.callee, c.pseudo);
+    if (other.limitHit) this.limitHit = true;
+  }
+
+  /** Strings flowing into a call that are themselves pickles get scanned too. */
+  private checkNested(r: OpReader, v: Value, pseudo: string): void {
+    if (this.opts.depth >= this.limits.maxNestedPickleDepth) return;
+    for (const blob of findNestedPickles(v, this.input)) {
+      const inner = new Machine(blob, { ...this.opts, depth: this.opts.depth + 1, baseOffset: 0, stopAfter: undefined, budget: this.budget });
+      inner.run();
+      const bad = inner.rec.findings.filter((f) => f.severity !== 'info');
+      const imports = inner.rec.globals;
+      if (imports.length === 0 && inner.rec.callCount === 0) continue; // just data that happens to look like a pickle
+      const denied = imports.filter((g) => g.decision === 'deny').map((g) => g.resolved);
+      const dangerous = bad.some((f) => f.severity === 'dangerous');
+      const names = [...new Set(imports.map((g) => g.resolved))].slice(0, 8).join(', ');
+      if (dangerous) {
+        this.finding('NESTED_PICKLE', `${r.info.name} at offset ${r.opPos} passes a ${blob.length}-byte pickle to a call; inside it: ${denied.length ? `imports ${[...new Set(denied)].join(', ')}` : bad.find((f) => f.severity === 'dangerous')!.message}`, r.opPos, { opcode: r.info.name, call: pseudo });
+      } else if (bad.length) {
+        this.finding('NESTED_PICKLE_UNVERIFIED', `${r.info.name} at offset ${r.opPos} passes a ${blob.length}-byte pickle to a call that is not clean (${bad[0]!.code}: ${bad[0]!.message}); it imports ${names || 'nothing'}`, r.opPos, { opcode: r.info.name, call: pseudo });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- container mutation
+
+  private doAppend(r: OpReader, x: number): void {
+    const stack = this.stack;
+    const len = stack.length;
+    if (x > len || x <= this.fence) this.underflow(r);
+    if (len === x) return;
+    const target = stack[x - 1]!;
+    const items = stack.splice(x);
+    if (target.k === 'list') {
+      for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+      target.count += items.length;
+      return;
+    }
+    this.mutateObject(r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length }, this.input)})`, 'append', items);
+  }
+
+  private doSetItems(r: OpReader, x: number): void {
+    const stack = this.stack;
+    const len = stack.length;
+    if (x > len || x <= this.fence) this.underflow(r);
+    if (len === x) return;
+    if ((len - x) % 2) this.halt(r, 'odd number of items for SETITEMS');
+    const target = stack[x - 1]!;
+    const items = stack.splice(x);
+    if (target.k === 'dict') {
+      for (let i = 0; i < items.length && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([items[i]!, items[i + 1]!]);
+      target.count += items.length / 2;
+      return;
+    }
+    if (target.k === 'list') return; // list[int] = value is valid Python
+    if (target.k === 'call') {
+      const kept = (target.items ??= []);
+      for (let i = 0; i < items.length && kept.length < KEPT_ITEMS; i += 2) kept.push([items[i]!, items[i + 1]!]);
+    }
+    this.mutateObject(r, target, `[${renderValue(items[0]!, this.input)}] = ${renderValue(items[1]!, this.input)}`, 'setitem', items);
+  }
+
+  private doAddItems(r: OpReader, x: number): void {
+    const stack = this.stack;
+    const len = stack.length;
+    if (x > len || x <= this.fence) this.underflow(r);
+    const target = stack[x - 1]!;
+    const items = stack.splice(x);
+    if (items.length === 0) return;
+    if (target.k === 'set') {
+      for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+      target.count += items.length;
+      return;
+    }
+    this.mutateObject(r, target, `.add(${renderValue(items[0]!, this.input)})`, 'additems', items);
+  }
+
+  /**
+   * APPEND/SETITEM/ADDITEMS on something that is not a plain list/dict/set call its methods
+   * (extend, append, __setitem__, add). Fine on an instance of an allowed class; a problem on a
+   * module, class or function.
+   */
+  private mutateObject(r: OpReader, target: Value, suffix: string, kind: CallKind, items: Value[]): void {
+    const input = this.input;
+    switch (target.k) {
+      case 'call':
+        this.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', renderValue(target, input) + suffix);
+        for (const it of items) this.checkNested(r, it, renderValue(target, input) + suffix);
+        return;
+      case 'global':
+        this.finding('METHOD_CALL_ON_OBJECT', `${r.info.name} at offset ${r.opPos} calls a method of ${target.resolved} itself: ${target.resolved}${suffix}`, r.opPos, { opcode: r.info.name, call: target.resolved + suffix }, undefined, 'dangerous');
+        this.rec.call(r.opPos, r.info.name, kind, target.resolved, target.resolved + suffix);
+        return;
+      case 'unknown':
+      case 'persid':
+      case 'buffer':
+        this.finding('METHOD_CALL_ON_OBJECT', `${r.info.name} at offset ${r.opPos} calls a method of ${renderValue(target, input)}`, r.opPos, { opcode: r.info.name }, `moo${kind}`);
+        return;
+      default:
+        this.halt(r, `${describeOperand(target, input)} does not support ${kind === 'setitem' ? 'item assignment' : kind === 'append' ? 'append' : 'add'}`);
+    }
+  }
+}
+
+function isConst(v: Value): boolean {
+  return v.k !== 'call' && v.k !== 'global' && v.k !== 'unknown' && v.k !== 'persid' && v.k !== 'buffer';
+}
+
+function describeOperand(v: Value, input: Uint8Array): string {
+  return `${v.k === 'call' ? 'the result of ' : v.k === 'global' ? 'global ' : ''}${renderValue(v, input)}`;
+}
+
+function clipText(input: Uint8Array, start: number, end: number): string {
+  const s = bytesToLatin1(input, start, Math.min(end, start + 40));
+  return end - start > 40 ? s + '…' : s;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Where the next pickle may start after a break: a PROTO 2-5 opcode, or a protocol 0 GLOBAL line
+ * (`c` + dotted name + newline + name + newline). Linear scan from `from`.
+ */
+export function findPickleStart(input: Uint8Array, from: number): number {
+  for (let i = from; i < input.length - 1; i++) {
+    const c = input[i]!;
+    if (c === 0x80) {
+      const p = input[i + 1]!;
+      if (p >= 2 && p <= 5) return i;
+    } else if (c === 0x63 && isIdentStart(input[i + 1]!)) {
+      let j = i + 1;
+      let lines = 0;
+      while (j < input.length && j - i < 512) {
+        const d = input[j]!;
+        if (d === 0x0a) {
+          if (++lines === 2) return i;
+          if (j + 1 >= input.length || !isIdentStart(input[j + 1]!)) break;
+        } else if (!isIdentChar(d)) break;
+        j++;
+      }
+    }
+  }
+  return -1;
+}
+
+const isIdentStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isIdentChar = (c: number) => isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e;

@@ -1,0 +1,119 @@
+/**
+ * Symbolic values as readable pseudo-Python, e.g. `os.system('echo hi')`. Output is bounded: long
+ * strings, big containers and deep nesting are elided, so rendering is O(1) per call whatever the input.
+ */
+import type { Value } from './values';
+
+const MAX_STR = 120;
+const MAX_ITEMS = 8;
+const MAX_DEPTH = 4;
+const MAX_TOTAL = 400;
+
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + quote;
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) + '…' : s;
+}
+
+function bytesRepr(bytes: Uint8Array, prefix: string): string {
+  let out = prefix + "'";
+  const n = Math.min(bytes.length, MAX_STR);
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c === 0x27 || c === 0x5c) out += '\\' + String.fromCharCode(c);
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else if (c === 0x0a) out += '\\n';
+    else out += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return out + (bytes.length > n ? `'…(${bytes.length} bytes)` : "'");
+}
+
+export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
+  switch (v.k) {
+    case 'none':
+      return 'None';
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'int':
+      return v.v === null ? '<huge int>' : clip(String(v.v), MAX_STR);
+    case 'float': {
+      if (Number.isNaN(v.v)) return "float('nan')";
+      if (!Number.isFinite(v.v)) return v.v > 0 ? "float('inf')" : "float('-inf')";
+      const s = String(v.v);
+      return /[.e]/.test(s) ? s : s + '.0';
+    }
+    case 'str':
+      if (v.v === null) return `<str of ${v.len} chars>`;
+      return v.v.length > MAX_STR ? pyRepr(v.v.slice(0, MAX_STR)) + `…(${v.v.length} chars)` : pyRepr(v.v);
+    case 'bytes': {
+      const data = v.data ?? input.subarray(v.start, v.end);
+      const r = bytesRepr(data, 'b');
+      return v.bytearray ? `bytearray(${r})` : r;
+    }
+    case 'tuple':
+    case 'list':
+    case 'set': {
+      const [open, close] = v.k === 'tuple' ? ['(', ')'] : v.k === 'list' ? ['[', ']'] : v.frozen ? ['frozenset({', '})'] : ['{', '}'];
+      if (v.count === 0) return v.k === 'set' ? (v.frozen ? 'frozenset()' : 'set()') : open + close;
+      if (depth >= MAX_DEPTH) return open + '…' + close;
+      const parts = v.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, input, depth + 1));
+      if (v.count > parts.length) parts.push(`…(${v.count} items)`);
+      const trailing = v.k === 'tuple' && v.count === 1 ? ',' : '';
+      return clip(open + parts.join(', ') + trailing + close, MAX_TOTAL);
+    }
+    case 'dict': {
+      if (v.count === 0) return '{}';
+      if (depth >= MAX_DEPTH) return '{…}';
+      const parts = v.entries.slice(0, MAX_ITEMS).map(([a, b]) => `${renderValue(a, input, depth + 1)}: ${renderValue(b, input, depth + 1)}`);
+      if (v.count > parts.length) parts.push(`…(${v.count} items)`);
+      return clip('{' + parts.join(', ') + '}', MAX_TOTAL);
+    }
+    case 'global':
+      return v.resolved;
+    case 'call':
+      if (depth >= MAX_DEPTH) return '…(…)';
+      return clip(renderCall(v.callee, v.args, input, depth, v.kwargs), MAX_TOTAL);
+    case 'persid':
+      return `persistent_load(${renderValue(v.pid, input, depth + 1)})`;
+    case 'buffer':
+      return v.readonly ? '<readonly out-of-band buffer>' : '<out-of-band buffer>';
+    case 'unknown':
+      return `<${v.why}>`;
+  }
+}
+
+/** `callee(args...)` with a tuple's items spread as positional arguments. */
+export function renderCall(callee: Value, args: Value, input: Uint8Array, depth = 0, kwargs?: Value): string {
+  const fn = callee.k === 'global' ? callee.resolved : `(${renderValue(callee, input, depth + 1)})`;
+  let inner: string;
+  if (args.k === 'tuple') {
+    const parts = args.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, input, depth + 1));
+    if (args.count > parts.length) parts.push(`…(${args.count} args)`);
+    inner = parts.join(', ');
+  } else {
+    inner = '*' + renderValue(args, input, depth + 1);
+  }
+  if (kwargs) {
+    if (kwargs.k === 'dict') {
+      const kw = kwargs.entries.slice(0, MAX_ITEMS).map(([k, x]) =>
+        k.k === 'str' && k.v !== null ? `${k.v}=${renderValue(x, input, depth + 1)}` : `**{${renderValue(k, input, depth + 1)}: …}`,
+      );
+      if (kw.length) inner = inner ? inner + ', ' + kw.join(', ') : kw.join(', ');
+    } else inner += (inner ? ', ' : '') + '**' + renderValue(kwargs, input, depth + 1);
+  }
+  return `${fn}(${inner})`;
+}

@@ -1,0 +1,97 @@
+/**
+ * Symbolic values on the simulated unpickler stack. Plain data is kept as constants; everything the
+ * unpickler would create by importing or calling is kept as a Global or a Call, so the machine can
+ * tell where calls come from and what flows into them. Values are never turned into live objects.
+ */
+import type { PyInt } from '../pickle/args';
+
+export type Value =
+  | NoneValue
+  | BoolValue
+  | IntValue
+  | FloatValue
+  | StrValue
+  | BytesValue
+  | TupleValue
+  | ListValue
+  | DictValue
+  | SetValue
+  | GlobalValue
+  | CallValue
+  | PersIdValue
+  | BufferValue
+  | UnknownValue;
+
+export interface NoneValue { readonly k: 'none' }
+export interface BoolValue { readonly k: 'bool'; readonly v: boolean }
+/** An int; `v` is null when it was too large to keep (see Limits.maxIntDigits). */
+export interface IntValue { readonly k: 'int'; readonly v: PyInt | null }
+export interface FloatValue { readonly k: 'float'; readonly v: number }
+/**
+ * A str. `v` is null when the string was longer than the kept-string limit (its length is still known).
+ * `py2` marks Python 2 str opcodes (STRING, BINSTRING, SHORT_BINSTRING), which CPython 3 decodes as ASCII by default.
+ */
+export interface StrValue { readonly k: 'str'; readonly v: string | null; readonly len: number; readonly py2?: boolean }
+/** bytes or bytearray: offsets into the input (never copied), or `data` for bytes made by a folded call. */
+export interface BytesValue {
+  readonly k: 'bytes';
+  readonly start: number;
+  readonly end: number;
+  readonly data?: Uint8Array;
+  readonly bytearray?: boolean;
+}
+/** Containers keep their first items (enough to render and inspect) and count the rest. */
+export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number }
+export interface ListValue { readonly k: 'list'; items: Value[]; count: number }
+export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number }
+export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number }
+/** An imported global; `id` indexes the machine's import log. */
+export interface GlobalValue { readonly k: 'global'; readonly module: string; readonly name: string; readonly resolved: string; readonly id: number }
+/**
+ * The result of a call (REDUCE, NEWOBJ, OBJ, INST...). `state` is what BUILD later applied to it, and
+ * `setitems`/`appends` count what SETITEM(S)/APPEND(S) added, for inspection of the objects made.
+ */
+export interface CallValue {
+  readonly k: 'call';
+  readonly callee: Value;
+  readonly args: Value;
+  readonly kwargs?: Value;
+  readonly id: number;
+  /** Offset of the opcode that made the call. */
+  readonly at: number;
+  state?: Value;
+  /** Offset of the BUILD that set `state`. */
+  stateAt?: number;
+  items?: [Value, Value][];
+}
+export interface PersIdValue { readonly k: 'persid'; readonly pid: Value }
+export interface BufferValue { readonly k: 'buffer'; readonly readonly: boolean }
+export interface UnknownValue { readonly k: 'unknown'; readonly why: string }
+
+export const NONE: NoneValue = Object.freeze({ k: 'none' });
+export const TRUE: BoolValue = Object.freeze({ k: 'bool', v: true });
+export const FALSE: BoolValue = Object.freeze({ k: 'bool', v: false });
+export const EMPTY_TUPLE: TupleValue = Object.freeze({ k: 'tuple', items: Object.freeze([]) as unknown as Value[], count: 0 });
+
+const SMALL_INTS: IntValue[] = Array.from({ length: 1024 }, (_, i) => Object.freeze({ k: 'int', v: i }) as IntValue);
+
+export function intValue(v: PyInt | null): IntValue {
+  return typeof v === 'number' && v >= 0 && v < 1024 && Number.isInteger(v) ? SMALL_INTS[v]! : { k: 'int', v };
+}
+
+/** Items kept per container for rendering and inspection; the rest are counted, not stored. */
+export const KEPT_ITEMS = 256;
+
+export function isConstString(v: Value): v is StrValue & { v: string } {
+  return v.k === 'str' && v.v !== null;
+}
+
+/** The global a value was made from, looking through calls: the class of an instance, the callee of a call. */
+export function originGlobal(v: Value): GlobalValue | null {
+  for (let i = 0; i < 8; i++) {
+    if (v.k === 'global') return v;
+    if (v.k !== 'call') return null;
+    v = v.callee;
+  }
+  return null;
+}

@@ -1,0 +1,41 @@
+/** One hyperparameter against one bound: a sentence saying what is wrong, or null when it is fine. */
+import { renderValue } from '../machine/render';
+import type { Value } from '../machine/values';
+import type { Bound } from '../policy/schema';
+
+function jsonType(v: Value): string {
+  switch (v.k) {
+    case 'none': return 'null';
+    case 'bool': return 'boolean';
+    case 'int': return 'integer';
+    case 'float': return 'number';
+    case 'str': return 'string';
+    case 'dict': return 'object';
+    case 'tuple': case 'list': return 'array';
+    default: return 'non-constant';
+  }
+}
+
+export function checkBound(v: Value, b: Bound, input: Uint8Array): string | null {
+  const shown = renderValue(v, input);
+  const t = jsonType(v);
+  if (t === 'non-constant') {
+    return `is ${shown}, not a plain constant (the server would run that call to get the value)`;
+  }
+  if (b.types) {
+    const ok = b.types.some((want) => want === t || (want === 'number' && t === 'integer'));
+    if (!ok) return `is ${shown} (${t}); the policy allows ${b.types.join(' or ')}`;
+  }
+  if (b.oneOf && !b.oneOf.some((x) => (x === null && t === 'null') || (v.k !== 'none' && 'v' in v && v.v === x))) {
+    return `is ${shown}; the policy allows only ${b.oneOf.map((x) => JSON.stringify(x)).join(', ')}`;
+  }
+  if (v.k === 'int' || v.k === 'float') {
+    const n = v.v === null ? NaN : Number(v.v);
+    if (b.finite && !Number.isFinite(n)) return `is ${shown}; it must be a finite number`;
+    if (b.min !== undefined && !(n >= b.min)) return `is ${shown}; it must be at least ${b.min}`;
+    if (b.max !== undefined && !(n <= b.max)) return `is ${shown}; it must be at most ${b.max}`;
+    if (b.exclusiveMin !== undefined && !(n > b.exclusiveMin)) return `is ${shown}; it must be greater than ${b.exclusiveMin}`;
+    if (b.exclusiveMax !== undefined && !(n < b.exclusiveMax)) return `is ${shown}; it must be less than ${b.exclusiveMax}`;
+  }
+  return null;
+}

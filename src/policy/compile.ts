@@ -1,0 +1,129 @@
+/**
+ * A policy spec compiled once into lookup tables, then asked about each imported global.
+ * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
+ * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
+ */
+import { aliasWalk, compatMap, type QualName } from '../machine/resolve';
+import type { GlobalDecision } from '../report/report';
+import type { ParsedPolicySpec, PolicyRule } from './schema';
+
+export interface Judgement {
+  decision: GlobalDecision;
+  /** `module.name` the import reaches, as shown to people. */
+  resolved: string;
+  reason?: string;
+}
+
+interface RuleEntry {
+  /** Matches every name (deny) or every undotted name (allow). */
+  any: PolicyRule | null;
+  names: Map<string, PolicyRule>;
+}
+
+/** Rules by module, with separate tables for rules that also cover submodules. */
+class RuleIndex {
+  private readonly exact = new Map<string, RuleEntry>();
+  private readonly withSubmodules = new Map<string, RuleEntry>();
+
+  constructor(rules: readonly PolicyRule[], private readonly starMatchesDotted: boolean) {
+    for (const r of rules) {
+      const table = r.submodules ? this.withSubmodules : this.exact;
+      let e = table.get(r.module);
+      if (!e) table.set(r.module, (e = { any: null, names: new Map() }));
+      if (r.names === '*') e.any ??= r;
+      else for (const n of r.names) if (!e.names.has(n)) e.names.set(n, r);
+    }
+  }
+
+  get size(): number {
+    return this.exact.size + this.withSubmodules.size;
+  }
+
+  private static hit(e: RuleEntry | undefined, name: string, starMatchesDotted: boolean): PolicyRule | null {
+    if (!e) return null;
+    const r = e.names.get(name);
+    if (r) return r;
+    if (e.any && (starMatchesDotted || !name.includes('.'))) return e.any;
+    return null;
+  }
+
+  lookup(module: string, name: string): PolicyRule | null {
+    const direct = RuleIndex.hit(this.exact.get(module), name, this.starMatchesDotted) ?? RuleIndex.hit(this.withSubmodules.get(module), name, this.starMatchesDotted);
+    if (direct) return direct;
+    if (this.withSubmodules.size === 0) return null;
+    for (let i = module.lastIndexOf('.'); i > 0; i = module.lastIndexOf('.', i - 1)) {
+      const r = RuleIndex.hit(this.withSubmodules.get(module.slice(0, i)), name, true);
+      if (r) return r;
+    }
+    return null;
+  }
+}
+
+const DUNDER = /^__\w+__$/;
+const CACHE_LIMIT = 50_000;
+
+export class CompiledPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly spec: ParsedPolicySpec;
+  private readonly deny: RuleIndex;
+  private readonly allow: RuleIndex;
+  private readonly cache = new Map<string, Judgement>();
+
+  constructor(spec: ParsedPolicySpec) {
+    this.spec = spec;
+    this.name = spec.name;
+    this.description = spec.description ?? '';
+    this.deny = new RuleIndex(spec.rules.filter((r) => r.action === 'deny'), true);
+    this.allow = new RuleIndex(spec.rules.filter((r) => r.action === 'allow'), false);
+  }
+
+  get ruleCount(): number {
+    return this.spec.rules.length;
+  }
+
+  /** Judges one import as find_class would perform it at the stream's current protocol. */
+  judge(module: string, name: string, proto: number): Judgement {
+    const key = (proto < 3 ? '0' : proto < 4 ? '3' : '4') + module + '\0' + name;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const j = this.judgeUncached(module, name, proto);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(key, j);
+    return j;
+  }
+
+  private judgeUncached(module: string, name: string, proto: number): Judgement {
+    const mapped = compatMap(module, name);
+    const effective: QualName = proto < 3 ? mapped : [module, name];
+    const walked = aliasWalk(effective[0], effective[1]);
+    const shown = walked.length ? walked[walked.length - 1]! : effective;
+    const resolved = `${shown[0]}.${shown[1]}`;
+
+    const candidates: QualName[] = [[module, name], mapped, ...walked, ...aliasWalk(mapped[0], mapped[1])];
+    for (const [m, n] of candidates) {
+      let dot = n.indexOf('.');
+      while (dot > 0) {
+        const r = this.deny.lookup(m, n.slice(0, dot));
+        if (r) return { decision: 'deny', resolved, reason: r.reason };
+        dot = n.indexOf('.', dot + 1);
+      }
+      const r = this.deny.lookup(m, n);
+      if (r) return { decision: 'deny', resolved, reason: r.reason };
+    }
+    if (name.includes('.') && name.split('.').some((part, i) => i > 0 && DUNDER.test(part))) {
+      return { decision: 'deny', resolved, reason: 'a dotted name that walks through a dunder attribute reaches interpreter internals' };
+    }
+    if (name.split('.').some((part) => part === '<locals>' || part === '')) {
+      return { decision: 'unlisted', resolved, reason: 'not an importable name' };
+    }
+
+    const allowRule =
+      this.spec.match === 'raw'
+        ? this.allow.lookup(module, name)
+        : this.allow.lookup(effective[0], effective[1]) ?? this.allow.lookup(module, name);
+    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason };
+    const d = this.spec.default ?? 'unlisted';
+    return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined };
+  }
+}

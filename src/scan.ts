@@ -1,0 +1,48 @@
+/**
+ * `scan`: bytes → symbolic machine → policy → Report. Synchronous and pure: no I/O, no Python, no
+ * unpickling. Never throws on bad input (that is a finding); throws PolicyError only for a bad policy.
+ */
+import { DEFAULT_LIMITS, type Limits } from './limits';
+import { Machine } from './machine/machine';
+import type { ScanOptions } from './options';
+import { inspectOptimizer } from './optimizer/inspect';
+import { resolvePolicy } from './policy/registry';
+import { FINDING_CODES, SEVERITY_RANK, maxSeverity } from './report/findings';
+import type { Report, Verdict } from './report/report';
+
+export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
+  const t0 = performance.now();
+  const policy = resolvePolicy(options.policy);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const baseOffset = options.baseOffset ?? 0;
+  const m = new Machine(bytes, { policy, limits, baseOffset, stopAfter: options.stopAfter, depth: 0 });
+  m.run();
+  const rec = m.rec;
+  if (rec.droppedFindings > 0) {
+    rec.findings.push({
+      code: 'LIMIT_EXCEEDED',
+      severity: FINDING_CODES.LIMIT_EXCEEDED.severity,
+      message: `${rec.droppedFindings} further findings were not listed`,
+      offset: null,
+    });
+  }
+  const optimizer = policy.spec.optimizer ? inspectOptimizer(m.results, bytes, policy.spec.optimizer, rec, m.pickles.length) : undefined;
+  const severity = maxSeverity(rec.findings);
+  const verdict: Verdict = severity === 'info' ? 'safe' : severity;
+  const acceptRank = SEVERITY_RANK[policy.spec.accept === 'suspicious' ? 'suspicious' : 'info'];
+  const report: Report = {
+    verdict,
+    accepted: SEVERITY_RANK[severity] <= acceptRank,
+    policy: policy.name,
+    findings: rec.findings,
+    globals: rec.globals,
+    calls: rec.calls,
+    pickles: m.pickles,
+    size: bytes.length,
+    counts: { opcodes: m.pickles.reduce((n, p) => n + p.opcodes, 0), globals: rec.globalCount, calls: rec.callCount },
+    timeMs: 0,
+  };
+  if (optimizer) report.optimizer = optimizer;
+  report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  return report;
+}
