@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scan } from '../../src';
+import { P } from '../support/pickle-builder';
+
+const WIRE = join(__dirname, '../../samples/mxnet/wire-py311');
+const files = readdirSync(WIRE).filter((f) => f.endsWith('.pkl'));
+const NOT_SENDABLE = 'mx1.7__SGD__numpy_hparams.pkl'; // not valid UTF-8: MXNet on Python 3 cannot send it
+
+describe('every real MXNet optimizer pickle is accepted by mxnet-optimizer', () => {
+  test('the reference set is all there', () => {
+    expect(files.length).toBe(336);
+  });
+
+  test.each(files.filter((f) => f !== NOT_SENDABLE))('%s', (f) => {
+    const bytes = readFileSync(join(WIRE, f));
+    const r = scan(bytes, { policy: 'mxnet-optimizer' });
+    expect(r.findings).toEqual([]);
+    expect(r).toMatchObject({ verdict: 'safe', accepted: true });
+    expect(r.optimizer?.class).toMatch(/^mxnet\./);
+    expect(scan(bytes, { policy: 'default' }).verdict).toBe('safe');
+  });
+
+  test('the numpy-scalar sample breaks the wire rules', () => {
+    const r = scan(readFileSync(join(WIRE, NOT_SENDABLE)), { policy: 'mxnet-optimizer' });
+    expect(r.accepted).toBe(false);
+    expect(r.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['WIRE_RULE', 'UNLISTED_GLOBAL']));
+  });
+});
+
+describe('each wire rule rejects on its own', () => {
+  const base = readFileSync(join(WIRE, 'mx1.3__AdaDelta__default.pkl'));
+  const wire = (b: Uint8Array) => scan(b, { policy: 'mxnet-optimizer' });
+  const wireFindings = (b: Uint8Array) => wire(b).findings.filter((f) => f.code === 'WIRE_RULE').map((f) => f.message);
+
+  test('a NUL byte', () => {
+    const b = Buffer.from(base);
+    b[40] = 0;
+    expect(wireFindings(b).join()).toMatch(/NUL byte at offset 40/);
+  });
+
+  test('a non-ASCII byte', () => {
+    const b = Buffer.concat([base.subarray(0, base.length - 1), Buffer.from('V\xe9\n0.', 'latin1')]);
+    expect(wireFindings(b).join()).toMatch(/non-ASCII/);
+  });
+
+  test('anything after STOP, even a second valid pickle', () => {
+    const r = wire(Buffer.concat([base, base]));
+    expect(r.accepted).toBe(false);
+    expect(r.findings.map((f) => f.message).join()).toMatch(/bytes after STOP/);
+  });
+
+  test('a PROTO opcode and binary opcodes', () => {
+    const r = wire(new P().proto(2).emptyDict().stop().done());
+    expect(r.findings.map((f) => f.message).join('\n')).toMatch(/PROTO at offset 0 is not an opcode this wire carries/);
+  });
+
+  test('REDUCE on a class directly, not through copy_reg._reconstructor', () => {
+    const b = new P().global('mxnet.optimizer', 'SGD').mark().tuple().reduce().stop().done();
+    expect(wireFindings(b).join()).toMatch(/REDUCE at offset \d+ is not copy_reg\._reconstructor/);
+  });
+
+  test('BUILD with a 2-tuple (slot) state', () => {
+    const b = new P()
+      .global('copy_reg', '_reconstructor').mark().global('mxnet.optimizer', 'SGD').global('__builtin__', 'object').none().tuple().reduce()
+      .mark().none().mark().dict().tuple().build().stop().done();
+    expect(wireFindings(b).join()).toMatch(/not a dict with str keys/);
+  });
+
+  test('objects left on the stack under the result', () => {
+    const b = Buffer.concat([Buffer.from('I1\n'), base]);
+    expect(wireFindings(b).join()).toMatch(/leaves 1 object/);
+  });
+
+  test('a body that is not an optimizer object', () => {
+    const r = wire(new P().mark().dict().stop().done());
+    expect(r.accepted).toBe(false);
+    expect(r.findings.map((f) => f.code)).toContain('OPTIMIZER_BOUND');
+  });
+
+  test('Python 3 spellings copyreg/builtins are not the wire spelling', () => {
+    const b = Buffer.from(base.toString('latin1').replace('copy_reg', 'copyreg'), 'latin1');
+    expect(wire(b).findings.map((f) => f.code)).toContain('UNLISTED_GLOBAL');
+  });
+});
