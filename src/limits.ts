@@ -18,6 +18,12 @@ export interface Limits {
   maxMemoIndexGap: number;
   /** Decimal digits in a protocol-0 INT/LONG or a LONG1/LONG4 byte length above which parsing is RESOURCE_HOSTILE. */
   maxIntDigits: number;
+  /** Container nesting depth above which a structure is RESOURCE_HOSTILE (CPython's own pickler cannot write ~1000+). */
+  maxObjectDepth: number;
+  /** Objects a structure expands to when traversed (shared references counted each time) above which it is RESOURCE_HOSTILE. */
+  maxExpansion: number;
+  /** Bytes in one protocol-0 text line above which it is RESOURCE_HOSTILE. */
+  maxLineBytes: number;
   /** Pickles back to back in one input. */
   maxPickles: number;
   /** Depth of pickles found inside strings of other pickles. */
@@ -33,6 +39,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMemo: 20_000_000,
   maxMemoIndexGap: 1_000_000,
   maxIntDigits: 4300,
+  maxObjectDepth: 5_000,
+  maxExpansion: 100_000_000,
+  maxLineBytes: 1 << 20,
   maxPickles: 10_000,
   maxNestedPickleDepth: 4,
   maxKeptString: 65_536,

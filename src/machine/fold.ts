@@ -4,7 +4,7 @@
  * the functions below, only on constant arguments, and only to learn what bytes they produce: nothing
  * is executed.
  */
-import type { BytesValue, Value } from './values';
+import type { BytesValue, StrValue, Value } from './values';
 
 function latin1Bytes(s: string): Uint8Array | null {
   const out = new Uint8Array(s.length);
@@ -42,11 +42,52 @@ function decodeHex(s: string): Uint8Array | null {
   return new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 }
 
-/** The bytes a call produces, when the callee is one of the folded pure functions and its arguments are constants. */
-export function foldCall(resolved: string, args: Value, input: Uint8Array): BytesValue | null {
+const strValue = (s: string): StrValue => ({ k: 'str', v: s, len: s.length });
+
+function constStrings(v: Value | undefined): string[] | null {
+  if (!v || (v.k !== 'list' && v.k !== 'tuple') || v.count !== v.items.length) return null;
+  const out: string[] = [];
+  for (const x of v.items) {
+    if (x.k !== 'str' || x.v === null) return null;
+    out.push(x.v);
+  }
+  return out;
+}
+
+/**
+ * The value a call produces, when the callee is one of the folded pure functions and its arguments
+ * are constants: bytes from encoders and decoders, str from joins and concatenations (names built at
+ * load time, e.g. `''.join(['s','y','s'])`, so a STACK_GLOBAL fed by them still resolves).
+ */
+export function foldCall(resolved: string, args: Value, input: Uint8Array): BytesValue | StrValue | null {
   if (args.k !== 'tuple') return null;
   const [a0, a1] = args.items;
   switch (resolved) {
+    case 'builtins.str.join': {
+      const sep = constStr(a0);
+      const parts = constStrings(a1);
+      return sep !== null && parts ? strValue(parts.join(sep)) : null;
+    }
+    case 'operator.add':
+    case 'operator.concat':
+    case '_operator.add':
+    case '_operator.concat':
+    case 'builtins.str.__add__': {
+      const x = constStr(a0);
+      const y = constStr(a1);
+      return x !== null && y !== null ? strValue(x + y) : null;
+    }
+    case 'builtins.str.lower':
+    case 'builtins.str.upper':
+    case 'builtins.str.strip': {
+      const x = constStr(a0);
+      if (x === null) return null;
+      return strValue(resolved.endsWith('lower') ? x.toLowerCase() : resolved.endsWith('upper') ? x.toUpperCase() : x.trim());
+    }
+    case 'builtins.str': {
+      const x = constStr(a0);
+      return x !== null && args.count === 1 ? strValue(x) : null;
+    }
     case '_codecs.encode':
     case 'codecs.encode': {
       const s = constStr(a0);

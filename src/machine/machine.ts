@@ -18,6 +18,7 @@ import {
   decodeUtf8SurrogatePass,
   type PyInt,
 } from '../pickle/args';
+import { FileModeReader } from '../pickle/file-mode-reader';
 import { OpReader } from '../pickle/reader';
 import type { CompiledPolicy } from '../policy/compile';
 import type { FindingCode, Severity } from '../report/findings';
@@ -37,7 +38,10 @@ import {
   originGlobal,
   type CallValue,
   type GlobalValue,
+  depthOf,
+  weightOf,
   type StrValue,
+  type TupleValue,
   type Value,
 } from './values';
 import { WireChecker } from './wire';
@@ -53,6 +57,8 @@ export interface MachineOptions {
   depth: number;
   /** Shared across nested runs so the opcode budget covers them all. */
   budget?: { opcodes: number };
+  /** Read as CPython does from a file object without peek() (see FileModeReader). */
+  fileMode?: boolean;
 }
 
 /** Thrown inside a pickle run when CPython would raise: ends that pickle. */
@@ -66,6 +72,7 @@ class Halt {
 }
 
 const STOP = 0x2e;
+const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
 export class Machine {
   readonly rec: Recorder;
@@ -93,6 +100,8 @@ export class Machine {
   private readonly extensions = new Map<number, readonly [string, string]>();
   private callSeq = 0;
   private opsThisPickle = 0;
+  /** An opcode of the current pickle straddled a FRAME end: file-object readers see another stream. */
+  private straddled = false;
 
   constructor(input: Uint8Array, opts: MachineOptions) {
     this.input = input;
@@ -132,6 +141,7 @@ export class Machine {
       if (afterComplete) this.wire?.afterStop(pos);
       const outcome = this.runOne(pos);
       this.pickles.push(outcome.summary);
+      if (this.straddled && !this.opts.fileMode) this.rereadAsFile(pos);
       if (outcome.summary.complete) {
         if (index > 0 && !resyncing) {
           this.finding('MULTIPLE_PICKLES', `another pickle starts at offset ${pos} after the previous STOP`, pos, {}, 'multi');
@@ -163,7 +173,8 @@ export class Machine {
     this.proto = 0;
     this.maxProto = 0;
     this.opsThisPickle = 0;
-    const r = new OpReader(this.input, start);
+    this.straddled = false;
+    const r = this.opts.fileMode ? new FileModeReader(this.input, start) : new OpReader(this.input, start);
     const summary: PickleSummary = { index: this.pickles.length, start: start + this.opts.baseOffset, end: start + this.opts.baseOffset, protocol: 0, opcodes: 0, complete: false };
     try {
       this.loop(r);
@@ -222,6 +233,42 @@ export class Machine {
     return intValue(v);
   }
 
+  /**
+   * Depth and expanded size of a container made of `items` (plus `base` for a container being
+   * extended). Crossing maxObjectDepth or maxExpansion is RESOURCE_HOSTILE: cheap for us, but traversing
+   * it (repr, deepcopy, comparison, JSON) exhausts the server.
+   */
+  private shape(r: OpReader, items: readonly Value[], base: number, baseDepth = 0): [number, number] {
+    let child = 0;
+    let w = base || 1;
+    for (const it of items) {
+      const id = depthOf(it);
+      if (id > child) child = id;
+      w += weightOf(it);
+    }
+    const d = Math.max(baseDepth, child + 1);
+    if (w > MAX_WEIGHT) w = MAX_WEIGHT;
+    if (d > this.limits.maxObjectDepth) {
+      this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} nests containers more than ${this.limits.maxObjectDepth} deep: CPython's own pickler cannot write that, and recursive code on the server (repr, copy, comparison) overflows`, r.opPos, { opcode: r.info.name }, 'depth');
+    }
+    if (w > this.limits.maxExpansion && w > 100 * this.input.length) {
+      this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} builds a structure that expands to ${w >= MAX_WEIGHT ? 'more than 2^53' : w} objects through shared references (a memo expansion bomb) from ${this.input.length} bytes`, r.opPos, { opcode: r.info.name }, 'expansion');
+    }
+    return [d, w];
+  }
+
+  private tuple(r: OpReader, items: Value[]): TupleValue {
+    const [d, w] = this.shape(r, items, 0);
+    return { k: 'tuple', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w };
+  }
+
+  private longLine(r: OpReader): void {
+    const n = r.argEnd - r.argStart;
+    if (n > this.limits.maxLineBytes) {
+      this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} is a protocol 0 line of ${n} bytes (more than ${this.limits.maxLineBytes}): no legitimate pickle writes one`, r.opPos, { opcode: r.info.name }, 'longline');
+    }
+  }
+
   private hostileInt(r: OpReader, digits: number): boolean {
     if (digits <= this.limits.maxIntDigits) return false;
     this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} is an integer of ${digits} digits (more than ${this.limits.maxIntDigits}): CPython 3.11+ refuses it, older versions spend quadratic time parsing it`, r.opPos, { opcode: r.info.name }, 'bigint');
@@ -245,7 +292,11 @@ export class Machine {
         this.finding('LIMIT_EXCEEDED', `more than ${limits.maxOpcodes} opcodes (maxOpcodes); analysis stopped at offset ${r.opPos}`, r.opPos, { opcode: r.info.name });
         throw new Halt('LIMIT_EXCEEDED', 'opcode budget exhausted', r.opPos);
       }
-      if (r.frameViolation) this.finding('FRAME_VIOLATION', r.frameViolation, r.opPos, { opcode: r.info.name });
+      if (r.frameViolation) {
+        this.straddled = true;
+        this.finding('FRAME_VIOLATION', r.frameViolation, r.opPos, { opcode: r.info.name });
+      }
+      if (r.frameOversize) this.finding('RESOURCE_HOSTILE', `${r.frameOversize}; the rest was read as if the frame were absent`, r.opPos, { opcode: 'FRAME' }, 'frameoversize');
       if (wire) wire.opcode(r);
       const stack = this.stack;
       switch (r.code) {
@@ -290,6 +341,7 @@ export class Machine {
           stack.push({ k: 'float', v: new DataView(input.buffer, input.byteOffset + r.argStart, 8).getFloat64(0, false) });
           break;
         case 0x53: { // STRING
+          this.longLine(r);
           const s = decodeStringLine(input, r.argStart, r.argEnd);
           if (s === null) this.halt(r, 'the STRING argument must be a quoted Python 2 string literal with valid escapes');
           stack.push(this.str(s, s.length, true));
@@ -302,6 +354,7 @@ export class Machine {
           break;
         }
         case 0x56: { // UNICODE
+          this.longLine(r);
           const n = r.argEnd - r.argStart;
           if (n > this.limits.maxKeptString) {
             stack.push(this.str('', n));
@@ -336,51 +389,53 @@ export class Machine {
 
         // ---- containers
         case 0x5d: // EMPTY_LIST
-          stack.push({ k: 'list', items: [], count: 0 });
+          stack.push({ k: 'list', items: [], count: 0, d: 1, w: 1 });
           break;
         case 0x7d: // EMPTY_DICT
-          stack.push({ k: 'dict', entries: [], count: 0 });
+          stack.push({ k: 'dict', entries: [], count: 0, d: 1, w: 1 });
           break;
         case 0x8f: // EMPTY_SET
-          stack.push({ k: 'set', frozen: false, items: [], count: 0 });
+          stack.push({ k: 'set', frozen: false, items: [], count: 0, d: 1, w: 1 });
           break;
         case 0x29: // EMPTY_TUPLE
           stack.push(EMPTY_TUPLE);
           break;
         case 0x85: { // TUPLE1
           const a = this.pop(r);
-          stack.push({ k: 'tuple', items: [a], count: 1 });
+          stack.push(this.tuple(r, [a]));
           break;
         }
         case 0x86: { // TUPLE2
           const b = this.pop(r);
           const a = this.pop(r);
-          stack.push({ k: 'tuple', items: [a, b], count: 2 });
+          stack.push(this.tuple(r, [a, b]));
           break;
         }
         case 0x87: { // TUPLE3
           const c = this.pop(r);
           const b = this.pop(r);
           const a = this.pop(r);
-          stack.push({ k: 'tuple', items: [a, b, c], count: 3 });
+          stack.push(this.tuple(r, [a, b, c]));
           break;
         }
         case 0x74: { // TUPLE
           const k = this.popMark(r);
           const items = stack.splice(k);
-          stack.push({ k: 'tuple', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          stack.push(this.tuple(r, items));
           break;
         }
         case 0x6c: { // LIST
           const k = this.popMark(r);
           const items = stack.splice(k);
-          stack.push({ k: 'list', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          const [d, w] = this.shape(r, items, 0);
+          stack.push({ k: 'list', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w });
           break;
         }
         case 0x91: { // FROZENSET
           const k = this.popMark(r);
           const items = stack.splice(k);
-          stack.push({ k: 'set', frozen: true, items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length });
+          const [d, w] = this.shape(r, items, 0);
+          stack.push({ k: 'set', frozen: true, items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w });
           break;
         }
         case 0x64: { // DICT
@@ -390,7 +445,8 @@ export class Machine {
           const items = stack.splice(k);
           const entries: [Value, Value][] = [];
           for (let i = 0; i < items.length && entries.length < KEPT_ITEMS; i += 2) entries.push([items[i]!, items[i + 1]!]);
-          stack.push({ k: 'dict', entries, count: n / 2 });
+          const [d, w] = this.shape(r, items, 0);
+          stack.push({ k: 'dict', entries, count: n / 2, d, w });
           break;
         }
         case 0x61: // APPEND
@@ -463,7 +519,7 @@ export class Machine {
           else {
             const k = this.popMark(r);
             const items = stack.splice(k);
-            this.doCall(r, g, { k: 'tuple', items: items.slice(0, KEPT_ITEMS), count: items.length }, 'inst');
+            this.doCall(r, g, this.tuple(r, items), 'inst');
           }
           break;
         }
@@ -520,7 +576,7 @@ export class Machine {
           const items = stack.splice(k);
           if (items.length < 1) this.halt(r, 'OBJ needs a class after its MARK');
           const rest = items.slice(1);
-          this.doCall(r, items[0]!, { k: 'tuple', items: rest.slice(0, KEPT_ITEMS), count: rest.length }, 'obj');
+          this.doCall(r, items[0]!, this.tuple(r, rest), 'obj');
           break;
         }
         case 0x62: { // BUILD
@@ -623,7 +679,9 @@ export class Machine {
     const input = this.input;
     switch (callee.k) {
       case 'global':
+        break;
       case 'unknown':
+        this.finding('UNRESOLVED_CALL', `${r.info.name} at offset ${r.opPos} calls ${renderValue(callee, input)}: what runs depends on the loader, not on anything in the pickle`, r.opPos, { opcode: r.info.name, call: renderCall(callee, args, input, 0, kwargs) });
         break;
       case 'call':
       case 'persid':
@@ -653,7 +711,13 @@ export class Machine {
     }
     this.checkNested(r, args, pseudo);
     if (kwargs) this.checkNested(r, kwargs, pseudo);
-    this.stack.push(result ?? ({ k: 'call', callee, args, id: this.callSeq++, at: r.opPos + this.opts.baseOffset, ...(kwargs ? { kwargs } : {}) } as CallValue));
+    if (result) {
+      this.stack.push(result);
+      return;
+    }
+    const parts = kwargs ? [callee, args, kwargs] : [callee, args];
+    const [d, w] = this.shape(r, parts, 0);
+    this.stack.push({ k: 'call', callee, args, id: this.callSeq++, at: r.opPos + this.opts.baseOffset, d, w, ...(kwargs ? { kwargs } : {}) } as CallValue);
   }
 
   private doBuild(r: OpReader, inst: Value, state: Value): void {
@@ -718,10 +782,21 @@ export class Machine {
     return outcome.summary.end - this.opts.baseOffset;
   }
 
+  /**
+   * A pickle with an opcode straddling a FRAME end reads differently from a file object without
+   * peek() (torch.load's io.BytesIO): run that reading too and keep what it finds.
+   */
+  private rereadAsFile(pos: number): void {
+    const alt = new Machine(this.input, { ...this.opts, fileMode: true, stopAfter: 1, budget: this.budget });
+    alt.rec.pickle = this.rec.pickle;
+    alt.runFrom(pos);
+    this.absorb(alt, 'read from a file object without peek(): ');
+  }
+
   /** Takes over the findings, imports and calls of a machine run on part of this input. */
-  private absorb(other: Machine): void {
-    for (const f of other.rec.findings) this.rec.finding(f.code, f.message, f.offset === null ? null : f.offset - this.opts.baseOffset, { ...(f.opcode ? { opcode: f.opcode } : {}), ...(f.global ? { global: f.global } : {}), ...(f.call ? { call: f.call } : {}) }, undefined, f.severity);
-    for (const g of other.rec.globals) this.rec.globals.push({ ...g, pickle: this.rec.pickle });
+  private absorb(other: Machine, prefix = ''): void {
+    for (const f of other.rec.findings) this.rec.finding(f.code, prefix + f.message, f.offset === null ? null : f.offset - this.opts.baseOffset, { ...(f.opcode ? { opcode: f.opcode } : {}), ...(f.global ? { global: f.global } : {}), ...(f.call ? { call: f.call } : {}) }, undefined, f.severity);
+    for (const g of other.rec.globals) this.rec.adopt(g);
     for (const c of other.rec.calls) this.rec.call(c.offset - this.opts.baseOffset, c.opcode, c.kind, c.callee, c.pseudo);
     if (other.limitHit) this.limitHit = true;
   }
@@ -758,9 +833,10 @@ export class Machine {
     if (target.k === 'list') {
       for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
       target.count += items.length;
+      [target.d, target.w] = this.shape(r, items, target.w, target.d);
       return;
     }
-    this.mutateObject(r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length }, this.input)})`, 'append', items);
+    this.mutateObject(r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 }, this.input)})`, 'append', items);
   }
 
   private doSetItems(r: OpReader, x: number): void {
@@ -774,6 +850,7 @@ export class Machine {
     if (target.k === 'dict') {
       for (let i = 0; i < items.length && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([items[i]!, items[i + 1]!]);
       target.count += items.length / 2;
+      [target.d, target.w] = this.shape(r, items, target.w, target.d);
       return;
     }
     if (target.k === 'list') return; // list[int] = value is valid Python
@@ -794,6 +871,7 @@ export class Machine {
     if (target.k === 'set') {
       for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
       target.count += items.length;
+      [target.d, target.w] = this.shape(r, items, target.w, target.d);
       return;
     }
     this.mutateObject(r, target, `.add(${renderValue(items[0]!, this.input)})`, 'additems', items);

@@ -88,6 +88,14 @@ export class Recorder {
     return id;
   }
 
+  /** Takes an import recorded by another run over the same input (offsets already final). */
+  adopt(g: GlobalRef): void {
+    const key = g.module + '\0' + g.name + '\0' + g.resolved + '\0' + g.decision;
+    if (this.globalIndex.has(key)) return;
+    this.globalIndex.set(key, this.globals.length);
+    this.globals.push({ ...g, pickle: this.pickle });
+  }
+
   call(offset: number, opcode: string, kind: CallKind, callee: string, pseudo: string): void {
     this.callCount++;
     if (this.calls.length < MAX_LISTED_CALLS) {

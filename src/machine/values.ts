@@ -40,11 +40,15 @@ export interface BytesValue {
   readonly data?: Uint8Array;
   readonly bytearray?: boolean;
 }
-/** Containers keep their first items (enough to render and inspect) and count the rest. */
-export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number }
-export interface ListValue { readonly k: 'list'; items: Value[]; count: number }
-export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number }
-export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number }
+/**
+ * Containers keep their first items (enough to render and inspect) and count the rest. `d` is the
+ * nesting depth and `w` the number of objects the structure expands to when traversed (shared
+ * references counted every time): how memo bombs and deep nesting are recognised.
+ */
+export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; readonly d: number; readonly w: number }
+export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number }
+export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number }
+export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number }
 /** An imported global; `id` indexes the machine's import log. */
 export interface GlobalValue { readonly k: 'global'; readonly module: string; readonly name: string; readonly resolved: string; readonly id: number }
 /**
@@ -57,6 +61,8 @@ export interface CallValue {
   readonly args: Value;
   readonly kwargs?: Value;
   readonly id: number;
+  readonly d: number;
+  readonly w: number;
   /** Offset of the opcode that made the call. */
   readonly at: number;
   state?: Value;
@@ -71,7 +77,17 @@ export interface UnknownValue { readonly k: 'unknown'; readonly why: string }
 export const NONE: NoneValue = Object.freeze({ k: 'none' });
 export const TRUE: BoolValue = Object.freeze({ k: 'bool', v: true });
 export const FALSE: BoolValue = Object.freeze({ k: 'bool', v: false });
-export const EMPTY_TUPLE: TupleValue = Object.freeze({ k: 'tuple', items: Object.freeze([]) as unknown as Value[], count: 0 });
+export const EMPTY_TUPLE: TupleValue = Object.freeze({ k: 'tuple', items: Object.freeze([]) as unknown as Value[], count: 0, d: 1, w: 1 });
+
+/** Nesting depth of a value (0 for scalars). */
+export function depthOf(v: Value): number {
+  return (v as { d?: number }).d ?? 0;
+}
+
+/** Objects a value expands to when traversed (1 for scalars), saturating at 2^53. */
+export function weightOf(v: Value): number {
+  return (v as { w?: number }).w ?? 1;
+}
 
 const SMALL_INTS: IntValue[] = Array.from({ length: 1024 }, (_, i) => Object.freeze({ k: 'int', v: i }) as IntValue);
 

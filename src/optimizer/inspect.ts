@@ -91,6 +91,27 @@ function scheduler(v: Value, input: Uint8Array): SchedulerSummary | null {
   return { class: cls.resolved, params };
 }
 
+/** A state is None, an NDArray, or a (nested) tuple of those (MXNET.md §5). */
+function isState(v: Value, depth = 0): boolean {
+  if (v.k === 'none') return true;
+  if (v.k === 'call') {
+    const cls = classOf(v);
+    return cls !== null && NDARRAY_CLASSES.has(cls.resolved);
+  }
+  if ((v.k === 'tuple' || v.k === 'list') && depth < 3 && v.count === v.items.length) return v.items.every((x) => isState(x, depth + 1));
+  return false;
+}
+
+/** Why a states dict is not one: keys are parameter indices (int or str), values are states. */
+function badStateEntry(d: DictValue): string | null {
+  if (d.count !== d.entries.length) return null;
+  for (const [k, v] of d.entries) {
+    if (k.k !== 'int' && k.k !== 'str') return `a states dict is keyed by parameter index (int or str), not by ${k.k}`;
+    if (!isState(v)) return `states entry ${k.k === 'str' ? JSON.stringify(k.v) : String(k.v)} is a ${v.k}, not None, an NDArray or a tuple of them`;
+  }
+  return null;
+}
+
 interface Located { key: string; value: Value | undefined; offset: number | null }
 
 export function inspectOptimizer(results: readonly Value[], input: Uint8Array, bounds: OptimizerBounds, rec: Recorder, pickles: number): OptimizerSummary | undefined {
@@ -101,8 +122,9 @@ export function inspectOptimizer(results: readonly Value[], input: Uint8Array, b
   if (bounds.expect === 'states') {
     if (result.k === 'tuple' && result.count === 2) [states, opt] = [result.items[0]!, result.items[1]!];
     else states = result;
-    if (states.k !== 'dict') {
-      rec.finding('OPTIMIZER_BOUND', `the pickle loads ${renderValue(result, input)}, not an optimizer states dict or a (states, optimizer) tuple`, null, {}, 'shape');
+    const bad = states.k === 'dict' ? badStateEntry(states) : null;
+    if (states.k !== 'dict' || bad) {
+      rec.finding('OPTIMIZER_BOUND', bad ?? `the pickle loads ${renderValue(result, input)}, not an optimizer states dict or a (states, optimizer) tuple`, null, {}, 'shape');
       return undefined;
     }
   } else {

@@ -49,8 +49,11 @@ export function decodeArg(r: OpReader): OpArg | undefined {
     case 'uint2':
     case 'int4':
     case 'uint4':
-    case 'uint8':
       return r.argNum;
+    case 'uint8': {
+      const v = new DataView(buf.buffer, buf.byteOffset + s, 8).getBigUint64(0, true);
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
     case 'float8':
       return new DataView(buf.buffer, buf.byteOffset + s, 8).getFloat64(0, false);
     case 'decimalnl_short':

@@ -20,15 +20,15 @@ export interface ReadError {
 }
 
 // Argument classes, precomputed per opcode byte so the hot loop switches on a small integer.
-const A_NONE = 0;
-const A_FIXED = 1; // fixed-width little-endian integer (or float8)
-const A_LEN = 2; // length-prefixed payload
-const A_LINE = 3; // one newline-terminated line
-const A_LINE2 = 4; // two lines (GLOBAL, INST)
+export const A_NONE = 0;
+export const A_FIXED = 1; // fixed-width little-endian integer (or float8)
+export const A_LEN = 2; // length-prefixed payload
+export const A_LINE = 3; // one newline-terminated line
+export const A_LINE2 = 4; // two lines (GLOBAL, INST)
 
-const ARG_CLASS = new Uint8Array(256);
-const ARG_WIDTH = new Uint8Array(256); // fixed width, or width of the length prefix
-const ARG_SIGNED = new Uint8Array(256); // 1 when the fixed value / length prefix is signed (int4, string4, long4)
+export const ARG_CLASS = new Uint8Array(256);
+export const ARG_WIDTH = new Uint8Array(256); // fixed width, or width of the length prefix
+export const ARG_SIGNED = new Uint8Array(256); // 1 when the fixed value / length prefix is signed (int4, string4, long4)
 for (const info of OPCODE_BY_CODE) {
   if (!info) continue;
   const c = info.code;
@@ -86,6 +86,12 @@ export class OpReader {
   /** Set when the current opcode straddles a frame end or starts a frame inside another one. */
   frameViolation: string | null = null;
 
+  /**
+   * Set when a FRAME declares more bytes than remain. CPython refuses such a stream; the reader goes on
+   * as if the frame were absent (as pickletools does), so what follows is still analysed.
+   */
+  frameOversize: string | null = null;
+
   /** Set when next() returned false because of bad input (null at a clean end of input). */
   error: ReadError | null = null;
 
@@ -95,12 +101,21 @@ export class OpReader {
     this.limit = end;
   }
 
-  private fail(code: ReadErrorCode, message: string, offset: number): false {
+  /** A FRAME opcode ending at `q`: the next argNum bytes form the frame. */
+  protected startFrame(p: number, q: number): void {
+    const n = this.argNum;
+    if (n > this.limit - q) {
+      this.frameOversize = `FRAME at offset ${p} declares ${n === Infinity ? 'more than 2^53' : n} bytes but only ${this.limit - q} remain: CPython refuses to load it`;
+      this.frameEnd = -1;
+    } else this.frameEnd = n > 0 ? q + n : -1;
+  }
+
+  protected fail(code: ReadErrorCode, message: string, offset: number): false {
     this.error = { code, message, offset, opcode: this.info.name };
     return false;
   }
 
-  private truncated(what: string): false {
+  protected truncated(what: string): false {
     return this.fail('TRUNCATED', `${this.info.name} at offset ${this.opPos}: input ends inside its ${what}`, this.opPos);
   }
 
@@ -110,6 +125,7 @@ export class OpReader {
     const limit = this.limit;
     const p = this.pos;
     this.frameViolation = null;
+    this.frameOversize = null;
     if (p >= limit) return false;
     const code = buf[p]!;
     const info = OPCODE_BY_CODE[code];
@@ -208,17 +224,7 @@ export class OpReader {
         this.frameViolation = `FRAME at offset ${p} begins before the current frame ends at ${this.frameEnd}`;
       }
     }
-    if (code === FRAME) {
-      const n = this.argNum;
-      if (n > limit - q) {
-        return this.fail(
-          n > 1 << 30 ? 'RESOURCE_HOSTILE' : 'TRUNCATED',
-          `FRAME at offset ${p} declares ${n === Infinity ? 'more than 2^53' : n} bytes but only ${limit - q} remain`,
-          p,
-        );
-      }
-      this.frameEnd = n > 0 ? q + n : -1;
-    }
+    if (code === FRAME) this.startFrame(p, q);
     this.pos = q;
     return true;
   }

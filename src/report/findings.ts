@@ -20,6 +20,7 @@ export const FINDING_CODES = {
   PERSISTENT_ID: { severity: 'suspicious', title: 'Persistent reference (PERSID/BINPERSID) not allowed by the policy' },
   OUT_OF_BAND_BUFFER: { severity: 'suspicious', title: 'Out-of-band buffer (NEXT_BUFFER) not allowed by the policy' },
   // --- data-flow signals from the symbolic machine
+  UNRESOLVED_CALL: { severity: 'dangerous', title: 'A call of a global that cannot be resolved statically (computed name or unregistered EXT code)' },
   CALL_ON_CALL_RESULT: { severity: 'dangerous', title: 'The result of a call is itself called (getattr-style indirection)' },
   BUILD_ON_NON_INSTANCE: { severity: 'dangerous', title: 'BUILD sets state on a module, class or function instead of a fresh instance' },
   NESTED_PICKLE: { severity: 'dangerous', title: 'A string that is itself a dangerous pickle flows into a call' },

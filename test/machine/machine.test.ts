@@ -56,9 +56,10 @@ describe('stack, marks and memo follow CPython', () => {
   });
 
   test('STACK_GLOBAL with a non-constant operand is unresolved, never accepted', () => {
-    const b = new P().proto(4).str('builtins').str('str').stackGlobal().str('os').tuple1().reduce().str('system').stackGlobal().stop().done();
+    const b = new P().proto(4).str('collections').str('OrderedDict').stackGlobal().emptyTuple().reduce().str('system').stackGlobal().str('id').tuple1().reduce().stop().done();
     const r = scan(b);
-    expect(codes(r)).toContain('UNRESOLVED_GLOBAL');
+    expect(codes(r)).toEqual(expect.arrayContaining(['UNRESOLVED_GLOBAL', 'UNRESOLVED_CALL']));
+    expect(r.verdict).toBe('dangerous');
     expect(r.accepted).toBe(false);
   });
 
@@ -251,12 +252,32 @@ describe('several pickles, junk and resynchronisation', () => {
 });
 
 describe('limits and hostile inputs', () => {
-  test('a memo expansion bomb costs linear time', () => {
+  test('a memo expansion bomb costs linear time and is RESOURCE_HOSTILE', () => {
     const p = new P().proto(2).emptyList().binput(0);
-    for (let i = 0; i < 20000; i++) p.binget(0).binget(0).tuple2().binput(0);
+    for (let i = 0; i < 1000; i++) p.binget(0).binget(0).tuple2().binput(0);
     const r = scan(p.stop().done());
-    expect(r.verdict).toBe('safe');
-    expect(r.counts.opcodes).toBe(80004);
+    expect(codes(r)).toEqual(['RESOURCE_HOSTILE']);
+    expect(r.findings[0]!.message).toMatch(/TUPLE2 at offset \d+ builds a structure that expands to \d+ objects through shared references/);
+    expect(r.counts.opcodes).toBe(4004);
+  });
+
+  test('shared references of a normal size are fine', () => {
+    const p = new P().proto(2).emptyList().binput(0);
+    for (let i = 0; i < 10; i++) p.binget(0).binget(0).tuple2().binput(0);
+    expect(scan(p.stop().done()).verdict).toBe('safe');
+  });
+
+  test('nesting deeper than maxObjectDepth is RESOURCE_HOSTILE', () => {
+    const p = new P().proto(2).none();
+    for (let i = 0; i < 6000; i++) p.tuple1();
+    const r = scan(p.stop().done());
+    expect(codes(r)).toEqual(['RESOURCE_HOSTILE']);
+    expect(r.findings[0]!.message).toMatch(/nests containers more than 5000 deep/);
+  });
+
+  test('a protocol 0 line over maxLineBytes is RESOURCE_HOSTILE', () => {
+    const r = scan(new P().unicode('x'.repeat(2 << 20)).stop().done());
+    expect(codes(r)).toEqual(['RESOURCE_HOSTILE']);
   });
 
   test('too many MARKs hit maxNesting', () => {
@@ -294,9 +315,19 @@ describe('limits and hostile inputs', () => {
     expect(codes(r)).toEqual(['RESOURCE_HOSTILE']);
   });
 
-  test('a huge FRAME is rejected at once', () => {
-    const r = scan(new P().proto(4).frame(2n ** 62n).done());
-    expect(r.findings[0]).toMatchObject({ code: 'RESOURCE_HOSTILE', opcode: 'FRAME' });
+  test('a huge FRAME is RESOURCE_HOSTILE and what follows is still analysed', () => {
+    const r = scan(new P().proto(4).frame(2n ** 62n).global('os', 'system').stop().done());
+    expect(r.findings[0]).toMatchObject({ code: 'RESOURCE_HOSTILE', opcode: 'FRAME', offset: 2 });
+    expect(r.verdict).toBe('dangerous');
+  });
+
+  test('a straddling opcode is re-read as a file object without peek() reads it', () => {
+    // FRAME of 4 ends inside a SHORT_BINUNICODE of 20: io.BytesIO readers drop the frame tail
+    const payload = new P().str('os').str('system').stackGlobal().str('id').tuple1().reduce().done();
+    const p = new P().proto(4).frame(4).raw(0x8c, 20, 'ab').raw('straddling-frame!!').raw(0x43, 2 + payload.length - 2).raw(payload).pop().none().stop();
+    const r = scan(p.done());
+    expect(codes(r)).toEqual(expect.arrayContaining(['FRAME_VIOLATION', 'DENIED_GLOBAL']));
+    expect(r.findings.find((f) => f.code === 'DENIED_GLOBAL')!.message).toMatch(/^read from a file object without peek\(\)/);
   });
 
   test('an opcode straddling a FRAME end is a FRAME_VIOLATION and reading goes on', () => {

@@ -1,0 +1,24 @@
+/**
+ * Optional bearer-token auth. Tokens are compared as SHA-256 digests with timingSafeEqual, against
+ * every configured token (no early exit), so timing reveals neither a token nor its length.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { HttpError } from './errors';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** A no-op when `tokens` is empty. */
+export function bearerAuth(tokens: readonly string[]): RequestHandler {
+  const digests = tokens.map(digest);
+  return function bearerAuth(req, _res, next) {
+    if (digests.length === 0) return next();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer +(\S+) *$/i.exec(header);
+    const given = digest(match ? match[1]! : '');
+    let ok = false;
+    for (const d of digests) ok = timingSafeEqual(d, given) || ok;
+    if (ok && match) return next();
+    next(new HttpError(401, 'unauthorized', 'authentication required', { 'WWW-Authenticate': 'Bearer realm="picklegate"' }));
+  };
+}

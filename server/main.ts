@@ -1,0 +1,74 @@
+/**
+ * `node dist/server/main.js`: the picklegate service. Exit codes: 0 after a clean shutdown,
+ * 1 when in-flight requests had to be cut at shutdown or the server failed, 2 for bad configuration.
+ */
+import { ConfigError, helpText, loadConfig } from './config';
+import { startService } from './serve';
+import type { RunningService } from './serve';
+import { VERSION } from './version';
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText());
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const unknown = argv.find((a) => a.startsWith('-'));
+  if (unknown) {
+    console.error(`picklegate: unknown option ${unknown} (see --help)`);
+    process.exitCode = 2;
+    return;
+  }
+
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`picklegate: invalid configuration: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+
+  // Signal handlers first, so a SIGTERM that arrives during start-up is not fatal.
+  let service: RunningService | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    if (!service) {
+      process.exit(0);
+    }
+    const { logger } = service;
+    logger.info({ signal }, 'shutting down');
+    void service.shutdown().then((clean) => {
+      logger.info({ clean }, 'stopped');
+      logger.flush();
+      process.exit(clean ? 0 : 1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  try {
+    service = await startService(config);
+  } catch (err) {
+    const message = err instanceof ConfigError ? `invalid configuration: ${err.message}` : `cannot start: ${err instanceof Error ? err.message : String(err)}`;
+    console.error(`picklegate: ${message}`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+  service.logger.info(
+    { host: config.host, port: service.port, policy: config.policy, upstream: config.upstream ?? null, workers: service.pool.size, version: VERSION },
+    'listening',
+  );
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`picklegate: fatal: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

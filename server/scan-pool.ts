@@ -1,0 +1,208 @@
+/**
+ * Where scans run. Small bodies are scanned inline (a scan of a few hundred KB takes a few ms);
+ * bodies at or above the threshold go to a fixed pool of worker threads so the event loop keeps
+ * answering health checks and other requests meanwhile.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { scan } from '../src/scan'; // not '../src': see middleware.ts
+import type { CompiledPolicy, Limits, Report } from '../src';
+import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
+
+export interface ScanResult {
+  report: Report;
+  /** Milliseconds spent waiting for a free worker. */
+  queueMs: number;
+  /** Milliseconds from the start of the scan to its result (worker round trip included). */
+  scanMs: number;
+  where: 'inline' | 'worker';
+}
+
+/** Anything that can judge a body. Injectable (tests use a failing one to check fail-closed behaviour). */
+export interface Scanner {
+  scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult>;
+  /** True when the scanner can take work (workers started and loaded). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+/** Scans on the calling thread. The default for `pickleGuard` when no pool is given. */
+export class InlineScanner implements Scanner {
+  async scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult> {
+    const t0 = performance.now();
+    const report = scan(bytes, { policy, ...(limits ? { limits } : {}) });
+    return { report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' };
+  }
+  isReady(): boolean {
+    return true;
+  }
+  async close(): Promise<void> {}
+}
+
+export interface ScanPoolOptions {
+  /** Worker threads; 0 scans everything inline. */
+  size: number;
+  /** Bodies of at least this many bytes go to a worker. */
+  thresholdBytes: number;
+  /** Compiled worker script (`dist/server/scan-worker.js`); default: found next to this file or in `dist/`. */
+  workerFile?: string;
+}
+
+interface Task {
+  msg: Omit<WorkerRequest, 'spec'>;
+  spec: unknown;
+  enqueued: number;
+  started: number;
+  resolve: (r: ScanResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  online: boolean;
+  task: Task | null;
+  /** Policy keys whose spec this worker already compiled. */
+  seen: Set<string>;
+}
+
+/** The compiled scan worker, next to this module when running from `dist/`, else in `dist/server/`. */
+export function defaultWorkerFile(): string | undefined {
+  const candidates = [path.join(__dirname, 'scan-worker.js'), path.resolve(__dirname, '..', 'dist', 'server', 'scan-worker.js')];
+  return candidates.find((f) => existsSync(f));
+}
+
+export class ScanPool implements Scanner {
+  private readonly inline = new InlineScanner();
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly policyKeys = new WeakMap<CompiledPolicy, string>();
+  private nextId = 1;
+  private nextKey = 1;
+  private closing = false;
+  /** Set when a worker failed before it was ready: large bodies then fail closed (500). */
+  private broken: Error | null = null;
+  private readonly workerFile: string | undefined;
+
+  constructor(private readonly options: ScanPoolOptions) {
+    this.workerFile = options.workerFile ?? defaultWorkerFile();
+    if (options.size > 0 && !this.workerFile) {
+      this.broken = new Error('scan worker script not found (build with `npm run build`)');
+      return;
+    }
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  isReady(): boolean {
+    return this.broken === null && !this.closing && this.slots.every((s) => s.online);
+  }
+
+  /** Resolves when every worker is online; rejects when one cannot start. */
+  whenReady(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.broken) return reject(this.broken);
+        if (this.isReady()) return resolve();
+        if (Date.now() > deadline) return reject(new Error('scan workers did not start in time'));
+        setTimeout(check, 10).unref();
+      };
+      check();
+    });
+  }
+
+  scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult> {
+    if (this.options.size === 0 || bytes.length < this.options.thresholdBytes) return this.inline.scan(bytes, policy, limits);
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closing) return Promise.reject(new Error('scan pool closed'));
+    return new Promise<ScanResult>((resolve, reject) => {
+      const task: Task = {
+        msg: { id: this.nextId++, bytes, policyKey: this.keyOf(policy), ...(limits ? { limits } : {}) },
+        // The spec is already merged with its base: drop `extends` so the worker does not merge twice.
+        spec: { ...policy.spec, extends: undefined },
+        enqueued: performance.now(),
+        started: 0,
+        resolve,
+        reject,
+      };
+      this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.queue.splice(0)) t.reject(new Error('scan pool closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private keyOf(policy: CompiledPolicy): string {
+    let key = this.policyKeys.get(policy);
+    if (!key) {
+      key = `${policy.name}#${this.nextKey++}`;
+      this.policyKeys.set(policy, key);
+    }
+    return key;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.workerFile!);
+    const slot: Slot = { worker, online: false, task: null, seen: new Set() };
+    worker.unref();
+    worker.on('message', (msg: WorkerResponse) => {
+      if ('ready' in msg) {
+        slot.online = true;
+        this.dispatch();
+      } else {
+        this.settle(slot, msg);
+      }
+    });
+    worker.on('error', (err) => this.fail(slot, err));
+    worker.on('exit', (code) => this.fail(slot, new Error(`scan worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.online || slot.task) continue;
+      const task = this.queue.shift();
+      if (!task) return;
+      slot.task = task;
+      task.started = performance.now();
+      const send: WorkerRequest = slot.seen.has(task.msg.policyKey) ? task.msg : { ...task.msg, spec: task.spec };
+      slot.seen.add(task.msg.policyKey);
+      slot.worker.postMessage(send);
+    }
+  }
+
+  private settle(slot: Slot, msg: Exclude<WorkerResponse, { ready: true }>): void {
+    const task = slot.task;
+    if (!task || task.msg.id !== msg.id) return;
+    slot.task = null;
+    const done = performance.now();
+    if ('report' in msg) task.resolve({ report: msg.report, queueMs: task.started - task.enqueued, scanMs: done - task.started, where: 'worker' });
+    else task.reject(new Error(`scan worker: ${msg.error}`));
+    this.dispatch();
+  }
+
+  /** A worker died: fail its task (fail closed), replace it, unless it never came up. */
+  private fail(slot: Slot, err: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.task?.reject(err);
+    slot.task = null;
+    if (this.closing) return;
+    if (!slot.online) {
+      this.broken = err;
+      for (const t of this.queue.splice(0)) t.reject(err);
+      return;
+    }
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    this.slots[index] = this.spawn();
+  }
+}

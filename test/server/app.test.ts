@@ -1,0 +1,258 @@
+/** The service's HTTP API in-process (supertest): every endpoint and error status. */
+import request from 'supertest';
+import { OCTET, failingScanner, gatedScanner, makeService, mxnetSgd, osSystem, waitFor } from './support';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+describe('POST /v1/scan', () => {
+  const { app } = makeService();
+
+  test('200 with the report of an accepted MXNet optimizer', async () => {
+    const res = await request(app).post('/v1/scan').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ verdict: 'safe', accepted: true, policy: 'mxnet-optimizer', size: mxnetSgd().length });
+    expect(res.body.requestId).toEqual(res.headers['x-request-id']);
+    expect(res.body.timing).toMatchObject({ where: 'inline', queueMs: 0 });
+    expect(res.body.globals.map((g: { module: string; name: string }) => `${g.module} ${g.name}`)).toContain('mxnet.optimizer.optimizer SGD');
+  });
+
+  test('200 with a rejected report (the scan endpoint reports, it does not gate)', async () => {
+    const res = await request(app).post('/v1/scan').set('Content-Type', 'application/x-python-pickle').send(osSystem());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ verdict: 'dangerous', accepted: false });
+    expect(res.body.findings.length).toBeGreaterThan(0);
+  });
+
+  test('?mode=gate answers 422 for a rejected body', async () => {
+    const res = await request(app).post('/v1/scan?mode=gate').set('Content-Type', OCTET).send(osSystem());
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: 'rejected', accepted: false });
+  });
+
+  test('?policy= picks a built-in policy; an unknown one is 400', async () => {
+    const ok = await request(app).post('/v1/scan?policy=default').set('Content-Type', OCTET).send(osSystem());
+    expect(ok.body.policy).toBe('default');
+    const bad = await request(app).post('/v1/scan?policy=nope').set('Content-Type', OCTET).send(osSystem());
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'unknown_policy' });
+    expect(bad.body.policies).toEqual(expect.arrayContaining(['default', 'mxnet-optimizer']));
+  });
+
+  test('a Request-Id header from the client is echoed when well-formed', async () => {
+    const res = await request(app).post('/v1/scan').set('Content-Type', OCTET).set('X-Request-Id', 'abc-123').send(mxnetSgd());
+    expect(res.body.requestId).toBe('abc-123');
+    for (const bad of ['a b', 'x'.repeat(200), '<script>']) {
+      const res2 = await request(app).post('/v1/scan').set('Content-Type', OCTET).set('X-Request-Id', bad).send(mxnetSgd());
+      expect(res2.body.requestId).not.toBe(bad);
+      expect(res2.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('POST /v1/gate', () => {
+  const { app } = makeService();
+
+  test('200 accepted, report in the body', async () => {
+    const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(true);
+  });
+
+  test('422 rejected, report in the body', async () => {
+    const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).send(osSystem());
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: 'rejected', verdict: 'dangerous', accepted: false });
+    expect(res.body.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining([expect.any(String)]));
+  });
+
+  test('400 for an empty body', async () => {
+    const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).send(Buffer.alloc(0));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'empty_body' });
+  });
+
+  test('415 for a wrong or missing Content-Type', async () => {
+    for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await request(app).post('/v1/gate').set('Content-Type', type).send('x');
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ error: 'unsupported_media_type' });
+    }
+    const none = await request(app).post('/v1/gate').send(mxnetSgd());
+    expect(none.status).toBe(415);
+  });
+
+  test('Content-Type parameters and case are ignored', async () => {
+    const res = await request(app).post('/v1/gate').set('Content-Type', 'Application/Octet-Stream; charset=binary').send(mxnetSgd());
+    expect(res.status).toBe(200);
+  });
+
+  test('413 for a declared Content-Length above the cap', async () => {
+    const small = makeService({ maxBodyBytes: 100 });
+    const res = await request(small.app).post('/v1/gate').set('Content-Type', OCTET).send(Buffer.alloc(101, 0x61));
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: 'payload_too_large', maxBodyBytes: 100 });
+    expect(res.headers.connection).toBe('close');
+  });
+
+  test('405 for another method on a scan endpoint, 404 elsewhere', async () => {
+    const get = await request(app).get('/v1/gate');
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    const missing = await request(app).get('/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: 'not_found' });
+  });
+
+  test('POST /v1/forward is 404 without an upstream', async () => {
+    const res = await request(app).post('/v1/forward').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('fail closed', () => {
+  test('500 with an opaque message and a request id when the scanner throws', async () => {
+    const { app } = makeService({}, failingScanner);
+    const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'internal', message: 'internal error', requestId: expect.any(String) });
+    expect(res.text).not.toMatch(/secret|passwd|at .*\.ts/);
+  });
+
+  test('503 with Retry-After when the concurrent-scan bound is reached', async () => {
+    const scanner = gatedScanner();
+    const { app, admission } = makeService({ maxConcurrentScans: 2, retryAfterSeconds: 3 }, scanner);
+    const agent = request(app);
+    const first = agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd()).then((r) => r);
+    const second = agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd()).then((r) => r);
+    await waitFor(() => scanner.waiting() === 2);
+    const third = await agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(third.status).toBe(503);
+    expect(third.headers['retry-after']).toBe('3');
+    expect(third.body).toMatchObject({ error: 'overloaded' });
+    scanner.release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(admission.inFlight).toBe(0);
+    const fourth = agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd()).then((r) => r);
+    await waitFor(() => scanner.waiting() === 1);
+    scanner.release();
+    expect((await fourth).status).toBe(200);
+  });
+});
+
+describe('auth', () => {
+  const { app } = makeService({ tokens: [TOKEN, 'another-token-abcdefghijkl'] });
+
+  test('401 with WWW-Authenticate without a token or with a wrong one', async () => {
+    for (const auth of [undefined, 'Bearer wrong', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, 'Bearer ']) {
+      const req = request(app).post('/v1/gate').set('Content-Type', OCTET);
+      if (auth !== undefined) req.set('Authorization', auth);
+      const res = await req.send(mxnetSgd());
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+      expect(res.body).toMatchObject({ error: 'unauthorized', message: 'authentication required' });
+    }
+  });
+
+  test('every configured token works; health, readiness and metrics stay open', async () => {
+    for (const token of [TOKEN, 'another-token-abcdefghijkl']) {
+      const res = await request(app).post('/v1/gate').set('Authorization', `Bearer ${token}`).set('Content-Type', OCTET).send(mxnetSgd());
+      expect(res.status).toBe(200);
+    }
+    expect((await request(app).get('/v1/policies')).status).toBe(401);
+    expect((await request(app).get('/healthz')).status).toBe(200);
+    expect((await request(app).get('/readyz')).status).toBe(200);
+    expect((await request(app).get('/metrics')).status).toBe(200);
+  });
+});
+
+describe('operational endpoints', () => {
+  test('healthz, readyz (503 while draining), helmet headers', async () => {
+    const { app, state } = makeService();
+    const live = await request(app).get('/healthz');
+    expect(live.status).toBe(200);
+    expect(live.headers['x-content-type-options']).toBe('nosniff');
+    expect(live.headers['x-powered-by']).toBeUndefined();
+    expect((await request(app).get('/readyz')).body).toMatchObject({ status: 'ready', policy: 'mxnet-optimizer' });
+    state.draining = true;
+    const draining = await request(app).get('/readyz');
+    expect(draining.status).toBe(503);
+    expect(draining.body.status).toBe('draining');
+    expect(draining.headers.connection).toBe('close');
+  });
+
+  test('GET /v1/policies lists built-ins with descriptions and rule counts', async () => {
+    const { app } = makeService();
+    const res = await request(app).get('/v1/policies');
+    expect(res.status).toBe(200);
+    expect(res.body.default).toBe('mxnet-optimizer');
+    const names = res.body.policies.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['default', 'mxnet-optimizer', 'mxnet-states']));
+    for (const p of res.body.policies) expect(p).toMatchObject({ description: expect.any(String), rules: expect.any(Number), source: 'built-in' });
+  });
+
+  test('GET /openapi.json documents every endpoint', async () => {
+    const { app } = makeService();
+    const res = await request(app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths).sort()).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/forward', '/v1/gate', '/v1/policies', '/v1/scan']);
+  });
+
+  test('GET /metrics counts scans, rejections, bytes and error statuses on its own registry', async () => {
+    const { app } = makeService({ maxBodyBytes: 10_000 });
+    await request(app).post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd());
+    await request(app).post('/v1/gate').set('Content-Type', OCTET).send(osSystem());
+    await request(app).post('/v1/gate').set('Content-Type', OCTET).send(Buffer.alloc(10_001, 0x61));
+    await request(app).post('/v1/gate').set('Content-Type', 'text/plain').send('x');
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.text;
+    expect(text).toMatch(/picklegate_scans_total\{verdict="safe",policy="mxnet-optimizer",accepted="true"\} 1/);
+    expect(text).toMatch(/picklegate_scans_total\{verdict="dangerous",policy="mxnet-optimizer",accepted="false"\} 1/);
+    expect(text).toMatch(/picklegate_rejections_total\{code="[A-Z_]+"\} 1/);
+    expect(text).toContain(`picklegate_scanned_bytes_total ${mxnetSgd().length + osSystem().length}`);
+    expect(text).toMatch(/picklegate_http_errors_total\{status="413"\} 1/);
+    expect(text).toMatch(/picklegate_http_errors_total\{status="415"\} 1/);
+    expect(text).toMatch(/picklegate_scan_duration_seconds_count\{where="inline"\} 2/);
+    expect(text).toMatch(/picklegate_scans_in_flight 0/);
+    // Its own registry: a second service starts from zero.
+    const other = await request(makeService().app).get('/metrics');
+    expect(other.text).not.toMatch(/picklegate_scans_total\{/);
+  });
+});
+
+describe('logs', () => {
+  test('one JSON line per request with id, status, verdict and codes; never body bytes or the token', async () => {
+    const { Writable } = await import('node:stream');
+    const pino = (await import('pino')).default;
+    const { createApp } = await import('../../server/app');
+    const { loadPolicies } = await import('../../server/policies');
+    const { testConfig } = await import('./support');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const config = testConfig({ tokens: [TOKEN] });
+    const { InlineScanner } = await import('../../server/scan-pool');
+    const { app } = createApp({ config, policies: loadPolicies(config.policy, []), scanner: new InlineScanner(), logger: pino({ level: 'info' }, sink) });
+    const marker = `S'MARKER-${'Q'.repeat(20)}'\n`;
+    const body = Buffer.from(`cos\nsystem\n(${marker}tR.`, 'latin1');
+    const res = await request(app).post('/v1/gate').set('Authorization', `Bearer ${TOKEN}`).set('Content-Type', OCTET).send(body);
+    expect(res.status).toBe(422);
+    await new Promise((r) => setImmediate(r));
+    const entry = lines.map((l) => JSON.parse(l) as Record<string, any>).find((e) => e.req?.url === '/v1/gate');
+    expect(entry).toBeDefined();
+    expect(entry!.req.id).toBe(res.body.requestId);
+    expect(entry!.res.statusCode).toBe(422);
+    expect(entry!.scan).toMatchObject({ verdict: 'dangerous', accepted: false, size: body.length, codes: expect.arrayContaining([expect.any(String)]) });
+    expect(typeof entry!.responseTime).toBe('number');
+    const all = lines.join('\n');
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain('Q'.repeat(20));
+  });
+});
