@@ -2,7 +2,9 @@
 """Random pickles for differential tests: plain Python values (nested containers, shared
 references, recursive lists, stdlib value types) dumped at a random protocol 0-5.
 
-Usage: random_pickles.py COUNT SEED  ->  JSON array of base64 strings on stdout.
+Usage: random_pickles.py COUNT SEED [--plain]  ->  JSON array of base64 strings on stdout.
+--plain: only None, bool, int (|x| < 2^40), finite float, str, bytes, list, tuple and dict with
+int/str keys, at protocols 2-5: values an independent decoder can represent exactly.
 Deterministic for a given COUNT and SEED. Stdlib only.
 """
 import base64
@@ -65,13 +67,36 @@ def value(rng, depth, pool):
     return v
 
 
+def plain(rng, depth):
+    k = rng.choice(['none', 'bool', 'int', 'float', 'str', 'bytes'] + (['list', 'tuple', 'dict'] * 2 if depth < 4 else []))
+    if k == 'none':
+        return None
+    if k == 'bool':
+        return rng.random() < 0.5
+    if k == 'int':
+        return rng.choice([0, 1, -1, 255, 256, 65536, -2**31, 2**31 - 1, rng.randint(-2**31, 2**40)])
+    if k == 'float':
+        return rng.choice([0.5, -2.25, 1e-300, 1e300, rng.random() * 1e6])
+    if k == 'str':
+        return ''.join(rng.choice('abc xyz\n\u00e9\u4e2d\U0001f600') for _ in range(rng.randint(0, 12)))
+    if k == 'bytes':
+        return bytes(rng.randint(0, 255) for _ in range(rng.randint(0, 20)))
+    n = rng.randint(0, 6)
+    if k == 'list':
+        return [plain(rng, depth + 1) for _ in range(n)]
+    if k == 'tuple':
+        return tuple(plain(rng, depth + 1) for _ in range(n))
+    return {rng.choice([rng.randint(0, 99), 'k%d' % rng.randint(0, 99)]): plain(rng, depth + 1) for _ in range(n)}
+
+
 def main():
     count, seed = int(sys.argv[1]), int(sys.argv[2])
+    only_plain = '--plain' in sys.argv
     rng = random.Random(seed)
     out = []
     for _ in range(count):
-        obj = value(rng, 0, [])
-        proto = rng.randint(0, pickle.HIGHEST_PROTOCOL)
+        obj = plain(rng, 0) if only_plain else value(rng, 0, [])
+        proto = rng.randint(2, pickle.HIGHEST_PROTOCOL) if only_plain else rng.randint(0, pickle.HIGHEST_PROTOCOL)
         out.append(base64.b64encode(pickle.dumps(obj, protocol=proto)).decode('ascii'))
     json.dump(out, sys.stdout)
 

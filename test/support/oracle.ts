@@ -35,8 +35,9 @@ function runBatch<T>(script: string, inputs: Uint8Array[], args: string[] = []):
 export const genops = (inputs: Uint8Array[]) => runBatch<GenopsResult>('genops.py', inputs);
 export const findClass = (inputs: Uint8Array[]) => runBatch<FindClassResult>('find_class.py', inputs, ['--bytes-only']);
 
-export function randomPickles(count: number, seed: number): Uint8Array[] {
-  const out = execFileSync('python3', [join(ORACLE, 'random_pickles.py'), String(count), String(seed)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+export function randomPickles(count: number, seed: number, plain = false): Uint8Array[] {
+  const args = [join(ORACLE, 'random_pickles.py'), String(count), String(seed), ...(plain ? ['--plain'] : [])];
+  const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   return (JSON.parse(out) as string[]).map((s) => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
