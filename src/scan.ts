@@ -21,8 +21,8 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   if (rec.droppedFindings > 0) {
     rec.findings.push({
       code: 'LIMIT_EXCEEDED',
-      severity: FINDING_CODES.LIMIT_EXCEEDED.severity,
-      message: `${rec.droppedFindings} further findings were not listed`,
+      severity: SEVERITY_RANK[rec.droppedWorst] > SEVERITY_RANK.suspicious ? rec.droppedWorst : FINDING_CODES.LIMIT_EXCEEDED.severity,
+      message: `${rec.droppedFindings} further findings were not listed (the most severe of them: ${rec.droppedWorst})`,
       offset: null,
     });
   }

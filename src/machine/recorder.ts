@@ -3,7 +3,7 @@
  * calls, and findings. Nothing here can be undone by later opcodes (POP, memo tricks, a later error).
  * Output stays bounded: repeated findings are folded into the first one with a count.
  */
-import { FINDING_CODES, type Finding, type FindingCode, type Severity } from '../report/findings';
+import { FINDING_CODES, SEVERITY_RANK, type Finding, type FindingCode, type Severity } from '../report/findings';
 import type { CallKind, CallRecord, GlobalRef } from '../report/report';
 import type { Judgement } from '../policy/compile';
 
@@ -24,6 +24,8 @@ export class Recorder {
   callCount = 0;
   globalCount = 0;
   droppedFindings = 0;
+  /** The most severe of the findings that were not listed. */
+  droppedWorst: Severity = 'info';
   private readonly findingIndex = new Map<string, RecordedFinding>();
   private readonly globalIndex = new Map<string, number>();
   /** Index of the pickle being run, stamped on everything recorded. */
@@ -51,8 +53,9 @@ export class Recorder {
       ...extra,
     };
     if (this.findings.length >= MAX_LISTED_FINDINGS) {
+      // not listed, but its severity still counts towards the verdict (see scan())
       this.droppedFindings++;
-      // keep the most severe ones visible: replace an info finding if this one is worse
+      if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[this.droppedWorst]) this.droppedWorst = f.severity;
       return f;
     }
     this.findingIndex.set(k, f);

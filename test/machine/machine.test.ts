@@ -371,3 +371,16 @@ describe('protocol 0 text arguments decode as CPython does', () => {
     expect(scan(new P().string('abc').stop().done()).findings[0]!.code).toBe('MALFORMED');
   });
 });
+
+describe('bounded output', () => {
+  test('findings past the listing cap still count towards the verdict', () => {
+    const p = new P().proto(4);
+    for (let i = 0; i < 2100; i++) p.global(`pkg${i}`, 'X').pop();
+    p.global('os', 'system').pop().none().stop();
+    const r = scan(p.done());
+    expect(r.findings.length).toBeLessThanOrEqual(2001);
+    expect(r.verdict).toBe('dangerous');
+    expect(r.findings[r.findings.length - 1]).toMatchObject({ code: 'LIMIT_EXCEEDED', severity: 'dangerous' });
+    expect(r.counts.globals).toBe(2101);
+  });
+});
