@@ -25,6 +25,7 @@ import type { FindingCode, Severity } from '../report/findings';
 import type { CallKind, PickleSummary } from '../report/report';
 import { foldCall } from './fold';
 import { JOBLIB_WRAPPERS, joblibArrayLayout } from './joblib';
+import { Memo } from './memo';
 import { findNestedPickles } from './nested';
 import { Recorder } from './recorder';
 import { renderCall, renderValue } from './render';
@@ -93,12 +94,16 @@ export class Machine {
   private stack: Value[] = [];
   private fence = 0;
   private marks: number[] = [];
-  private memo = new Map<number, Value>();
+  private memo = new Memo();
   private proto = 0;
   private maxProto = 0;
   /** copyreg's extension registry: lives in the process, so it survives across pickles. */
   private readonly extensions = new Map<number, readonly [string, string]>();
   private callSeq = 0;
+  /** Values already searched for nested pickles. */
+  private readonly nestedChecked = new WeakSet<Value>();
+  /** Bytes constant folding may still produce (4 × the input + 1 MiB). */
+  private foldBudget: number;
   private opsThisPickle = 0;
   /** An opcode of the current pickle straddled a FRAME end: file-object readers see another stream. */
   private straddled = false;
@@ -110,6 +115,7 @@ export class Machine {
     this.limits = opts.limits;
     this.budget = opts.budget ?? { opcodes: 0 };
     this.rec = new Recorder(opts.baseOffset);
+    this.foldBudget = 4 * input.length + (1 << 20);
     for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
     this.wire = opts.depth === 0 && opts.policy.spec.wire ? new WireChecker(opts.policy.spec.wire, this.rec) : null;
   }
@@ -169,7 +175,7 @@ export class Machine {
     this.stack = [];
     this.fence = 0;
     this.marks = [];
-    this.memo = new Map();
+    this.memo = new Memo();
     this.proto = 0;
     this.maxProto = 0;
     this.opsThisPickle = 0;
@@ -703,7 +709,11 @@ export class Machine {
 
     let result: Value | null = null;
     if (callee.k === 'global') {
-      result = foldCall(callee.resolved, args, input);
+      if (this.foldBudget > 0) {
+        result = foldCall(callee.resolved, args, input);
+        // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
+        if (result) this.foldBudget -= result.k === 'bytes' ? result.end - result.start : result.len;
+      }
       if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
         const [m, n, c] = args.items;
         if (m?.k === 'str' && n?.k === 'str' && c?.k === 'int' && m.v && n.v && c.v !== null) this.extensions.set(Number(c.v), [m.v, n.v]);
@@ -804,6 +814,9 @@ export class Machine {
   /** Strings flowing into a call that are themselves pickles get scanned too. */
   private checkNested(r: OpReader, v: Value, pseudo: string): void {
     if (this.opts.depth >= this.limits.maxNestedPickleDepth) return;
+    // each value is looked at once, however often the memo hands it to a call
+    if (this.nestedChecked.has(v)) return;
+    this.nestedChecked.add(v);
     for (const blob of findNestedPickles(v, this.input)) {
       const inner = new Machine(blob, { ...this.opts, depth: this.opts.depth + 1, baseOffset: 0, stopAfter: undefined, budget: this.budget });
       inner.run();

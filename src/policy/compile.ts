@@ -61,6 +61,8 @@ class RuleIndex {
 
 const DUNDER = /^__\w+__$/;
 const CACHE_LIMIT = 50_000;
+const MAX_NAME_LENGTH = 1024;
+const MAX_NAME_PARTS = 64;
 
 export class CompiledPolicy {
   readonly name: string;
@@ -94,6 +96,15 @@ export class CompiledPolicy {
   }
 
   private judgeUncached(module: string, name: string, proto: number): Judgement {
+    if (module.length + name.length > MAX_NAME_LENGTH || name.split('.').length > MAX_NAME_PARTS) {
+      // no importable Python name is this long; walking it would cost quadratic time. The module
+      // and the first attribute are still checked against the deny rules.
+      const first = name.split('.', 1)[0]!;
+      const mapped = compatMap(module, first);
+      const r = this.deny.lookup(module, first) ?? this.deny.lookup(mapped[0], mapped[1]);
+      if (r) return { decision: 'deny', resolved: `${module}.${first}…`, reason: r.reason };
+      return { decision: this.spec.default === 'deny' ? 'deny' : 'unlisted', resolved: `${module.slice(0, 80)}.${name.slice(0, 80)}…`, reason: 'name too long to analyse' };
+    }
     const mapped = compatMap(module, name);
     const effective: QualName = proto < 3 ? mapped : [module, name];
     const walked = aliasWalk(effective[0], effective[1]);

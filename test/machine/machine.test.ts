@@ -384,3 +384,25 @@ describe('bounded output', () => {
     expect(r.counts.globals).toBe(2101);
   });
 });
+
+describe('work stays linear under amplification', () => {
+  test('a memoized string fed to many folding calls stops being folded after the budget', () => {
+    const big = 'a'.repeat(60_000);
+    const p = new P().proto(2).global('_codecs', 'encode').binput(0).str(big).binput(1).pop().pop();
+    for (let i = 0; i < 3000; i++) p.binget(0).binget(1).str('latin1').tuple2().reduce().pop();
+    const t = performance.now();
+    const r = scan(p.none().stop().done());
+    expect(r.verdict).toBe('safe');
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  test('a dotted name with thousands of parts is judged without walking it', () => {
+    const name = Array.from({ length: 5000 }, () => 'a').join('.');
+    const t = performance.now();
+    const r = scan(new P().proto(4).str('os').str(name).stackGlobal().stop().done());
+    expect(r.verdict).toBe('dangerous'); // module os itself is denied
+    const r2 = scan(new P().proto(4).str('mylib').str(name).stackGlobal().stop().done());
+    expect(r2.findings[0]!.code).toBe('UNLISTED_GLOBAL');
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+});

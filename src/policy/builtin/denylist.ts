@@ -128,6 +128,11 @@ export const DENY_RULES: readonly PolicyRule[] = [
   all('sklearn.externals', 'vendored joblib.load'),
   all('sklearn.utils._testing', 'runs commands'),
   all('sklearn.datasets', 'downloads data'),
+  all('sklearn.utils._joblib', 're-exports joblib.load'),
+  all('sklearn.utils._show_versions', 'runs subprocess queries'),
+  all('sklearn.utils.estimator_checks', 'runs arbitrary estimator code'),
+  all('pandas._testing', 'test helpers with file and network access'),
+  some('torch.nn.modules.module', ['register_module_forward_hook', 'register_module_forward_pre_hook', 'register_module_backward_hook', 'register_module_full_backward_hook', 'register_module_full_backward_pre_hook', 'register_module_buffer_registration_hook', 'register_module_module_registration_hook', 'register_module_parameter_registration_hook'], 'installs global hooks that call arbitrary callables'),
   // ---- files and network
   some('io', ['open', 'open_code', 'FileIO', 'BufferedReader', 'BufferedWriter', 'TextIOWrapper', '_io'], 'opens files'),
   all('_io', 'opens files'),
