@@ -70,7 +70,21 @@ export function openApiDocument(version: string): Record<string, unknown> {
             pickles: { type: 'array', items: { type: 'object' } },
             size: { type: 'integer' },
             timeMs: { type: 'number' },
-            optimizer: {},
+            optimizer: {
+              type: 'object',
+              description: 'Policies with optimizer bounds (mxnet-optimizer, mxnet-states): what the optimizer blob sets, as plain JSON from the pickle constants',
+              required: ['class', 'name', 'params', 'tables', 'scheduler', 'line'],
+              properties: {
+                class: { type: ['string', 'null'] },
+                name: { type: ['string', 'null'] },
+                params: { type: 'object', description: 'Hyperparameters; inf/nan as strings; non-constants as {$call} or {$array}' },
+                tables: { type: 'object', additionalProperties: { type: 'integer' } },
+                scheduler: { type: ['object', 'null'], properties: { class: { type: 'string' }, params: { type: 'object' } } },
+                nested: { type: 'object', description: 'Optimizers held by this one (SVRG default_opt/aux_opt)' },
+                states: { type: 'object', properties: { count: { type: 'integer' }, shapes: { type: 'array' } } },
+                line: { type: 'string', description: 'One readable line, e.g. SGD lr=0.1 momentum=0.9 wd=0.0001 scheduler=FactorScheduler(step=1000, factor=0.5)' },
+              },
+            },
             timing: {
               type: 'object',
               properties: { readMs: { type: 'number' }, queueMs: { type: 'number' }, scanMs: { type: 'number' }, totalMs: { type: 'number' }, where: { enum: ['inline', 'worker'] } },

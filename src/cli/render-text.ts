@@ -44,12 +44,20 @@ function details(m: StreamResult, label: string, c: Colors, out: string[]): void
   for (const child of m.members) details(child, (child as MemberResult).path.slice(1).join(' > '), c, out);
 }
 
+/** Optimizer summary lines of a file and its members (policies with optimizer bounds). */
+function optimizers(m: StreamResult, label: string): { label: string; line: string }[] {
+  const out = m.optimizer ? [{ label, line: m.optimizer.line }] : [];
+  for (const child of m.members) out.push(...optimizers(child, (child as MemberResult).path.slice(1).join(' > ')));
+  return out;
+}
+
 export function renderFile(r: FileResult, o: TextOptions): string {
   const c = o.colors;
   if (o.quiet && r.accepted && !r.error) return '';
   const out: string[] = [];
   const meta = r.error ? r.error.message : `${r.format}, ${r.size} B${r.accepted ? '' : ', rejected'}`;
   out.push(`${verdictLabel(r, c)} ${c.bold(r.path)} ${c.dim(`(${meta})`)}`);
+  for (const opt of optimizers(r, '')) out.push(`  ${c.dim('optimizer' + (opt.label ? ` ${opt.label}` : '') + ':')} ${opt.line}`);
   for (const f of r.findings) if (o.verbose || f.severity !== 'info') out.push(findingLine(f, c));
   if (o.verbose) details(r, '', c, out);
   return out.join('\n') + '\n';

@@ -1,6 +1,7 @@
 /** Results of scanning files and the members of containers inside them. */
 import type { Finding } from '../report/findings';
 import type { CallRecord, GlobalRef, PickleSummary, Verdict } from '../report/report';
+import type { OptimizerSummary } from '../optimizer/summary';
 import type { Format } from './formats';
 
 /** What files and members have in common. */
@@ -20,6 +21,8 @@ export interface StreamResult {
   pickles?: PickleSummary[];
   globals?: GlobalRef[];
   calls?: CallRecord[];
+  /** For policies with optimizer bounds (mxnet-optimizer, mxnet-states): what the optimizer blob sets. */
+  optimizer?: OptimizerSummary;
 }
 
 /** One stream inside a file: an archive member, a decompressed stream, a region of the file. */

@@ -85,6 +85,7 @@ class Node {
     this.result.pickles = report.pickles;
     this.result.globals = report.globals;
     this.result.calls = report.calls;
+    if (report.optimizer) this.result.optimizer = report.optimizer;
     if (report.globals.some((g) => g.module === 'joblib.numpy_pickle' || g.module === 'sklearn.externals.joblib.numpy_pickle')) this.result.format = 'joblib';
   }
 

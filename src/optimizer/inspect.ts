@@ -8,42 +8,20 @@ import { renderValue } from '../machine/render';
 import type { CallValue, DictValue, GlobalValue, Value } from '../machine/values';
 import type { OptimizerBounds } from '../policy/schema';
 import { checkBound } from './bounds';
-import { summaryLine, type HyperValue, type OptimizerSummary, type SchedulerSummary } from './summary';
+import { classOf, isNdarray, ndarrayInfo } from './ndarray';
+import { formatHyper, pyFloat, summaryLine, type HyperValue, type OptimizerSummary, type SchedulerSummary, type Shown } from './summary';
 
-const RECONSTRUCTORS = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);
+export { classOf } from './ndarray';
+
 const TABLE_KEYS = new Set(['idx2name', 'lr_mult', 'wd_mult', '_index_update_count', '_all_index_update_counts', 'sym_info', 'param_dict', 'weight_previous', 'cumgrads', 'param2idx']);
-const NDARRAY_CLASSES = new Set(['mxnet.ndarray.ndarray.NDArray', 'mxnet.ndarray.sparse.RowSparseNDArray', 'mxnet.ndarray.sparse.CSRNDArray', 'mxnet.numpy.multiarray.ndarray']);
+const MAX_NESTING = 3;
 
-/** The class an instance was made from: the first argument of a reconstructor, or the NEWOBJ class. */
-export function classOf(v: Value): GlobalValue | null {
-  if (v.k !== 'call' || v.callee.k !== 'global') return null;
-  if (RECONSTRUCTORS.has(v.callee.resolved)) {
-    const cls = v.args.k === 'tuple' ? v.args.items[0] : undefined;
-    return cls && cls.k === 'global' ? cls : null;
-  }
-  return v.callee;
+function stateDict(v: Value): DictValue | null {
+  return v.k === 'call' && v.state && v.state.k === 'dict' ? v.state : null;
 }
 
-function stateDict(v: CallValue): DictValue | null {
-  return v.state && v.state.k === 'dict' ? v.state : null;
-}
-
-function ndarrayShape(v: Value, input: Uint8Array): number[] | null {
-  if (v.k !== 'call' || !v.state || v.state.k !== 'dict') return null;
-  const handle = v.state.entries.find(([k]) => k.k === 'str' && k.v === 'handle')?.[1];
-  if (!handle || handle.k !== 'bytes') return null;
-  const b = handle.data ?? input.subarray(handle.start, handle.end);
-  if (b.length < 12) return null;
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const magic = dv.getUint32(0, true);
-  if (magic !== 0xf993fac9 && magic !== 0xf993faca) return null;
-  const stype = dv.getInt32(4, true);
-  if (stype !== 0) return null;
-  const ndim = dv.getUint32(8, true);
-  if (ndim > 32 || 12 + ndim * 8 > b.length) return null;
-  const shape: number[] = [];
-  for (let i = 0; i < ndim; i++) shape.push(Number(dv.getBigInt64(12 + i * 8, true)));
-  return shape;
+function setKey<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** A symbolic value as plain JSON (bounded depth and size). */
@@ -66,15 +44,12 @@ export function toHyper(v: Value, input: Uint8Array, depth = 0): HyperValue {
     case 'dict': {
       const o: { [key: string]: HyperValue } = Object.create(null);
       if (depth > 3) return o;
-      for (const [k, x] of v.entries.slice(0, 64)) {
-        const key = k.k === 'str' && k.v !== null ? k.v : renderValue(k, input);
-        Object.defineProperty(o, key, { value: toHyper(x, input, depth + 1), enumerable: true, writable: true, configurable: true });
-      }
+      for (const [k, x] of v.entries.slice(0, 64)) setKey(o, k.k === 'str' && k.v !== null ? k.v : renderValue(k, input), toHyper(x, input, depth + 1));
       return o;
     }
     case 'call': {
-      const cls = classOf(v);
-      if (cls && NDARRAY_CLASSES.has(cls.resolved)) return { $array: { shape: ndarrayShape(v, input) } };
+      const nd = ndarrayInfo(v, input);
+      if (nd) return { $array: nd };
       return { $call: renderValue(v, input) };
     }
     default:
@@ -82,24 +57,53 @@ export function toHyper(v: Value, input: Uint8Array, depth = 0): HyperValue {
   }
 }
 
-function scheduler(v: Value, input: Uint8Array): SchedulerSummary | null {
-  const cls = classOf(v);
-  if (!cls || v.k !== 'call') return null;
+/** How Python would print a value (for the summary line): floats keep their `.0`, strings are quoted. */
+function pyRepr(v: Value, input: Uint8Array, depth = 0): string {
+  switch (v.k) {
+    case 'float':
+      return pyFloat(v.v);
+    case 'tuple':
+    case 'list': {
+      if (depth > 2) return v.k === 'list' ? '[…]' : '(…)';
+      const items = v.items.slice(0, 16).map((x) => pyRepr(x, input, depth + 1));
+      if (v.count > items.length) items.push('…');
+      return v.k === 'list' ? `[${items.join(', ')}]` : `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
+    }
+    default:
+      return formatHyper(toHyper(v, input, 3));
+  }
+}
+
+/** An object whose state dict looks like an optimizer's (used for optimizers nested in others, e.g. SVRG). */
+function isOptimizerObject(v: Value): v is CallValue {
+  const d = stateDict(v);
+  return d !== null && classOf(v) !== null && !isNdarray(v) && d.entries.some(([k]) => k.k === 'str' && (k.v === 'lr' || k.v === 'rescale_grad'));
+}
+
+function scheduler(v: CallValue, input: Uint8Array, shown: Record<string, string>): SchedulerSummary {
   const params: Record<string, HyperValue> = Object.create(null);
   const d = stateDict(v);
-  if (d) for (const [k, x] of d.entries) if (k.k === 'str' && k.v !== null) Object.defineProperty(params, k.v, { value: toHyper(x, input), enumerable: true, writable: true, configurable: true });
-  return { class: cls.resolved, params };
+  if (d) {
+    for (const [k, x] of d.entries) {
+      if (k.k !== 'str' || k.v === null) continue;
+      setKey(params, k.v, toHyper(x, input));
+      setKey(shown, k.v, pyRepr(x, input));
+    }
+  }
+  return { class: classOf(v)!.resolved, params };
 }
 
 /** A state is None, an NDArray, or a (nested) tuple of those (MXNET.md §5). */
 function isState(v: Value, depth = 0): boolean {
   if (v.k === 'none') return true;
-  if (v.k === 'call') {
-    const cls = classOf(v);
-    return cls !== null && NDARRAY_CLASSES.has(cls.resolved);
-  }
+  if (v.k === 'call') return isNdarray(v);
   if ((v.k === 'tuple' || v.k === 'list') && depth < 3 && v.count === v.items.length) return v.items.every((x) => isState(x, depth + 1));
   return false;
+}
+
+function stateShapes(v: Value, input: Uint8Array, out: (number[] | null)[], depth = 0): void {
+  if (v.k === 'call') out.push(ndarrayInfo(v, input)?.shape ?? null);
+  else if ((v.k === 'tuple' || v.k === 'list') && depth < 3) for (const x of v.items) stateShapes(x, input, out, depth + 1);
 }
 
 /** Why a states dict is not one: keys are parameter indices (int or str), values are states. */
@@ -112,7 +116,83 @@ function badStateEntry(d: DictValue): string | null {
   return null;
 }
 
-interface Located { key: string; value: Value | undefined; offset: number | null }
+interface Inspected {
+  value: CallValue;
+  cls: GlobalValue;
+  summary: OptimizerSummary;
+  /** Keys of the state dict with their values, in pickle order. */
+  keys: Map<string, Value>;
+  schedValue: CallValue | null;
+  nested: [string, Inspected][];
+}
+
+function inspectObject(opt: CallValue, input: Uint8Array, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
+  const cls = classOf(opt)!;
+  const params: Record<string, HyperValue> = Object.create(null);
+  const tables: Record<string, number> = Object.create(null);
+  const shown: Shown = { params: Object.create(null), scheduler: Object.create(null) };
+  const keys = new Map<string, Value>();
+  const nested: [string, Inspected][] = [];
+  let sched: SchedulerSummary | null = null;
+  let schedValue: CallValue | null = null;
+  for (const [k, x] of stateDict(opt)!.entries) {
+    if (k.k !== 'str' || k.v === null) continue;
+    keys.set(k.v, x);
+    if (k.v === 'lr_scheduler' && x.k === 'call' && classOf(x)) {
+      sched = scheduler(x, input, shown.scheduler);
+      schedValue = x;
+      continue;
+    }
+    if (k.v === 'lr_scheduler' && x.k === 'none') continue; // `scheduler: null`; anything else stays visible in params
+    if (TABLE_KEYS.has(k.v)) {
+      setKey(tables, k.v, x.k === 'dict' || x.k === 'tuple' || x.k === 'list' ? x.count : 0);
+      continue;
+    }
+    if (depth < MAX_NESTING && isOptimizerObject(x)) {
+      nested.push([k.v, inspectObject(x, input, depth + 1)]);
+      continue;
+    }
+    setKey(params, k.v, toHyper(x, input));
+    setKey(shown.params, k.v, pyRepr(x, input));
+  }
+  const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params, tables, scheduler: sched, ...extra };
+  if (nested.length) {
+    body.nested = Object.create(null) as Record<string, OptimizerSummary>;
+    for (const [k, n] of nested) setKey(body.nested!, k, n.summary);
+  }
+  return { value: opt, cls, keys, schedValue, nested, summary: { ...body, line: summaryLine(body, shown) } };
+}
+
+/** Applies the policy's bounds to one optimizer object (and the optimizers it holds). */
+function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, input: Uint8Array, label: string): void {
+  const className = ins.cls.name;
+  const at = ins.value.stateAt ?? null;
+  const who = label === className ? className : `${label} (${className})`;
+  const perKey = { ...(bounds.all ?? {}), ...(bounds.classes?.[className] ?? {}) };
+  for (const key of bounds.required ?? []) {
+    if (!ins.keys.has(key)) rec.finding('OPTIMIZER_BOUND', `${who} sets no '${key}', which the policy requires`, at, {}, `req\0${label}\0${key}`);
+  }
+  for (const key of bounds.forbidden ?? []) {
+    if (ins.keys.has(key)) rec.finding('OPTIMIZER_BOUND', `${who} sets '${key}', which the policy forbids`, at, {}, `forbid\0${label}\0${key}`);
+  }
+  for (const [key, bound] of Object.entries(perKey)) {
+    const v = ins.keys.get(key);
+    if (!v) continue;
+    const problem = checkBound(v, bound, input);
+    if (problem) rec.finding('OPTIMIZER_BOUND', `${label}.${key} ${problem}`, at, {}, `b\0${label}\0${key}`);
+  }
+  if (ins.schedValue && bounds.scheduler) {
+    const d = stateDict(ins.schedValue);
+    const sclass = classOf(ins.schedValue)!.name;
+    for (const [key, bound] of Object.entries(bounds.scheduler)) {
+      const x = d?.entries.find(([k]) => k.k === 'str' && k.v === key)?.[1];
+      if (!x) continue;
+      const problem = checkBound(x, bound, input);
+      if (problem) rec.finding('OPTIMIZER_BOUND', `${label}.lr_scheduler (${sclass}).${key} ${problem}`, ins.schedValue.stateAt ?? null, {}, `s\0${ins.schedValue.id}\0${key}`);
+    }
+  }
+  for (const [key, n] of ins.nested) checkObject(n, bounds, rec, input, `${label}.${key}`);
+}
 
 export function inspectOptimizer(results: readonly Value[], input: Uint8Array, bounds: OptimizerBounds, rec: Recorder, pickles: number): OptimizerSummary | undefined {
   const result = results[0];
@@ -130,73 +210,22 @@ export function inspectOptimizer(results: readonly Value[], input: Uint8Array, b
   } else {
     opt = result;
   }
-  const cls = opt ? classOf(opt) : null;
-  if (opt && (!cls || opt.k !== 'call' || !stateDict(opt))) {
+  if (opt && (opt.k !== 'call' || !classOf(opt) || !stateDict(opt))) {
     rec.finding('OPTIMIZER_BOUND', `the pickle loads ${renderValue(opt, input)}, not an optimizer object with a state dict`, null, {}, 'shape');
     return undefined;
-  }
-  const params: Record<string, HyperValue> = Object.create(null);
-  const tables: Record<string, number> = Object.create(null);
-  const located: Located[] = [];
-  let sched: SchedulerSummary | null = null;
-  let schedValue: CallValue | null = null;
-  if (opt && opt.k === 'call') {
-    const d = stateDict(opt)!;
-    for (const [k, x] of d.entries) {
-      if (k.k !== 'str' || k.v === null) continue;
-      located.push({ key: k.v, value: x, offset: opt.stateAt ?? null });
-      if (k.v === 'lr_scheduler') {
-        if (x.k === 'call') {
-          sched = scheduler(x, input);
-          schedValue = x;
-        }
-        continue;
-      }
-      if (TABLE_KEYS.has(k.v)) {
-        tables[k.v] = x.k === 'dict' ? x.count : x.k === 'tuple' || x.k === 'list' ? x.count : 0;
-        continue;
-      }
-      Object.defineProperty(params, k.v, { value: toHyper(x, input), enumerable: true, writable: true, configurable: true });
-    }
   }
   let statesSummary: OptimizerSummary['states'];
   if (states && states.k === 'dict') {
     const shapes: (number[] | null)[] = [];
-    for (const [, s] of states.entries.slice(0, 64)) {
-      const items = s.k === 'tuple' ? s.items : [s];
-      for (const it of items) if (it.k === 'call') shapes.push(ndarrayShape(it, input));
-    }
+    for (const [, s] of states.entries.slice(0, 64)) stateShapes(s, input, shapes);
     statesSummary = { count: states.count, shapes };
   }
-
-  // ---- bounds
-  if (opt) {
-    const className = cls!.name;
-    const perKey = { ...(bounds.all ?? {}), ...(bounds.classes?.[className] ?? {}) };
-    const present = new Map(located.map((l) => [l.key, l]));
-    for (const key of bounds.required ?? []) {
-      if (!present.has(key)) rec.finding('OPTIMIZER_BOUND', `${className} sets no '${key}', which the policy requires`, opt.k === 'call' ? opt.stateAt ?? null : null, {}, `req${key}`);
-    }
-    for (const key of bounds.forbidden ?? []) {
-      const l = present.get(key);
-      if (l) rec.finding('OPTIMIZER_BOUND', `${className} sets '${key}', which the policy forbids`, l.offset, {}, `forbid${key}`);
-    }
-    for (const [key, bound] of Object.entries(perKey)) {
-      const l = present.get(key);
-      if (!l || !l.value) continue;
-      const problem = checkBound(l.value, bound, input);
-      if (problem) rec.finding('OPTIMIZER_BOUND', `${className}.${key} ${problem}`, l.offset, {}, `b${key}`);
-    }
-    if (schedValue && bounds.scheduler) {
-      const d = stateDict(schedValue);
-      for (const [key, bound] of Object.entries(bounds.scheduler)) {
-        const x = d?.entries.find(([k]) => k.k === 'str' && k.v === key)?.[1];
-        if (!x) continue;
-        const problem = checkBound(x, bound, input);
-        if (problem) rec.finding('OPTIMIZER_BOUND', `scheduler ${sched!.class}.${key} ${problem}`, schedValue.stateAt ?? null, {}, `s${key}`);
-      }
-    }
+  const extra = statesSummary ? { states: statesSummary } : {};
+  if (!opt) {
+    const body = { class: null, name: null, params: Object.create(null) as Record<string, HyperValue>, tables: Object.create(null) as Record<string, number>, scheduler: null, ...extra };
+    return { ...body, line: summaryLine(body) };
   }
-  const summary = { class: cls ? cls.resolved : null, name: cls ? cls.name : null, params, tables, scheduler: sched, ...(statesSummary ? { states: statesSummary } : {}) };
-  return { ...summary, line: summaryLine(summary) };
+  const ins = inspectObject(opt as CallValue, input, 0, extra);
+  checkObject(ins, bounds, rec, input, ins.cls.name);
+  return ins.summary;
 }

@@ -3,8 +3,22 @@
  * taken from the symbolic machine's constants (never from executing or decoding into live objects).
  */
 
-/** A hyperparameter value: JSON, with inf/nan as strings and non-constants described. */
-export type HyperValue = null | boolean | number | string | HyperValue[] | { [key: string]: HyperValue } | { $call: string } | { $array: { shape: number[] | null } };
+/**
+ * A hyperparameter value as JSON. Python floats and ints are both JSON numbers (inf, -inf and nan as
+ * the strings `inf`, `-inf`, `nan`); ints too large for a double are decimal strings. Values that are
+ * not plain constants are described, never guessed: `{ $call }` is what the unpickler would call to make
+ * the value (a numpy scalar, any object), `{ $array }` an NDArray state with the header's shape and,
+ * for a one-element array, its element.
+ */
+export type HyperValue =
+  | null
+  | boolean
+  | number
+  | string
+  | HyperValue[]
+  | { [key: string]: HyperValue }
+  | { $call: string }
+  | { $array: { shape: number[] | null; dtype?: string; stype?: string; value?: number } };
 
 export interface SchedulerSummary {
   /** Class as `module.name`. */
@@ -17,39 +31,110 @@ export interface OptimizerSummary {
   class: string | null;
   /** Short class name, e.g. `SGD`. */
   name: string | null;
-  /** Scalar hyperparameters (lr, wd, momentum, ...). Bookkeeping dicts are summarised in `tables`. */
+  /** Hyperparameters and other scalar settings (lr, wd, momentum, ...), in pickle order. Bookkeeping dicts are summarised in `tables`. */
   params: Record<string, HyperValue>;
   /** Sizes of bookkeeping tables (idx2name, lr_mult, wd_mult, update counts, sym_info). */
   tables: Record<string, number>;
   scheduler: SchedulerSummary | null;
-  /** `.states` files: how many states, and the shapes the pickle shows (NDArray headers). */
+  /** Optimizers held by this one (`_SVRGOptimizer.default_opt`, `.aux_opt`), each bounded like the outer one. */
+  nested?: Record<string, OptimizerSummary>;
+  /** `.states` files: how many states, and the shapes the pickle shows (NDArray headers, null when unreadable). */
   states?: { count: number; shapes: (number[] | null)[] };
   /** One readable line, e.g. `SGD lr=0.1 momentum=0.9 wd=0.0001 scheduler=FactorScheduler(step=1000, factor=0.5)`. */
   line: string;
 }
 
-const LINE_KEYS = ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'wd', 'rescale_grad', 'clip_gradient', 'multi_precision'];
-const SCHED_KEYS = ['step', 'factor', 'base_lr', 'max_update', 'power', 'final_lr', 'warmup_steps'];
+/** Keys every MXNet optimizer has (MXNET.md §6); all other scalar keys are the class's own hyperparameters. */
+const BASE_KEYS = new Set(['rescale_grad', 'lr', 'lr_scheduler', 'wd', 'lr_mult', 'wd_mult', 'begin_num_update', 'num_update', '_index_update_count', '_all_index_update_counts', 'clip_gradient', 'multi_precision', 'idx2name', 'sym_info', 'aggregate_num', 'allow_np_array', 'use_fused_step', 'param_dict']);
+/** Class keys that are implementation switches or training progress, not worth the line. */
+const QUIET_KEYS = new Set(['lazy_update']);
+/** Scheduler keys shown per class (then base_lr when the optimizer's lr differs, and warmup when used). */
+const SCHED_KEYS: Record<string, string[]> = {
+  LRScheduler: [],
+  FactorScheduler: ['step', 'factor'],
+  MultiFactorScheduler: ['step', 'factor'],
+  PolyScheduler: ['max_update', 'power', 'final_lr'],
+  CosineScheduler: ['max_update', 'final_lr'],
+};
+const SCHED_COUNTERS = new Set(['count', 'cur_step_ind', 'base_lr_orig', 'max_steps', 'warmup_final_lr']);
 
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16 (`1e-08`, `1.0`, `inf`). */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mant, expText] = x.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const sign = mant.startsWith('-') ? '-' : '';
+  const digits = mant.replace('-', '').replace('.', '');
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** A HyperValue the way Python would print it (numbers as ints: use the `shown` strings for floats). */
 export function formatHyper(v: HyperValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return v === 'inf' || v === '-inf' || v === 'nan' ? v : JSON.stringify(v);
+  if (typeof v === 'string') return v === 'inf' || v === '-inf' || v === 'nan' ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(formatHyper).join(', ')}]`;
   if ('$call' in v) return String(v.$call);
-  if ('$array' in v) return 'NDArray';
+  if ('$array' in v) {
+    const a = v.$array as { shape: number[] | null; value?: number };
+    return `NDArray(${a.shape ? `shape=(${a.shape.join(', ')}${a.shape.length === 1 ? ',' : ''})` : 'shape=?'}${a.value !== undefined ? `, value=${a.value}` : ''})`;
+  }
   return '{…}';
 }
 
-export function summaryLine(s: Omit<OptimizerSummary, 'line'>): string {
-  const parts: string[] = [s.name ?? 'states'];
-  for (const k of LINE_KEYS) if (k in s.params && !(k === 'clip_gradient' && s.params[k] === null)) parts.push(`${k}=${formatHyper(s.params[k]!)}`);
-  if (s.scheduler) {
-    const short = s.scheduler.class.slice(s.scheduler.class.lastIndexOf('.') + 1);
-    const args = SCHED_KEYS.filter((k) => k in s.scheduler!.params).map((k) => `${k}=${formatHyper(s.scheduler!.params[k]!)}`);
-    parts.push(`scheduler=${short}(${args.join(', ')})`);
+/** Python-style renderings of values, keyed like `params` and `scheduler.params` (floats keep `.0`). */
+export interface Shown {
+  params: Record<string, string>;
+  scheduler: Record<string, string>;
+}
+
+const isTable = (v: HyperValue | undefined): boolean => v !== null && typeof v === 'object' && !('$call' in v) && !('$array' in v);
+
+/**
+ * The one-line summary: class, lr, the class's own hyperparameters, wd, then rescale_grad /
+ * clip_gradient / multi_precision only when not at their defaults (1.0 / None / False), the scheduler
+ * with its class's settings, nested optimizers and the number of states.
+ */
+export function summaryLine(s: Omit<OptimizerSummary, 'line'>, shown?: Shown): string {
+  const p = s.params;
+  const show = (k: string) => shown?.params[k] ?? formatHyper(p[k]!);
+  const parts: string[] = [s.name ?? '(no optimizer)'];
+  if ('lr' in p) parts.push(`lr=${show('lr')}`);
+  for (const k of Object.keys(p)) {
+    if (BASE_KEYS.has(k) || QUIET_KEYS.has(k) || p[k] === null || isTable(p[k])) continue;
+    parts.push(`${k}=${show(k)}`);
   }
-  if (s.states) parts.push(`states=${s.states.count}`);
+  if ('wd' in p) parts.push(`wd=${show('wd')}`);
+  if ('rescale_grad' in p && p.rescale_grad !== 1) parts.push(`rescale_grad=${show('rescale_grad')}`);
+  if ('clip_gradient' in p && p.clip_gradient !== null) parts.push(`clip_gradient=${show('clip_gradient')}`);
+  if ('multi_precision' in p && p.multi_precision !== false) parts.push(`multi_precision=${show('multi_precision')}`);
+  if (s.scheduler) {
+    const sp = s.scheduler.params;
+    const sshow = (k: string) => shown?.scheduler[k] ?? formatHyper(sp[k]!);
+    const short = s.scheduler.class.slice(s.scheduler.class.lastIndexOf('.') + 1);
+    let keys = SCHED_KEYS[short];
+    if (!keys) keys = Object.keys(sp).filter((k) => !SCHED_COUNTERS.has(k) && !k.startsWith('warmup_') && k !== 'base_lr' && !isTable(sp[k]));
+    keys = keys.filter((k) => k in sp);
+    if ('base_lr' in sp && (!('lr' in p) || p.lr === null || p.lr !== sp.base_lr)) keys.push('base_lr');
+    if (typeof sp.warmup_steps === 'number' && sp.warmup_steps !== 0) keys.push(...['warmup_steps', 'warmup_begin_lr', 'warmup_mode'].filter((k) => k in sp));
+    if (short === 'FactorScheduler' && 'stop_factor_lr' in sp && sp.stop_factor_lr !== 1e-8) keys.push('stop_factor_lr');
+    parts.push(`scheduler=${short}(${keys.map((k) => `${k}=${sshow(k)}`).join(', ')})`);
+  }
+  for (const [k, n] of Object.entries(s.nested ?? {})) parts.push(`${k}=(${n.line})`);
+  if (s.states) {
+    const shapes = s.states.shapes.slice(0, 8).map((d) => (d ? `(${d.join(', ')}${d.length === 1 ? ',' : ''})` : '?'));
+    if (s.states.shapes.length > 8) shapes.push('…');
+    parts.push(`states=${s.states.count}${shapes.length ? ` shapes=[${shapes.join(', ')}]` : ''}`);
+  }
   return parts.join(' ');
 }

@@ -3,10 +3,27 @@
  * `extends` of a built-in. Built-ins are compiled once and shared.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BUILTIN_POLICIES } from './builtin';
 import { CompiledPolicy } from './compile';
-import { PolicySchema, type ParsedPolicySpec, type PolicySpec } from './schema';
+import type { OptimizerBounds, ParsedPolicySpec, PolicySpec } from './schema';
+
+/** The zod schemas, loaded on first use: built-in policies do not need them, and zod costs ~60 ms of start-up. */
+function schema(): typeof import('./schema') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./schema') as typeof import('./schema');
+}
+
+/**
+ * A built-in spec as PolicySchema.parse would return it, without zod: the built-ins are valid by
+ * construction (test/policy/builtin-fast.test.ts checks this equals the zod parse for each of them), and
+ * the only default the schema fills in is `rules`. Cloned, as parsing would, so compiling cannot alter it.
+ */
+export function parseBuiltinSpec(spec: PolicySpec): ParsedPolicySpec {
+  const copy = structuredClone(spec) as ParsedPolicySpec;
+  if (copy.rules === undefined) copy.rules = [];
+  return copy;
+}
 
 /** A policy that cannot be used: unknown name, invalid spec, unreadable file. Thrown before any scan runs. */
 export class PolicyError extends Error {
@@ -33,7 +50,7 @@ export function getPolicy(name: string): CompiledPolicy {
   if (!spec) {
     throw new PolicyError(`unknown policy '${name}' (built-in policies: ${BUILTIN_POLICIES.map((s) => s.name).join(', ')})`);
   }
-  p = new CompiledPolicy(PolicySchema.parse(spec));
+  p = new CompiledPolicy(parseBuiltinSpec(spec));
   compiled.set(name, p);
   return p;
 }
@@ -58,15 +75,39 @@ function mergeWithBase(spec: ParsedPolicySpec): ParsedPolicySpec {
     rules: [...base.rules, ...spec.rules],
     extensions: { ...(base.extensions ?? {}), ...(spec.extensions ?? {}) },
     wire: spec.wire ?? base.wire,
-    optimizer: spec.optimizer ?? base.optimizer,
+    optimizer: mergeOptimizerBounds(base.optimizer, spec.optimizer),
   } as ParsedPolicySpec;
+}
+
+/**
+ * Optimizer bounds of an extending policy are added to the base's: a key bounded in both takes the
+ * extending policy's bound (so it can tighten or loosen it), `required`/`forbidden` are unions, and
+ * `expect` is the extending policy's when set. A policy extending `mxnet-optimizer` with one per-class
+ * bound so keeps every default bound.
+ */
+function mergeOptimizerBounds(base: OptimizerBounds | undefined, spec: OptimizerBounds | undefined): OptimizerBounds | undefined {
+  if (!base || !spec) return spec ?? base;
+  const classes: NonNullable<OptimizerBounds['classes']> = { ...(base.classes ?? {}) };
+  for (const [name, keys] of Object.entries(spec.classes ?? {})) classes[name] = { ...(classes[name] ?? {}), ...keys };
+  const union = (a?: string[], b?: string[]) => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined);
+  const merged: OptimizerBounds = {
+    expect: spec.expect ?? base.expect,
+    all: { ...(base.all ?? {}), ...(spec.all ?? {}) },
+    classes,
+    scheduler: { ...(base.scheduler ?? {}), ...(spec.scheduler ?? {}) },
+  };
+  const required = union(base.required, spec.required);
+  const forbidden = union(base.forbidden, spec.forbidden);
+  if (required) merged.required = required;
+  if (forbidden) merged.forbidden = forbidden;
+  return merged;
 }
 
 export type ParsePolicyResult = { ok: true; policy: CompiledPolicy } | { ok: false; issues: string[] };
 
 /** Validates a policy spec (e.g. parsed JSON) without throwing. */
 export function parsePolicy(input: unknown): ParsePolicyResult {
-  const r = PolicySchema.safeParse(input);
+  const r = schema().PolicySchema.safeParse(input);
   if (!r.success) return { ok: false, issues: formatIssues(r.error) };
   if (r.data.extends !== undefined && !BUILTIN_POLICIES.some((b) => b.name === r.data.extends)) {
     return { ok: false, issues: [`extends: unknown built-in policy '${r.data.extends}'`] };

@@ -53,8 +53,13 @@ export const BoundSchema = z.strictObject({
   finite: z.boolean().optional(),
   /** Allowed values (compared as JSON values). */
   oneOf: z.array(boundValue).optional(),
-  /** Allowed JSON types: number, integer, boolean, string, null, object, array. */
-  types: z.array(z.enum(['number', 'integer', 'boolean', 'string', 'null', 'object', 'array'])).optional(),
+  /**
+   * Allowed types: JSON types number (includes integer), integer, boolean, string, null, object, array;
+   * or `ndarray`: an MXNet NDArray state object (2.x AdamW/AdaBelief `.states` keep rescale_grad as one),
+   * whose numeric limits apply to its element when the header shows a one-element array.
+   * A value that is neither (a call result such as a numpy scalar) never passes.
+   */
+  types: z.array(z.enum(['number', 'integer', 'boolean', 'string', 'null', 'object', 'array', 'ndarray'])).optional(),
 });
 export type Bound = z.infer<typeof BoundSchema>;
 
