@@ -107,6 +107,9 @@ export class Machine {
   private opsThisPickle = 0;
   /** An opcode of the current pickle straddled a FRAME end: file-object readers see another stream. */
   private straddled = false;
+  /** Results of shape(): depth and expanded size (fields, not a returned pair, to spare an allocation per container). */
+  private shapeD = 0;
+  private shapeW = 0;
 
   constructor(input: Uint8Array, opts: MachineOptions) {
     this.input = input;
@@ -244,10 +247,11 @@ export class Machine {
    * extended). Crossing maxObjectDepth or maxExpansion is RESOURCE_HOSTILE: cheap for us, but traversing
    * it (repr, deepcopy, comparison, JSON) exhausts the server.
    */
-  private shape(r: OpReader, items: readonly Value[], base: number, baseDepth = 0): [number, number] {
+  private shape(r: OpReader, items: readonly Value[], base: number, baseDepth = 0): void {
     let child = 0;
     let w = base || 1;
-    for (const it of items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
       const id = depthOf(it);
       if (id > child) child = id;
       w += weightOf(it);
@@ -260,11 +264,14 @@ export class Machine {
     if (w > this.limits.maxExpansion && w > 100 * this.input.length) {
       this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} builds a structure that expands to ${w >= MAX_WEIGHT ? 'more than 2^53' : w} objects through shared references (a memo expansion bomb) from ${this.input.length} bytes`, r.opPos, { opcode: r.info.name }, 'expansion');
     }
-    return [d, w];
+    this.shapeD = d;
+    this.shapeW = w;
   }
 
   private tuple(r: OpReader, items: Value[]): TupleValue {
-    const [d, w] = this.shape(r, items, 0);
+    this.shape(r, items, 0);
+    const d = this.shapeD;
+    const w = this.shapeW;
     return { k: 'tuple', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w };
   }
 
@@ -433,14 +440,18 @@ export class Machine {
         case 0x6c: { // LIST
           const k = this.popMark(r);
           const items = stack.splice(k);
-          const [d, w] = this.shape(r, items, 0);
+          this.shape(r, items, 0);
+          const d = this.shapeD;
+          const w = this.shapeW;
           stack.push({ k: 'list', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w });
           break;
         }
         case 0x91: { // FROZENSET
           const k = this.popMark(r);
           const items = stack.splice(k);
-          const [d, w] = this.shape(r, items, 0);
+          this.shape(r, items, 0);
+          const d = this.shapeD;
+          const w = this.shapeW;
           stack.push({ k: 'set', frozen: true, items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w });
           break;
         }
@@ -451,7 +462,9 @@ export class Machine {
           const items = stack.splice(k);
           const entries: [Value, Value][] = [];
           for (let i = 0; i < items.length && entries.length < KEPT_ITEMS; i += 2) entries.push([items[i]!, items[i + 1]!]);
-          const [d, w] = this.shape(r, items, 0);
+          this.shape(r, items, 0);
+          const d = this.shapeD;
+          const w = this.shapeW;
           stack.push({ k: 'dict', entries, count: n / 2, d, w });
           break;
         }
@@ -726,7 +739,9 @@ export class Machine {
       return;
     }
     const parts = kwargs ? [callee, args, kwargs] : [callee, args];
-    const [d, w] = this.shape(r, parts, 0);
+    this.shape(r, parts, 0);
+    const d = this.shapeD;
+    const w = this.shapeW;
     this.stack.push({ k: 'call', callee, args, id: this.callSeq++, at: r.opPos + this.opts.baseOffset, d, w, ...(kwargs ? { kwargs } : {}) } as CallValue);
   }
 
@@ -846,7 +861,9 @@ export class Machine {
     if (target.k === 'list') {
       for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
       target.count += items.length;
-      [target.d, target.w] = this.shape(r, items, target.w, target.d);
+      this.shape(r, items, target.w, target.d);
+      target.d = this.shapeD;
+      target.w = this.shapeW;
       return;
     }
     this.mutateObject(r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 }, this.input)})`, 'append', items);
@@ -863,7 +880,9 @@ export class Machine {
     if (target.k === 'dict') {
       for (let i = 0; i < items.length && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([items[i]!, items[i + 1]!]);
       target.count += items.length / 2;
-      [target.d, target.w] = this.shape(r, items, target.w, target.d);
+      this.shape(r, items, target.w, target.d);
+      target.d = this.shapeD;
+      target.w = this.shapeW;
       return;
     }
     if (target.k === 'list') return; // list[int] = value is valid Python
@@ -884,7 +903,9 @@ export class Machine {
     if (target.k === 'set') {
       for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
       target.count += items.length;
-      [target.d, target.w] = this.shape(r, items, target.w, target.d);
+      this.shape(r, items, target.w, target.d);
+      target.d = this.shapeD;
+      target.w = this.shapeW;
       return;
     }
     this.mutateObject(r, target, `.add(${renderValue(items[0]!, this.input)})`, 'additems', items);

@@ -26,7 +26,8 @@ export class Recorder {
   droppedFindings = 0;
   /** The most severe of the findings that were not listed. */
   droppedWorst: Severity = 'info';
-  private readonly findingIndex = new Map<string, RecordedFinding>();
+  /** Findings by code, then by key: no key string is concatenated on the hot path of a repeated finding. */
+  private readonly findingIndex = new Map<FindingCode, Map<string, RecordedFinding>>();
   private readonly globalIndex = new Map<string, number>();
   /** Index of the pickle being run, stamped on everything recorded. */
   pickle = 0;
@@ -38,8 +39,9 @@ export class Recorder {
    * (default: code + message).
    */
   finding(code: FindingCode, message: string, offset: number | null, extra: Partial<Finding> = {}, key?: string, severity?: Severity): RecordedFinding {
-    const k = code + '\0' + (key ?? message);
-    const existing = this.findingIndex.get(k);
+    const k = key ?? message;
+    let byCode = this.findingIndex.get(code);
+    const existing = byCode === undefined ? undefined : byCode.get(k);
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       return existing;
@@ -58,7 +60,8 @@ export class Recorder {
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[this.droppedWorst]) this.droppedWorst = f.severity;
       return f;
     }
-    this.findingIndex.set(k, f);
+    if (byCode === undefined) this.findingIndex.set(code, (byCode = new Map()));
+    byCode.set(k, f);
     this.findings.push(f);
     return f;
   }

@@ -320,15 +320,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * encoded surrogates (ED A0..BF xx) are accepted as lone surrogates; anything else invalid is null.
  */
 export function decodeUtf8SurrogatePass(bytes: Uint8Array, start: number, end: number): string | null {
-  const view = bytes.subarray(start, end);
   let ascii = true;
-  for (let i = 0; i < view.length; i++) {
-    if (view[i]! >= 0x80) {
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
       ascii = false;
       break;
     }
   }
-  if (ascii) return latin1(view, 0, view.length);
+  if (ascii) return latin1(bytes, start, end);
+  const view = bytes.subarray(start, end);
   try {
     return utf8.decode(view);
   } catch {
