@@ -23,6 +23,7 @@ import { OpReader } from '../pickle/reader';
 import type { CompiledPolicy } from '../policy/compile';
 import type { FindingCode, Severity } from '../report/findings';
 import type { CallKind, PickleSummary } from '../report/report';
+import { DataPath } from './data-path';
 import { foldCall } from './fold';
 import { JOBLIB_WRAPPERS, joblibArrayLayout } from './joblib';
 import { Memo } from './memo';
@@ -60,7 +61,12 @@ export interface MachineOptions {
   budget?: { opcodes: number };
   /** Read as CPython does from a file object without peek() (see FileModeReader). */
   fileMode?: boolean;
+  /** Try the typed-array path for data-only pickles first (default true; see data-path.ts). */
+  dataPath?: boolean;
 }
+
+/** The result of a pickle the data path finished: plain data, nothing imported or called. */
+const PLAIN_DATA: Value = Object.freeze({ k: 'unknown', why: 'plain data (not materialised)' });
 
 /** Thrown inside a pickle run when CPython would raise: ends that pickle. */
 class Halt {
@@ -89,6 +95,7 @@ export class Machine {
   private readonly opts: MachineOptions;
   private readonly budget: { opcodes: number };
   private readonly wire: WireChecker | null;
+  private readonly dataPathAllowed: boolean;
 
   // ---- unpickler state (reset per pickle, as each pickle.load builds a new Unpickler)
   private stack: Value[] = [];
@@ -121,6 +128,8 @@ export class Machine {
     this.foldBudget = 4 * input.length + (1 << 20);
     for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
     this.wire = opts.depth === 0 && opts.policy.spec.wire ? new WireChecker(opts.policy.spec.wire, this.rec) : null;
+    // the data path knows no wire rules and keeps no values for optimizer inspection
+    this.dataPathAllowed = opts.dataPath !== false && !this.wire && !opts.policy.spec.optimizer && !opts.fileMode;
   }
 
   private finding(code: FindingCode, message: string, offset: number | null, extra: Parameters<Recorder['finding']>[3] = {}, key?: string, severity?: Severity): void {
@@ -183,8 +192,16 @@ export class Machine {
     this.maxProto = 0;
     this.opsThisPickle = 0;
     this.straddled = false;
-    const r = this.opts.fileMode ? new FileModeReader(this.input, start) : new OpReader(this.input, start);
     const summary: PickleSummary = { index: this.pickles.length, start: start + this.opts.baseOffset, end: start + this.opts.baseOffset, protocol: 0, opcodes: 0, complete: false };
+    if (this.dataPathAllowed) {
+      const fast = new DataPath(this.input, this.limits).run(start, this.limits.maxOpcodes - this.budget.opcodes);
+      if (fast) {
+        this.budget.opcodes += fast.opcodes;
+        this.results.push(PLAIN_DATA);
+        return { summary: { ...summary, end: fast.end + this.opts.baseOffset, protocol: fast.protocol, opcodes: fast.opcodes, complete: true } };
+      }
+    }
+    const r = this.opts.fileMode ? new FileModeReader(this.input, start) : new OpReader(this.input, start);
     try {
       this.loop(r);
       summary.complete = true;
