@@ -91,6 +91,8 @@ export class OpReader {
    * as if the frame were absent (as pickletools does), so what follows is still analysed.
    */
   frameOversize: string | null = null;
+  /** True while frameViolation or frameOversize is set (so the hot path resets nothing). */
+  protected frameNote = false;
 
   /** Set when next() returned false because of bad input (null at a clean end of input). */
   error: ReadError | null = null;
@@ -105,6 +107,7 @@ export class OpReader {
   protected startFrame(p: number, q: number): void {
     const n = this.argNum;
     if (n > this.limit - q) {
+      this.frameNote = true;
       this.frameOversize = `FRAME at offset ${p} declares ${n === Infinity ? 'more than 2^53' : n} bytes but only ${this.limit - q} remain: CPython refuses to load it`;
       this.frameEnd = -1;
     } else this.frameEnd = n > 0 ? q + n : -1;
@@ -124,8 +127,11 @@ export class OpReader {
     const buf = this.buf;
     const limit = this.limit;
     const p = this.pos;
-    this.frameViolation = null;
-    this.frameOversize = null;
+    if (this.frameNote) {
+      this.frameViolation = null;
+      this.frameOversize = null;
+      this.frameNote = false;
+    }
     if (p >= limit) return false;
     const code = buf[p]!;
     const info = OPCODE_BY_CODE[code];
@@ -219,9 +225,11 @@ export class OpReader {
       if (p >= this.frameEnd) this.frameEnd = -1;
       else if (q > this.frameEnd) {
         this.frameViolation = `${info.name} at offset ${p} ends at ${q}, beyond the end of its frame at ${this.frameEnd}`;
+        this.frameNote = true;
         this.frameEnd = -1;
       } else if (code === FRAME) {
         this.frameViolation = `FRAME at offset ${p} begins before the current frame ends at ${this.frameEnd}`;
+        this.frameNote = true;
       }
     }
     if (code === FRAME) this.startFrame(p, q);
