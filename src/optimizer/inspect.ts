@@ -21,7 +21,9 @@ function stateDict(v: Value): DictValue | null {
 }
 
 function setKey<T>(o: Record<string, T>, k: string, v: T): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // on a null-prototype object a plain assignment creates an own property even for '__proto__'
+  if (Object.getPrototypeOf(o) === null) o[k] = v;
+  else Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 /** A symbolic value as plain JSON (bounded depth and size). */
