@@ -18,6 +18,8 @@ function isRawGlobal(v: Value | undefined, module: string, name: string): boolea
 
 export class WireChecker {
   private readonly allowed: Uint8Array | null;
+  /** Opcodes already reported as not carried by this wire. */
+  private readonly reported = new Uint8Array(256);
 
   constructor(
     private readonly wire: Wire,
@@ -57,7 +59,9 @@ export class WireChecker {
   }
 
   opcode(r: OpReader): void {
-    if (this.allowed && !this.allowed[r.code]) {
+    if (this.allowed && !this.allowed[r.code] && !this.reported[r.code]) {
+      // once per opcode: the first offset is what a person needs, and the hot path stays cheap
+      this.reported[r.code] = 1;
       this.violation(`${r.info.name} at offset ${r.opPos} is not an opcode this wire carries`, r.opPos, `op${r.code}`, r.info.name);
     }
     if (r.code === 0x80 && this.wire.protocols && !this.wire.protocols.includes(r.argNum)) {
