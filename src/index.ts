@@ -21,7 +21,18 @@ export type { PolicySpec, PolicyRule, Bound, OptimizerBounds } from './policy/sc
 export { PolicySchema } from './policy/schema';
 export { readOps, OPCODES, OPCODE_BY_CODE } from './pickle';
 export type { Op, OpcodeInfo } from './pickle';
-export { pickleGuard } from '../server/middleware';
+/**
+ * Express middleware that reads a body up to a cap, scans it, and calls `next()` only for accepted
+ * bodies (see the HTTP section of the README). Loaded on first use, so using the scanner alone never
+ * loads express.
+ *
+ * @example
+ * app.post('/command', pickleGuard({ policy: 'mxnet-optimizer' }), (req, res) => res.sendStatus(204));
+ */
+export function pickleGuard(options?: import('../server/middleware').PickleGuardOptions): import('express').RequestHandler {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../server/middleware') as typeof import('../server/middleware')).pickleGuard(options);
+}
 export type { PickleGuardOptions } from '../server/middleware';
 export { scanFile, scanBytes, scanStdin, prepareOptions } from './containers/scan-file';
 export type { FileScanOptions, PreparedOptions } from './containers/scan-file';

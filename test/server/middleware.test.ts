@@ -16,7 +16,8 @@ describe('pickleGuard', () => {
 
   test('is also exported from the package root', async () => {
     const root = await import('../../src');
-    expect(root.pickleGuard).toBe(pickleGuard);
+    expect(root.pickleGuard({ policy: 'mxnet-optimizer' }).name).toBe(pickleGuard({ policy: 'mxnet-optimizer' }).name);
+    expect(root.pickleGuard().name).toBe('pickleGuard');
   });
 
   test('passes accepted bodies to the next handler with req.body and req.pickleReport', async () => {
