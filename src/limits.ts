@@ -22,6 +22,8 @@ export interface Limits {
   maxObjectDepth: number;
   /** Objects a structure expands to when traversed (shared references counted each time) above which it is RESOURCE_HOSTILE. */
   maxExpansion: number;
+  /** Bytes a call such as bytearray(n) may ask the server to allocate before it is RESOURCE_HOSTILE. */
+  maxAllocation: number;
   /** Bytes in one protocol-0 text line above which it is RESOURCE_HOSTILE. */
   maxLineBytes: number;
   /** Pickles back to back in one input. */
@@ -41,6 +43,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxIntDigits: 4300,
   maxObjectDepth: 5_000,
   maxExpansion: 100_000_000,
+  maxAllocation: 1 << 30,
   maxLineBytes: 1 << 20,
   maxPickles: 10_000,
   maxNestedPickleDepth: 4,

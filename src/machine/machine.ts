@@ -80,6 +80,8 @@ class Halt {
 
 const STOP = 0x2e;
 const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
+/** Allowed constructors that allocate as many bytes as their int argument says. */
+const ALLOCATORS: ReadonlySet<string> = new Set(['builtins.bytearray', 'builtins.bytes']);
 
 export class Machine {
   readonly rec: Recorder;
@@ -747,6 +749,12 @@ export class Machine {
       if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
         const [m, n, c] = args.items;
         if (m?.k === 'str' && n?.k === 'str' && c?.k === 'int' && m.v && n.v && c.v !== null) this.extensions.set(Number(c.v), [m.v, n.v]);
+      }
+    }
+    if (callee.k === 'global' && ALLOCATORS.has(callee.resolved) && args.k === 'tuple') {
+      const n = args.items[0];
+      if (n && n.k === 'int' && (n.v === null || Number(n.v) > this.limits.maxAllocation)) {
+        this.finding('RESOURCE_HOSTILE', `${r.info.name} at offset ${r.opPos} calls ${pseudo}: the server would allocate more than ${this.limits.maxAllocation} bytes`, r.opPos, { opcode: r.info.name, call: pseudo }, `alloc${r.opPos}`);
       }
     }
     this.checkNested(r, args, pseudo);

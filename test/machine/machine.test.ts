@@ -406,3 +406,13 @@ describe('work stays linear under amplification', () => {
     expect(performance.now() - t).toBeLessThan(2000);
   });
 });
+
+describe('allowed constructors asked for huge allocations', () => {
+  test('bytearray(10**12) is RESOURCE_HOSTILE; bytearray(16) is fine', () => {
+    const big = scan(new P().proto(2).global('builtins', 'bytearray').raw(0x8a, 6, 0, 0x10, 0xa5, 0xd4, 0xe8, 0).tuple1().reduce().stop().done());
+    expect(big.findings.map((f) => f.code)).toEqual(['RESOURCE_HOSTILE']);
+    expect(big.findings[0]!.message).toMatch(/allocate more than 1073741824 bytes/);
+    const small = scan(new P().proto(2).global('builtins', 'bytearray').binint1(16).tuple1().reduce().stop().done());
+    expect(small.verdict).toBe('safe');
+  });
+});
