@@ -47,8 +47,9 @@ def write(name, data, verdict, note, **extra):
 
 # --- a torch-shaped state_dict pickle without torch ------------------------------------------
 
-def fake_torch_pickle():
-    """data.pkl as torch.save writes it: OrderedDict of tensors rebuilt from persistent storages."""
+def fake_torch_pickle(tensors=(('weight', '0', 0, (3,)),), storage_elems=3):
+    """data.pkl as torch.save writes it: OrderedDict of tensors rebuilt from persistent storages.
+    tensors: (name, storage key, storage offset, shape), contiguous float32."""
     torch = types.ModuleType('torch')
     utils = types.ModuleType('torch._utils')
 
@@ -71,23 +72,29 @@ def fake_torch_pickle():
     sys.modules['torch._utils'] = utils
 
     class Storage:
-        pass
+        def __init__(self, key):
+            self.key = key
 
     class Tensor:
-        def __init__(self, storage):
-            self.storage = storage
+        def __init__(self, storage, offset, shape):
+            stride = tuple(int(__import__('math').prod(shape[i + 1:])) for i in range(len(shape)))
+            self.args = (storage, offset, shape, stride, False, OrderedDict())
 
         def __reduce_ex__(self, proto):
-            return (_rebuild_tensor_v2, (self.storage, 0, (3,), (1,), False, OrderedDict()))
+            return (_rebuild_tensor_v2, self.args)
 
     class P(pickle.Pickler):
         def persistent_id(self, obj):
             if isinstance(obj, Storage):
-                return ('storage', FloatStorage, '0', 'cpu', 3)
+                return ('storage', FloatStorage, obj.key, 'cpu', storage_elems)
             return None
 
+    storages = {}
+    sd = OrderedDict()
+    for name, key, offset, shape in tensors:
+        sd[name] = Tensor(storages.setdefault(key, Storage(key)), offset, shape)
     buf = io.BytesIO()
-    P(buf, protocol=2).dump(OrderedDict([('weight', Tensor(Storage()))]))
+    P(buf, protocol=2).dump(sd)
     for k, v in saved.items():
         if v is None:
             del sys.modules[k]

@@ -294,6 +294,18 @@ export class Machine {
     return { k: 'tuple', items: items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items, count: items.length, d, w };
   }
 
+  /** A str argument: decoded when short enough to keep (CPython rejects what `decode` rejects), else only its length. */
+  private pushText(r: OpReader, decode: (b: Uint8Array, start: number, end: number) => string | null, invalid: string): void {
+    const n = r.argEnd - r.argStart;
+    if (n > this.limits.maxKeptString) {
+      this.stack.push(this.str('', n));
+      return;
+    }
+    const s = decode(this.input, r.argStart, r.argEnd);
+    if (s === null) this.halt(r, invalid);
+    this.stack.push(this.str(s, s.length));
+  }
+
   private longLine(r: OpReader): void {
     const n = r.argEnd - r.argStart;
     if (n > this.limits.maxLineBytes) {
@@ -385,31 +397,15 @@ export class Machine {
           stack.push(this.str(n <= this.limits.maxKeptString ? bytesToLatin1(input, r.argStart, r.argEnd) : '', n, true));
           break;
         }
-        case 0x56: { // UNICODE
+        case 0x56: // UNICODE
           this.longLine(r);
-          const n = r.argEnd - r.argStart;
-          if (n > this.limits.maxKeptString) {
-            stack.push(this.str('', n));
-            break;
-          }
-          const s = decodeRawUnicodeEscape(input, r.argStart, r.argEnd);
-          if (s === null) this.halt(r, 'invalid raw-unicode-escape text');
-          stack.push(this.str(s, s.length));
+          this.pushText(r, decodeRawUnicodeEscape, 'invalid raw-unicode-escape text');
           break;
-        }
         case 0x8c: // SHORT_BINUNICODE
         case 0x58: // BINUNICODE
-        case 0x8d: { // BINUNICODE8
-          const n = r.argEnd - r.argStart;
-          if (n > this.limits.maxKeptString) {
-            stack.push(this.str('', n));
-            break;
-          }
-          const s = decodeUtf8SurrogatePass(input, r.argStart, r.argEnd);
-          if (s === null) this.halt(r, 'invalid UTF-8 in a str');
-          stack.push(this.str(s, s.length));
+        case 0x8d: // BINUNICODE8
+          this.pushText(r, decodeUtf8SurrogatePass, 'invalid UTF-8 in a str');
           break;
-        }
         case 0x42: // BINBYTES
         case 0x43: // SHORT_BINBYTES
         case 0x8e: // BINBYTES8

@@ -119,60 +119,15 @@ record('body_10m', name)
 
 # --- a PyTorch-style zip checkpoint (zip64, stored) --------------------------------------------
 def torch_like_pickle(n_tensors, n_storages, storage_elems):
-    """data.pkl as torch.save writes it, made with stand-in classes named like torch's."""
-    torch = types.ModuleType('torch')
-    utils = types.ModuleType('torch._utils')
-
-    class FloatStorage:
-        pass
-
-    FloatStorage.__module__ = 'torch'
-    FloatStorage.__qualname__ = 'FloatStorage'
-    torch.FloatStorage = FloatStorage
-
-    def _rebuild_tensor_v2(*a):
-        pass
-
-    _rebuild_tensor_v2.__module__ = 'torch._utils'
-    _rebuild_tensor_v2.__qualname__ = '_rebuild_tensor_v2'
-    utils._rebuild_tensor_v2 = _rebuild_tensor_v2
-    torch._utils = utils
-    saved = {k: sys.modules.get(k) for k in ('torch', 'torch._utils')}
-    sys.modules['torch'] = torch
-    sys.modules['torch._utils'] = utils
-
-    class Storage:
-        def __init__(self, key):
-            self.key = key
-
-    class Tensor:
-        def __init__(self, storage, offset, shape):
-            self.args = (storage, offset, shape, (shape[1], 1), False, OrderedDict())
-
-        def __reduce_ex__(self, proto):
-            return (_rebuild_tensor_v2, self.args)
-
-    class P(pickle.Pickler):
-        def persistent_id(self, obj):
-            if isinstance(obj, Storage):
-                return ('storage', FloatStorage, obj.key, 'cpu', storage_elems)
-            return None
-
-    storages = [Storage(str(i)) for i in range(n_storages)]
+    """data.pkl as torch.save writes it: n_tensors (rows, 256) tensors spread over n_storages."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'samples', 'generate'))
+    from containers import fake_torch_pickle
     per = n_tensors // n_storages
-    sd = OrderedDict()
-    for t in range(n_tensors):
-        st = storages[t % n_storages]
-        rows = storage_elems // per // 256
-        sd[f'layers.{t // 4}.{("attn", "mlp", "norm", "proj")[t % 4]}.weight'] = Tensor(st, (t // n_storages) * rows * 256, (rows, 256))
-    buf = io.BytesIO()
-    P(buf, protocol=2).dump(sd)
-    for k, v in saved.items():
-        if v is None:
-            del sys.modules[k]
-        else:
-            sys.modules[k] = v
-    return buf.getvalue()
+    rows = storage_elems // per // 256
+    parts = ('attn', 'mlp', 'norm', 'proj')
+    tensors = [(f'layers.{t // 4}.{parts[t % 4]}.weight', str(t % n_storages), (t // n_storages) * rows * 256, (rows, 256))
+               for t in range(n_tensors)]
+    return fake_torch_pickle(tensors, storage_elems)
 
 
 ZIP_BYTES = (256 << 20) if QUICK else (2 << 30)
