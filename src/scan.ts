@@ -8,7 +8,8 @@ import type { ScanOptions } from './options';
 import { inspectOptimizer } from './optimizer/inspect';
 import { resolvePolicy } from './policy/registry';
 import { FINDING_CODES, SEVERITY_RANK, maxSeverity } from './report/findings';
-import type { Report, Verdict } from './report/report';
+import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
+import type { Finding } from './report/findings';
 
 export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   const t0 = performance.now();
@@ -26,6 +27,7 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
       offset: null,
     });
   }
+  attachCalls(rec.findings, rec.globals, rec.calls);
   const optimizer = policy.spec.optimizer ? inspectOptimizer(m.results, bytes, policy.spec.optimizer, rec, m.pickles.length) : undefined;
   const severity = maxSeverity(rec.findings);
   const verdict: Verdict = severity === 'info' ? 'safe' : severity;
@@ -45,4 +47,17 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   if (optimizer) report.optimizer = optimizer;
   report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return report;
+}
+
+/** Import findings also show the first call made with that import (`os.system('id')`), for people. */
+function attachCalls(findings: Finding[], globals: readonly GlobalRef[], calls: readonly CallRecord[]): void {
+  const resolved = new Map(globals.map((g) => [`${g.module} ${g.name}`, g.resolved]));
+  const firstCall = new Map<string, string>();
+  for (const c of calls) if (!firstCall.has(c.callee)) firstCall.set(c.callee, c.pseudo);
+  for (const f of findings) {
+    if (f.call || !f.global) continue;
+    const name = resolved.get(f.global);
+    const call = name === undefined ? undefined : firstCall.get(name);
+    if (call) f.call = call;
+  }
 }
