@@ -8,7 +8,6 @@ import type { Express, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Report } from '../src';
 import { Admission } from './admission';
 import { bearerAuth } from './auth';
@@ -51,29 +50,65 @@ export interface Service {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id (see requestLogger). */
+      id?: string;
+      /** A logger bound to the request id, made on first use. */
+      log?: Logger;
+    }
+  }
+}
+
 function scanSummary(report: Report | undefined): Record<string, unknown> | undefined {
   if (!report) return undefined;
   return { verdict: report.verdict, accepted: report.accepted, policy: report.policy, size: report.size, codes: [...new Set(report.findings.map((f) => f.code))], timeMs: report.timeMs };
 }
 
+/**
+ * One JSON line per request, written when the response ends: request id (kept from a well-formed
+ * X-Request-Id, else generated), method, url, status, time, and the scan's verdict and finding codes.
+ * Never headers (Authorization) and never body bytes.
+ */
 function requestLogger(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId(req, res) {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    // Never headers (Authorization) and never body bytes.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customSuccessObject: (_req, res, val) => ({ ...val, scan: scanSummary((res as Response).locals?.pickleReport as Report | undefined) }),
-    customErrorObject: (_req, res, _err, val) => ({ ...val, scan: scanSummary((res as Response).locals?.pickleReport as Report | undefined) }),
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-  }) as unknown as RequestHandler;
+  return function requestLogger(req, res, next) {
+    const started = performance.now();
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      get(): Logger {
+        const child = logger.child({ reqId: id });
+        Object.defineProperty(req, 'log', { value: child, configurable: true });
+        return child;
+      },
+    });
+    res.setHeader('X-Request-Id', id);
+    let logged = false;
+    const done = (): void => {
+      if (logged) return;
+      logged = true;
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        {
+          req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+          scan: scanSummary(res.locals.pickleReport as Report | undefined),
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        res.writableFinished ? 'request completed' : 'request aborted',
+      );
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
 }
 
 function methodNotAllowed(allow: string): RequestHandler {

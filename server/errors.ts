@@ -39,7 +39,7 @@ export class HttpError extends Error {
   }
 }
 
-/** The request id pino-http assigned, or a placeholder when logging is not wired in. */
+/** The request id the request logger assigned, or a placeholder when logging is not wired in. */
 export function requestIdOf(req: Request): string {
   const id = (req as Request & { id?: unknown }).id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
