@@ -43,6 +43,19 @@ describe('rule matching', () => {
     expect(judge(d, 'torch', 'fx.graph_module.reduce_graph_module')).toBe('deny');
   });
 
+  test.each([
+    ['codecs', 'open'],
+    ['site', 'addsitedir'],
+    ['warnings', '_getcategory'],
+    ['unittest.mock', '_importer'],
+    ['gzip', 'GzipFile'],
+    ['logging', 'FileHandler'],
+    ['numpy', 'memmap'],
+    ['torch._C', 'import_ir_module'],
+  ])('less obvious file, import and code paths are denied: %s.%s', (m, n) => {
+    expect(judge(getPolicy('default'), m, n)).toBe('deny');
+  });
+
   test('a walk through a dunder attribute is denied', () => {
     expect(judge(getPolicy('default'), 'collections', 'OrderedDict.__init__.__globals__')).toBe('deny');
   });

@@ -47,7 +47,7 @@ export const PYTHON_ALLOW: readonly PolicyRule[] = [
 ];
 
 export const NUMPY_ALLOW: readonly PolicyRule[] = [
-  allow('numpy', ['ndarray', 'dtype', 'matrix', 'recarray', 'record', 'memmap', ...NUMPY_SCALARS], 'numpy arrays, dtypes and scalar types'),
+  allow('numpy', ['ndarray', 'dtype', 'matrix', 'recarray', 'record', ...NUMPY_SCALARS], 'numpy arrays, dtypes and scalar types'),
   allow('numpy.core.multiarray', ['_reconstruct', 'scalar', 'ndarray', 'dtype'], 'numpy array and scalar reconstruction (numpy < 2)'),
   allow('numpy._core.multiarray', ['_reconstruct', 'scalar', 'ndarray', 'dtype'], 'numpy array and scalar reconstruction (numpy >= 2)'),
   allow('numpy.core.numeric', ['_frombuffer'], 'protocol 5 arrays (numpy < 2)'),
