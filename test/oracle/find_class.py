@@ -43,6 +43,8 @@ import pickle
 import sys
 import _compat_pickle
 
+from oracle_inputs import inputs
+
 MAX_NESTED_DEPTH = 3
 REPR_LIMIT = 200
 
@@ -362,23 +364,12 @@ def record_following(data, offsets=None):
     return out
 
 
-def _inputs(argv):
-    paths = [a for a in argv if not a.startswith('--')]
-    if paths:
-        for p in paths:
-            with open(p, 'rb') as f:
-                yield f.read()
-    else:
-        for item in json.load(sys.stdin):
-            yield base64.b64decode(item)
-
-
 def main(argv):
     record_calls = '--calls' in argv
     bytes_only = '--bytes-only' in argv
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     out = sys.stdout
-    for data in _inputs(argv):
+    for data in inputs(argv):
         if bytes_only:
             s, ok, err = _run(data, 0, record_calls, 'bytes')
             res = _result(s, ok, err, data)

@@ -10,10 +10,11 @@ float {"f": repr}; str {"s": value}; bytes/bytearray {"x": hex}; else {"r": repr
 Runs with CPython's default int/str digit limit (a LONG with too many digits is an
 error, as in pickle.loads); only the JSON encoding of decoded ints lifts it.
 """
-import base64
 import json
 import pickletools
 import sys
+
+from oracle_inputs import inputs
 
 
 def encode_arg(arg):
@@ -52,19 +53,9 @@ def run(data):
         return {'ok': False, 'ops': ops, 'error': '%s: %s' % (type(e).__name__, str(e)[:500])}
 
 
-def _inputs(argv):
-    if argv:
-        for p in argv:
-            with open(p, 'rb') as f:
-                yield f.read()
-    else:
-        for item in json.load(sys.stdin):
-            yield base64.b64decode(item)
-
-
 def main(argv):
     out = sys.stdout
-    for data in _inputs(argv):
+    for data in inputs(argv):
         out.write(json.dumps(run(data), ensure_ascii=True) + '\n')
         out.flush()
     return 0
