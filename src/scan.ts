@@ -17,8 +17,16 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const baseOffset = options.baseOffset ?? 0;
   const m = new Machine(bytes, { policy, limits, baseOffset, stopAfter: options.stopAfter, depth: 0 });
-  m.run();
   const rec = m.rec;
+  let optimizer: Report['optimizer'];
+  try {
+    m.run();
+    attachCalls(rec.findings, rec.globals, rec.calls);
+    optimizer = policy.spec.optimizer ? inspectOptimizer(m.results, bytes, policy.spec.optimizer, rec, m.pickles.length) : undefined;
+  } catch (e) {
+    // fail closed: a bug of ours must never turn into an accepted input or a crash of the caller
+    rec.finding('ANALYSIS_ERROR', `analysis failed (${e instanceof Error ? e.message : String(e)}); everything found before the failure is reported`, null);
+  }
   if (rec.droppedFindings > 0) {
     rec.findings.push({
       code: 'LIMIT_EXCEEDED',
@@ -27,8 +35,6 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
       offset: null,
     });
   }
-  attachCalls(rec.findings, rec.globals, rec.calls);
-  const optimizer = policy.spec.optimizer ? inspectOptimizer(m.results, bytes, policy.spec.optimizer, rec, m.pickles.length) : undefined;
   const severity = maxSeverity(rec.findings);
   const verdict: Verdict = severity === 'info' ? 'safe' : severity;
   const acceptRank = SEVERITY_RANK[policy.spec.accept === 'suspicious' ? 'suspicious' : 'info'];

@@ -170,7 +170,8 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, inp
   const className = ins.cls.name;
   const at = ins.value.stateAt ?? null;
   const who = label === className ? className : `${label} (${className})`;
-  const perKey = { ...(bounds.all ?? {}), ...(bounds.classes?.[className] ?? {}) };
+  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
+  const perKey = { ...(bounds.all ?? {}), ...(perClass ?? {}) };
   for (const key of bounds.required ?? []) {
     if (!ins.keys.has(key)) rec.finding('OPTIMIZER_BOUND', `${who} sets no '${key}', which the policy requires`, at, {}, `req\0${label}\0${key}`);
   }

@@ -122,7 +122,7 @@ export function summaryLine(s: Omit<OptimizerSummary, 'line'>, shown?: Shown): s
     const sp = s.scheduler.params;
     const sshow = (k: string) => shown?.scheduler[k] ?? formatHyper(sp[k]!);
     const short = s.scheduler.class.slice(s.scheduler.class.lastIndexOf('.') + 1);
-    let keys = SCHED_KEYS[short];
+    let keys = Object.hasOwn(SCHED_KEYS, short) ? SCHED_KEYS[short] : undefined; // short comes from the pickle: never walk the prototype
     if (!keys) keys = Object.keys(sp).filter((k) => !SCHED_COUNTERS.has(k) && !k.startsWith('warmup_') && k !== 'base_lr' && !isTable(sp[k]));
     keys = keys.filter((k) => k in sp);
     if ('base_lr' in sp && (!('lr' in p) || p.lr === null || p.lr !== sp.base_lr)) keys.push('base_lr');

@@ -41,6 +41,7 @@ export const FINDING_CODES = {
   // --- containers (CLI and file helpers)
   CONTAINER_ANOMALY: { severity: 'suspicious', title: 'The container (zip, tar, compressed stream) is malformed or uses a trick that can hide content' },
   UNSUPPORTED_FORMAT: { severity: 'suspicious', title: 'A format picklegate cannot open, so its content cannot be verified' },
+  ANALYSIS_ERROR: { severity: 'suspicious', title: 'picklegate failed while analysing this input (a bug to report); the input is not accepted' },
   NOT_A_PICKLE: { severity: 'info', title: 'The input is not a pickle and contains none' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 

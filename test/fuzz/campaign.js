@@ -8,7 +8,7 @@
  * Structure-aware mutation (test/fuzz/mutate.js) of the sample corpus; scans run in a worker thread
  * with a watchdog. Saved as regression samples (samples/regressions/*.pkl + a JSON line each in
  * samples/regressions/manifest.json):
- *  - crash:    scan() threw;
+ *  - crash:    scan() threw or reported ANALYSIS_ERROR;
  *  - hang:     one scan took longer than --hang-ms (the worker is killed and restarted);
  *  - accept:   an accepted input where CPython's find_class oracle sees a global the policy does not allow;
  *  - stream:   an input CPython's pickletools.genops parses but our readOps reads differently.

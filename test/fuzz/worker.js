@@ -16,6 +16,9 @@ parentPort.on('message', (batch) => {
     const t0 = performance.now();
     try {
       const r = scan(c.bytes, { policy: c.policy });
+      // scan() turns its own failures into an ANALYSIS_ERROR finding (fail closed): still a crash to fix
+      const failure = r.findings.find((f) => f.code === 'ANALYSIS_ERROR');
+      if (failure) throw new Error(failure.message);
       results.push({
         id: c.id,
         ms: performance.now() - t0,

@@ -23,6 +23,7 @@ test.each(entries.map((e) => [e.file, e] as const))('%s', (_file, e) => {
     const t0 = performance.now();
     const r = scan(bytes, { policy });
     expect(performance.now() - t0).toBeLessThan(bound);
+    expect(r.findings.filter((f) => f.code === 'ANALYSIS_ERROR').map((f) => f.message)).toEqual([]);
     if (e.expect) expect(r.verdict).toBe(e.expect[policy]);
     if (e.kind === 'accept' || e.expect?.[policy] !== 'safe') expect(r.accepted).toBe(false);
     for (const c of e.codes ?? []) expect(r.findings.map((f) => f.code)).toContain(c);
