@@ -7,8 +7,9 @@
  *  - decimalnl_short arguments (INT, PUT, GET...): genops turns exactly "00"/"01" into False/True,
  *    the C unpickler any 2-character spelling of 0/1 for INT ("+1", " 1") and never for PUT/GET;
  *  - FLOAT (and INT/LONG) text: genops uses Python's float()/int(), which accept spaces and
- *    underscores the C unpickler rejects ("could not convert string to float").
- * `streamMismatch` returns null when equal, `{ lenient: probe }` when readOps refuses number text only genops
+ *    underscores the C unpickler rejects ("could not convert string to float");
+ *  - STRING: genops takes a lone quote (`S'`) as an empty string; the unpickler wants two quotes.
+ * `streamMismatch` returns null when equal, `{ lenient: probe }` when readOps refuses text only genops
  * takes (callers confirm with the find_class oracle that CPython's unpickler refuses the probe too), else a
  * description. GLOBAL/INST lines with a backslash are not compared (genops escape-decodes them).
  */
@@ -34,7 +35,7 @@ function sameArg(name, a, want) {
   return false;
 }
 
-const TEXT_NUMBERS = new Set(['FLOAT', 'INT', 'LONG']);
+const LENIENT_TEXT = new Set(['FLOAT', 'INT', 'LONG', 'STRING']);
 
 /** @param {Function} readOps @param {Function} ReadOpsError */
 function streamMismatch(readOps, ReadOpsError, bytes, want) {
@@ -45,7 +46,7 @@ function streamMismatch(readOps, ReadOpsError, bytes, want) {
     const d = (e && e.detail) || {};
     // genops does not check FRAME lengths; CPython's unpickler (and we) refuse a frame longer than the input
     if (e instanceof ReadOpsError && d.opcode === 'FRAME' && want.ops.some(([n]) => n === 'FRAME')) return null;
-    if (e instanceof ReadOpsError && TEXT_NUMBERS.has(d.opcode) && want.ops.some(([n, p]) => n === d.opcode && p === d.offset)) {
+    if (e instanceof ReadOpsError && LENIENT_TEXT.has(d.opcode) && want.ops.some(([n, p]) => n === d.opcode && p === d.offset)) {
       const nl = bytes.indexOf(0x0a, d.offset + 1);
       return { lenient: Buffer.concat([Buffer.from(bytes.subarray(d.offset, nl + 1)), Buffer.from('.')]) };
     }
