@@ -907,10 +907,6 @@ export class Machine {
       return;
     }
     if (target.k === 'list') return; // list[int] = value is valid Python
-    if (target.k === 'call') {
-      const kept = (target.items ??= []);
-      for (let i = 0; i < items.length && kept.length < KEPT_ITEMS; i += 2) kept.push([items[i]!, items[i + 1]!]);
-    }
     this.mutateObject(r, target, `[${renderValue(items[0]!, this.input)}] = ${renderValue(items[1]!, this.input)}`, 'setitem', items);
   }
 

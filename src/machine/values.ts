@@ -52,8 +52,8 @@ export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: 
 /** An imported global; `id` indexes the machine's import log. */
 export interface GlobalValue { readonly k: 'global'; readonly module: string; readonly name: string; readonly resolved: string; readonly id: number }
 /**
- * The result of a call (REDUCE, NEWOBJ, OBJ, INST...). `state` is what BUILD later applied to it, and
- * `setitems`/`appends` count what SETITEM(S)/APPEND(S) added, for inspection of the objects made.
+ * The result of a call (REDUCE, NEWOBJ, OBJ, INST...). `state` is what BUILD later applied to it, for
+ * inspection of the objects made (the optimizer section).
  */
 export interface CallValue {
   readonly k: 'call';
@@ -68,7 +68,6 @@ export interface CallValue {
   state?: Value;
   /** Offset of the BUILD that set `state`. */
   stateAt?: number;
-  items?: [Value, Value][];
 }
 export interface PersIdValue { readonly k: 'persid'; readonly pid: Value }
 export interface BufferValue { readonly k: 'buffer'; readonly readonly: boolean }
@@ -97,10 +96,6 @@ export function intValue(v: PyInt | null): IntValue {
 
 /** Items kept per container for rendering and inspection; the rest are counted, not stored. */
 export const KEPT_ITEMS = 256;
-
-export function isConstString(v: Value): v is StrValue & { v: string } {
-  return v.k === 'str' && v.v !== null;
-}
 
 /** The global a value was made from, looking through calls: the class of an instance, the callee of a call. */
 export function originGlobal(v: Value): GlobalValue | null {
