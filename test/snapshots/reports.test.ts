@@ -1,0 +1,40 @@
+/**
+ * Refactoring proof: every sample's report, under every built-in policy, equals the snapshot taken
+ * from the 0.1 build before the architecture refactor (test/snapshots/take.js), except for the
+ * finding field `rule` that the refactor added.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { scan, scanFile } from '../../src';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { POLICIES, sampleFiles, normalise } = require('./snapshot-files') as {
+  POLICIES: string[];
+  sampleFiles(root: string): string[];
+  normalise(report: unknown, drop?: string[]): unknown;
+};
+
+const root = path.resolve(__dirname, '../..');
+const snapshot = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(__dirname, 'reports-v0.1.json.gz'))).toString('utf8')) as Record<string, { scan: unknown; file: unknown }>;
+const files = sampleFiles(root).filter((rel) => `${rel}|default` in snapshot);
+const NEW_FIELDS = ['rule'];
+
+describe('reports are unchanged since the 0.1 snapshot', () => {
+  test('the snapshot covers the sample corpus', () => {
+    expect(Object.keys(snapshot).length).toBe(1824);
+    expect(files.length).toBe(608);
+  });
+
+  test.each(files)('%s', async (rel) => {
+    const file = path.join(root, 'samples', rel);
+    const bytes = fs.readFileSync(file);
+    for (const policy of POLICIES) {
+      const want = snapshot[`${rel}|${policy}`]!;
+      expect(normalise(scan(bytes, { policy }), NEW_FIELDS)).toEqual(want.scan);
+      const fileResult = await scanFile(file, { policy });
+      fileResult.path = rel;
+      expect(normalise(fileResult, NEW_FIELDS)).toEqual(want.file);
+    }
+  });
+});
