@@ -2,38 +2,33 @@
  * `scan`: bytes → symbolic machine → policy → Report. Synchronous and pure: no I/O, no Python, no
  * unpickling. Never throws on bad input (that is a finding); throws PolicyError only for a bad policy.
  */
+import { policyChecks } from './formats';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Machine } from './machine/machine';
 import type { ScanOptions } from './options';
-import { inspectOptimizer } from './optimizer/inspect';
 import { resolvePolicy } from './policy/registry';
-import { FINDING_CODES, SEVERITY_RANK, maxSeverity } from './report/findings';
-import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
+import { SEVERITY_RANK, maxSeverity } from './report/findings';
 import type { Finding } from './report/findings';
+import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
 
 export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   const t0 = performance.now();
   const policy = resolvePolicy(options.policy);
   const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
-  const baseOffset = options.baseOffset ?? 0;
-  const m = new Machine(bytes, { policy, limits, baseOffset, stopAfter: options.stopAfter, depth: 0 });
+  const checks = policyChecks(policy);
+  const m = new Machine(bytes, { policy, limits, baseOffset: options.baseOffset ?? 0, stopAfter: options.stopAfter, depth: 0, hooks: checks.hooks });
   const rec = m.rec;
-  let optimizer: Report['optimizer'];
   try {
     m.run();
     attachCalls(rec.findings, rec.globals, rec.calls);
-    optimizer = policy.spec.optimizer ? inspectOptimizer(m.results, bytes, policy.spec.optimizer, rec, m.pickles.length) : undefined;
+    for (const h of m.hooks) h.finish?.(m.results, m.pickles.length, bytes);
   } catch (e) {
     // fail closed: a bug of ours must never turn into an accepted input or a crash of the caller
-    rec.finding('ANALYSIS_ERROR', `analysis failed (${e instanceof Error ? e.message : String(e)}); everything found before the failure is reported`, null);
+    rec.add('ANALYSIS_ERROR/internal-error', { offset: null }, { why: e instanceof Error ? e.message : String(e) });
   }
   if (rec.droppedFindings > 0) {
-    rec.findings.push({
-      code: 'LIMIT_EXCEEDED',
-      severity: SEVERITY_RANK[rec.droppedWorst] > SEVERITY_RANK.suspicious ? rec.droppedWorst : FINDING_CODES.LIMIT_EXCEEDED.severity,
-      message: `${rec.droppedFindings} further findings were not listed (the most severe of them: ${rec.droppedWorst})`,
-      offset: null,
-    });
+    const severity = SEVERITY_RANK[rec.droppedWorst] > SEVERITY_RANK.suspicious ? rec.droppedWorst : 'suspicious';
+    rec.findings.push({ code: 'LIMIT_EXCEEDED', rule: 'unlisted-findings', severity, message: `${rec.droppedFindings} further findings were not listed (the most severe of them: ${rec.droppedWorst})`, offset: null });
   }
   const severity = maxSeverity(rec.findings);
   const verdict: Verdict = severity === 'info' ? 'safe' : severity;
@@ -50,7 +45,7 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
     counts: { opcodes: m.pickles.reduce((n, p) => n + p.opcodes, 0), globals: rec.globalCount, calls: rec.callCount },
     timeMs: 0,
   };
-  if (optimizer) report.optimizer = optimizer;
+  if (checks.optimizer.summary) report.optimizer = checks.optimizer.summary;
   report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return report;
 }

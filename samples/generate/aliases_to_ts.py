@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/policy/data/stdlib-aliases.ts from samples/reference/stdlib-aliases.json (made by
+"""Writes src/names/data/stdlib-aliases.ts from samples/reference/stdlib-aliases.json (made by
 gen_reference.py with every pyenv interpreter from 3.8 to 3.13). Run after regenerating the reference."""
 import json
 import os
@@ -31,5 +31,5 @@ const ROWS: readonly (readonly [string, 'module' | 'function', string])[] = [
 
 export const STDLIB_ALIASES: ReadonlyMap<string, StdlibAlias> = new Map(ROWS.map(([k, kind, target]) => [k, { kind, target }]));
 ''' % (', '.join(src.get('versions', [])), body)
-open(os.path.join(ROOT, 'src', 'policy', 'data', 'stdlib-aliases.ts'), 'w').write(out)
+open(os.path.join(ROOT, 'src', 'names', 'data', 'stdlib-aliases.ts'), 'w').write(out)
 print(len(rows), 'aliases')

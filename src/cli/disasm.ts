@@ -3,7 +3,7 @@
  * scanner's view at each opcode: resolved globals, calls as pseudo-Python, findings.
  */
 import type { Colors } from 'picocolors/types';
-import { readOps, OPCODE_BY_NAME, type Op } from '../pickle';
+import { readOps, OPCODE_BY_NAME, type OpRecord } from '../pickle';
 import type { Report } from '../report/report';
 import type { Finding } from '../report/findings';
 
@@ -18,7 +18,7 @@ function bytesRepr(b: Uint8Array, max = 48): string {
   return `b'${s}'${b.length > max ? `... (${b.length} bytes)` : ''}`;
 }
 
-export function argRepr(op: Op): string {
+export function argRepr(op: OpRecord): string {
   const a = op.arg;
   if (a === null) return '';
   if (typeof a === 'string') return a.length > 200 ? pyRepr(a.slice(0, 200)) + `... (${a.length} chars)` : pyRepr(a);

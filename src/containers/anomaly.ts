@@ -1,20 +1,20 @@
 /** Problems container readers report; the walker turns them into findings with a path. */
-import type { FindingCode, Severity } from '../report/findings';
+import { ruleMessage, type RuleArgs, type RuleId } from '../report/rules';
 
 export interface Anomaly {
-  code: Extract<FindingCode, 'CONTAINER_ANOMALY' | 'UNSUPPORTED_FORMAT' | 'LIMIT_EXCEEDED' | 'NOT_A_PICKLE'>;
-  message: string;
+  rule: RuleId;
+  args: unknown;
   /** Byte offset in the container, or null. */
   offset: number | null;
-  /** Overrides the code's default severity. */
-  severity?: Severity;
   /** Member name the anomaly belongs to, when it is about one member. */
   member?: string;
 }
 
-export const anomaly = (message: string, offset: number | null = null, member?: string): Anomaly => ({
-  code: 'CONTAINER_ANOMALY',
-  message,
-  offset,
-  ...(member !== undefined ? { member } : {}),
-});
+export function anomaly<R extends RuleId>(rule: R, args: RuleArgs<R>, offset: number | null = null, member?: string): Anomaly {
+  return { rule, args, offset, ...(member !== undefined ? { member } : {}) };
+}
+
+/** What an anomaly says, as its finding would. */
+export function anomalyMessage(a: Anomaly): string {
+  return ruleMessage(a.rule, a.args as never);
+}

@@ -2,7 +2,7 @@
  * Format detection by magic bytes. The file name is only a hint (for the weak LZMA-alone signature).
  */
 import type { Format } from './formats';
-import { looksLikePickle } from './sniff-pickle';
+import { looksLikePickle } from '../pickle/sniff';
 
 /** Bytes of a file's start that detection looks at. */
 export const SNIFF_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 /** Results of scanning files and the members of containers inside them. */
 import type { Finding } from '../report/findings';
 import type { CallRecord, GlobalRef, PickleSummary, Verdict } from '../report/report';
-import type { OptimizerSummary } from '../optimizer/summary';
+import type { OptimizerSummary } from '../report/optimizer';
 import type { Format } from './formats';
 
 /** What files and members have in common. */

@@ -69,16 +69,16 @@ export async function listTar(source: Source, maxEntries: number): Promise<TarLi
     const h = await source.read(pos, BLOCK);
     if (h.every((x) => x === 0)) {
       const rest = await source.read(pos, Math.min(source.size - pos, 64 * 1024));
-      if (rest.some((x) => x !== 0)) anomalies.push(anomaly('data after the end-of-archive blocks', pos));
+      if (rest.some((x) => x !== 0)) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-trailing-data', {}, pos));
       return { entries, anomalies, capped: false };
     }
     if (!isTarHeader(h)) {
-      anomalies.push(anomaly('tar header checksum mismatch: the rest of the archive was not read', pos));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/tar-checksum', {}, pos));
       return { entries, anomalies, capped: false };
     }
     let size = numeric(h, 124, 12);
     if (size === null) {
-      anomalies.push(anomaly('tar header with an invalid size field', pos));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/tar-size-field', {}, pos));
       return { entries, anomalies, capped: false };
     }
     const type = String.fromCharCode(h[156] || 0x30);
@@ -94,7 +94,7 @@ export async function listTar(source: Source, maxEntries: number): Promise<TarLi
     if (merged.has('path')) name = merged.get('path') as string;
     const dataStart = pos + BLOCK;
     const next = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (dataStart + size > source.size) anomalies.push(anomaly(`member ${JSON.stringify(name)} is truncated`, pos, name));
+    if (dataStart + size > source.size) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-member', { name }, pos, name));
     const readData = async () => source.read(dataStart, Math.min(size as number, 1 << 20));
     if (type === 'x') pax = parsePax(await readData());
     else if (type === 'g') globalPax = new Map([...globalPax, ...parsePax(await readData())]);
@@ -102,7 +102,7 @@ export async function listTar(source: Source, maxEntries: number): Promise<TarLi
     else if (type === 'K') {
       /* long link name: not needed */
     } else {
-      if (type === 'S') anomalies.push(anomaly('GNU sparse member: its content cannot be verified', pos, name));
+      if (type === 'S') anomalies.push(anomaly('CONTAINER_ANOMALY/tar-sparse-member', {}, pos, name));
       else if (type === '0' || type === '7' || !'123456'.includes(type)) {
         if (entries.length >= maxEntries) return { entries, anomalies, capped: true };
         entries.push({ name, offset: dataStart, size: Math.max(0, Math.min(size, source.size - dataStart)) });
@@ -112,7 +112,7 @@ export async function listTar(source: Source, maxEntries: number): Promise<TarLi
     }
     pos = next;
   }
-  if (pos < source.size) anomalies.push(anomaly('archive ends inside a header block', pos));
-  else anomalies.push({ ...anomaly('archive has no end-of-archive blocks', pos), severity: 'info' });
+  if (pos < source.size) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-header', {}, pos));
+  else anomalies.push(anomaly('CONTAINER_ANOMALY/tar-no-end-blocks', {}, pos));
   return { entries, anomalies, capped: false };
 }

@@ -5,12 +5,13 @@
  */
 import { scan } from '../scan';
 import type { ScanOptions } from '../options';
-import { SEVERITY_RANK, maxSeverity, type Finding, type FindingCode, type Severity } from '../report/findings';
+import { SEVERITY_RANK, maxSeverity, type Finding, type Severity } from '../report/findings';
+import { makeFinding, type RuleArgs, type RuleId } from '../report/rules';
+import { findPickleStart } from '../pickle/sniff';
 import type { Report, Verdict } from '../report/report';
 import type { Anomaly } from './anomaly';
 import { DecompressError, bunzip2, gunzip, inflateJoblibZ, inflateRaw, inflateRawPrefix, inflateZlib, unlzma, unxz, type DecompressCaps } from './compressed';
 import { SNIFF_BYTES, detectFormat } from './detect';
-import { looksLikePickle } from './sniff-pickle';
 import { COMPRESSED, INERT, UNSUPPORTED, isPickleNamed, type Format } from './formats';
 import type { ContainerLimits } from './limits';
 import { parseNpyHeader } from './npy';
@@ -64,14 +65,13 @@ class Node {
     this.result = { name, path, format, size, verdict: 'safe', findings: [], members: [] };
   }
 
-  add(code: FindingCode, severity: Severity, message: string, offset: number | null, member?: string): void {
+  add<R extends RuleId>(rule: R, args: RuleArgs<R>, offset: number | null, member?: string): void {
     const path = member === undefined ? this.result.path : [...this.result.path, member];
-    this.push({ code, severity, message, offset, path });
+    this.push(makeFinding(rule, { offset, path }, args));
   }
 
   addAnomaly(a: Anomaly): void {
-    const severity: Severity = a.severity ?? (a.code === 'NOT_A_PICKLE' ? 'info' : 'suspicious');
-    this.add(a.code, severity, a.message, a.offset, a.member);
+    this.add(a.rule, a.args as never, a.offset, a.member);
   }
 
   push(f: Finding): void {
@@ -112,14 +112,14 @@ function runScan(node: Node, bytes: Uint8Array, extra: Partial<ScanOptions> = {}
     return report;
   } catch (err) {
     if ((err as Error)?.name === 'PolicyError') throw err;
-    node.add('MALFORMED', 'suspicious', `scanner failed on this stream: ${(err as Error)?.message ?? String(err)}`, null);
+    node.add('MALFORMED/scanner-failed', { why: (err as Error)?.message ?? String(err) }, null);
     return null;
   }
 }
 
 async function loadBytes(node: Node, src: Source): Promise<Uint8Array | null> {
   if (src.size > node.ctx.limits.maxFileBytes) {
-    node.add('LIMIT_EXCEEDED', 'suspicious', `stream of ${src.size} bytes exceeds the ${node.ctx.limits.maxFileBytes}-byte read limit (--max-file-bytes): not verified`, null);
+    node.add('LIMIT_EXCEEDED/max-file-bytes', { size: src.size, max: node.ctx.limits.maxFileBytes, compressed: false }, null);
     return null;
   }
   return readAll(src);
@@ -133,7 +133,7 @@ export async function walkStream(src: Source, name: string, path: string[], ctx:
   const node = new Node(ctx, name, path, format, src.size);
   const isContainer = format === 'zip' || format === 'tar' || COMPRESSED.has(format);
   if (isContainer && depth >= ctx.limits.maxDepth) {
-    node.add('LIMIT_EXCEEDED', 'suspicious', `${format} nested ${depth} levels deep (--max-depth ${ctx.limits.maxDepth}): not opened`, 0);
+    node.add('LIMIT_EXCEEDED/max-depth', { format, depth, max: ctx.limits.maxDepth }, 0);
     return node.finish();
   }
   if (format === 'pickle') await onPickle(node, src, eocd, depth);
@@ -143,7 +143,7 @@ export async function walkStream(src: Source, name: string, path: string[], ctx:
   else if (format === 'tar') await onTar(node, src, depth);
   else if (COMPRESSED.has(format)) await onCompressed(node, src, depth);
   else if (UNSUPPORTED.has(format)) {
-    node.add('UNSUPPORTED_FORMAT', 'suspicious', `${format} data: picklegate cannot open this format, so its content is not verified`, 0);
+    node.add('UNSUPPORTED_FORMAT/unsupported-format', { format }, 0);
   } else await onInert(node, src);
   return node.finish();
 }
@@ -153,7 +153,7 @@ async function onPickle(node: Node, src: Source, eocd: boolean, depth: number): 
   if (bytes) runScan(node, bytes);
   if (eocd) {
     // A pickle at offset 0 and a zip directory at the end: pickle.load reads the first, zip readers the second.
-    node.add('CONTAINER_ANOMALY', 'suspicious', 'pickle/zip polyglot: a zip archive is appended to the pickle; both were scanned', 0);
+    node.add('CONTAINER_ANOMALY/pickle-zip-polyglot', {}, 0);
     const zipNode = new Node(node.ctx, '<appended zip>', [...node.result.path, '<appended zip>'], 'zip', src.size);
     await onZip(zipNode, src, depth + 1, false);
     node.child(zipNode.finish());
@@ -167,33 +167,22 @@ async function onTorchLegacy(node: Node, src: Source): Promise<void> {
   if (!report) return;
   const complete = report.pickles.filter((p) => p.complete);
   if (complete.length < 5) {
-    node.add('CONTAINER_ANOMALY', 'suspicious', `legacy PyTorch file holds ${complete.length} complete pickles, expected 5`, null);
+    node.add('CONTAINER_ANOMALY/legacy-torch-pickles', { complete: complete.length }, null);
     return;
   }
   const keys = complete[4];
   const nKeys = countKeys(bytes, keys.start, keys.end);
   const ok = nKeys === null ? null : storageTailMatches(bytes, keys.end, bytes.length, nKeys);
   if (ok === true) return;
-  const what = ok === null ? 'could not be matched against' : 'does not match';
-  node.add('CONTAINER_ANOMALY', 'suspicious', `the ${bytes.length - keys.end} bytes after the five pickles ${what} the storage layout for ${nKeys ?? '?'} storages`, keys.end);
+  node.add('CONTAINER_ANOMALY/legacy-torch-tail', { bytes: bytes.length - keys.end, matched: ok, keys: nKeys }, keys.end);
   // Whatever hides there: the first place that reads as a protocol 2+ pickle is scanned as one.
-  const at = findPickleStart(bytes, keys.end);
+  const at = findPickleStart(bytes, keys.end, { protocol0: false, sniff: SNIFF_BYTES, maxCandidates: 10_000 });
   if (at >= 0) {
     const tail = bytes.subarray(at);
     const tailNode = new Node(node.ctx, '<storage tail>', [...node.result.path, '<storage tail>'], 'pickle', tail.length);
     runScan(tailNode, tail, { baseOffset: at });
     node.child(tailNode.finish());
   }
-}
-
-/** Offset of the first `PROTO 2..5` at or after `from` that starts something pickle-like, or -1. */
-function findPickleStart(bytes: Uint8Array, from: number): number {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let candidates = 0;
-  for (let i = buf.indexOf(0x80, from); i >= 0 && candidates < 10_000; i = buf.indexOf(0x80, i + 1), candidates++) {
-    if (bytes[i + 1] >= 2 && bytes[i + 1] <= 5 && looksLikePickle(bytes.subarray(i, i + SNIFF_BYTES), i + SNIFF_BYTES >= bytes.length)) return i;
-  }
-  return -1;
 }
 
 async function onNpy(node: Node, src: Source, head: Uint8Array): Promise<void> {
@@ -203,7 +192,7 @@ async function onNpy(node: Node, src: Source, head: Uint8Array): Promise<void> {
     header = parseNpyHeader(await src.read(0, want));
   }
   if ('error' in header) {
-    node.add('CONTAINER_ANOMALY', 'suspicious', `invalid .npy header: ${header.error}`, 0);
+    node.add('CONTAINER_ANOMALY/npy-header', { why: header.error }, 0);
     return;
   }
   const dataBytes = src.size - header.dataOffset;
@@ -214,11 +203,7 @@ async function onNpy(node: Node, src: Source, head: Uint8Array): Promise<void> {
     return;
   }
   if (header.expectedDataBytes !== null && header.expectedDataBytes !== dataBytes) {
-    const msg =
-      dataBytes > header.expectedDataBytes
-        ? `${dataBytes - header.expectedDataBytes} bytes after the array data`
-        : `array data is ${dataBytes} bytes, the header needs ${header.expectedDataBytes}`;
-    node.add('CONTAINER_ANOMALY', 'suspicious', msg, header.dataOffset + Math.min(dataBytes, header.expectedDataBytes));
+    node.add('CONTAINER_ANOMALY/npy-data-size', { bytes: dataBytes, expected: header.expectedDataBytes }, header.dataOffset + Math.min(dataBytes, header.expectedDataBytes));
   }
 }
 
@@ -228,7 +213,7 @@ function countMembers(node: Node, n: number): number {
   ctx.members += Math.min(n, room);
   if (n > room && !ctx.membersCapped) {
     ctx.membersCapped = true;
-    node.add('LIMIT_EXCEEDED', 'suspicious', `more than ${ctx.limits.maxMembers} archive members (--max-members): the rest were not examined`, null);
+    node.add('LIMIT_EXCEEDED/max-members', { max: ctx.limits.maxMembers }, null);
   }
   return Math.min(n, room);
 }
@@ -244,7 +229,7 @@ async function onZip(node: Node, src: Source, depth: number, scanPrefix: boolean
   const ctx = node.ctx;
   const dir = await readZipDirectory(src, Math.max(0, ctx.limits.maxMembers - ctx.members) + 1);
   if ('error' in dir) {
-    node.add('CONTAINER_ANOMALY', 'suspicious', `not a readable zip archive: ${dir.error}`, null);
+    node.add('CONTAINER_ANOMALY/zip-unreadable', { why: dir.error }, null);
     return;
   }
   await checkLocalHeaders(src, dir);
@@ -254,7 +239,7 @@ async function onZip(node: Node, src: Source, depth: number, scanPrefix: boolean
   for (const a of dir.anomalies) node.addAnomaly(a);
   const n = countMembers(node, Math.max(dir.entries.length, dir.declaredEntries));
   if (scanPrefix && dir.firstLocal > 0) {
-    node.add('CONTAINER_ANOMALY', 'suspicious', `${dir.firstLocal} bytes before the first local header (another format may be hiding in front of the zip); they were scanned as <prefix>`, 0);
+    node.add('CONTAINER_ANOMALY/zip-prefix', { bytes: dir.firstLocal }, 0);
     node.child(await walkStream(new SliceSource(src, 0, dir.firstLocal), '<prefix>', [...node.result.path, '<prefix>'], ctx, depth + 1));
   }
   for (const e of dir.entries.slice(0, n)) {
@@ -287,16 +272,16 @@ async function openZipMember(node: Node, src: Source, e: ZipEntry): Promise<Sour
 
   let content: Source;
   if (e.method === METHOD_STORED) {
-    if (e.compressedSize !== e.size) node.add('CONTAINER_ANOMALY', 'suspicious', `stored member has compressed size ${e.compressedSize} but size ${e.size}`, e.localOffset, e.name);
+    if (e.compressedSize !== e.size) node.add('CONTAINER_ANOMALY/zip-stored-size', { compressed: e.compressedSize, size: e.size }, e.localOffset, e.name);
     const slice = new SliceSource(src, start, Math.max(0, Math.min(e.compressedSize, src.size - start)));
     content = slice.size <= READ_STORED_WHOLE && slice.size <= ctx.limits.maxFileBytes ? new BufferSource(await readAll(slice)) : slice;
   } else {
     if (e.size > caps(ctx).maxOutput) {
-      node.add('LIMIT_EXCEEDED', 'suspicious', `member declares ${e.size} bytes uncompressed, more than the remaining inflate budget (--max-inflated-bytes): not verified`, e.localOffset, e.name);
+      node.add('LIMIT_EXCEEDED/inflate-budget', { declared: e.size, budget: ctx.limits.maxInflatedBytes }, e.localOffset, e.name);
       return null;
     }
     if (e.compressedSize > ctx.limits.maxFileBytes) {
-      node.add('LIMIT_EXCEEDED', 'suspicious', `compressed member of ${e.compressedSize} bytes exceeds --max-file-bytes: not verified`, e.localOffset, e.name);
+      node.add('LIMIT_EXCEEDED/max-file-bytes', { size: e.compressedSize, max: ctx.limits.maxFileBytes, compressed: true }, e.localOffset, e.name);
       return null;
     }
     let out: Uint8Array;
@@ -304,16 +289,16 @@ async function openZipMember(node: Node, src: Source, e: ZipEntry): Promise<Sour
       out = inflateRaw(await src.read(start, e.compressedSize), caps(ctx));
     } catch (err) {
       const d = err as DecompressError;
-      node.add(d.limit ? 'LIMIT_EXCEEDED' : 'CONTAINER_ANOMALY', 'suspicious', `cannot inflate member: ${d.message}`, e.localOffset, e.name);
+      node.add(d.limit ? 'LIMIT_EXCEEDED/inflate-limit' : 'CONTAINER_ANOMALY/corrupt-stream', { what: 'cannot inflate member', why: d.message }, e.localOffset, e.name);
       return null;
     }
     ctx.inflated += out.length;
-    if (out.length !== e.size) node.add('CONTAINER_ANOMALY', 'suspicious', `member inflates to ${out.length} bytes, central directory says ${e.size}`, e.localOffset, e.name);
+    if (out.length !== e.size) node.add('CONTAINER_ANOMALY/zip-inflated-size', { bytes: out.length, declared: e.size }, e.localOffset, e.name);
     content = new BufferSource(out);
   }
   const crc = content instanceof BufferSource ? zlib.crc32(content.bytes) >>> 0 : await crcOf(content);
   if (crc !== e.crc32) {
-    node.add('CONTAINER_ANOMALY', 'suspicious', `CRC-32 mismatch: content has ${hex(crc)}, central directory says ${hex(e.crc32)}`, e.localOffset, e.name);
+    node.add('CONTAINER_ANOMALY/zip-crc', { crc: hex(crc), declared: hex(e.crc32) }, e.localOffset, e.name);
   }
   return content;
 }
@@ -342,7 +327,7 @@ async function onCompressed(node: Node, src: Source, depth: number): Promise<voi
   if (!input) return;
   const c = caps(ctx);
   if (c.maxOutput <= 0) {
-    node.add('LIMIT_EXCEEDED', 'suspicious', `inflate budget of ${ctx.limits.maxInflatedBytes} bytes used up (--max-inflated-bytes): not verified`, 0);
+    node.add('LIMIT_EXCEEDED/inflate-budget', { declared: null, budget: ctx.limits.maxInflatedBytes }, 0);
     return;
   }
   let out: Uint8Array;
@@ -355,7 +340,7 @@ async function onCompressed(node: Node, src: Source, depth: number): Promise<voi
     else out = inflateZlib(input, c);
   } catch (err) {
     const d = err as DecompressError;
-    node.add(d.limit ? 'LIMIT_EXCEEDED' : 'CONTAINER_ANOMALY', 'suspicious', `cannot decompress ${format}: ${d.message}`, 0);
+    node.add(d.limit ? 'LIMIT_EXCEEDED/inflate-limit' : 'CONTAINER_ANOMALY/corrupt-stream', { what: `cannot decompress ${format}`, why: d.message }, 0);
     return;
   }
   ctx.inflated += out.length;
@@ -374,9 +359,9 @@ async function onInert(node: Node, src: Source): Promise<void> {
     const report = bytes ? runScan(node, bytes) : null;
     if (!report || (!report.pickles.some((p) => p.complete) && SEVERITY_RANK[maxSeverity(report.findings)] === 0)) {
       node.result.format = format;
-      node.add('NOT_A_PICKLE', 'suspicious', `named like a pickle but is ${label}, not a pickle: a loader may still try to unpickle it`, 0);
+      node.add('NOT_A_PICKLE/named-like-pickle', { label }, 0);
     }
     return;
   }
-  node.add('NOT_A_PICKLE', 'info', `${label}, not a pickle`, null);
+  node.add('NOT_A_PICKLE/not-a-pickle', { label }, null);
 }

@@ -8,6 +8,8 @@
 import type { Source } from './source';
 import { anomaly, type Anomaly } from './anomaly';
 
+const hex32 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
 const SIG_EOCD = 0x06054b50;
@@ -107,9 +109,9 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
   const e = tail.subarray(eocdPos - tailStart);
   const commentLen = u16(e, 20);
   if (eocdPos + EOCD_SIZE + commentLen !== source.size) {
-    anomalies.push(anomaly(`${source.size - eocdPos - EOCD_SIZE - commentLen} bytes after the end-of-central-directory record`, eocdPos));
+    anomalies.push(anomaly('CONTAINER_ANOMALY/zip-trailing-bytes', { bytes: source.size - eocdPos - EOCD_SIZE - commentLen }, eocdPos));
   }
-  if (u16(e, 4) !== 0 || u16(e, 6) !== 0) anomalies.push(anomaly('multi-disk (spanned) archive', eocdPos));
+  if (u16(e, 4) !== 0 || u16(e, 6) !== 0) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-multi-disk', {}, eocdPos));
   let total = u16(e, 10);
   let cdSize = u32(e, 12);
   let cdOffset = u32(e, 16);
@@ -136,7 +138,7 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
         }
       }
       if (!rec) return { error: 'zip64 end-of-central-directory record not found' };
-      if (recPos !== declared) anomalies.push(anomaly(`zip64 end record at ${recPos}, locator says ${declared}`, recPos));
+      if (recPos !== declared) anomalies.push(anomaly('CONTAINER_ANOMALY/zip64-locator', { at: recPos, declared }, recPos));
       total = u64(rec, 32);
       cdSize = u64(rec, 40);
       cdOffset = u64(rec, 48);
@@ -144,11 +146,11 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
     }
   }
   if (!zip64 && (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)) {
-    anomalies.push(anomaly('end record has zip64 markers but no zip64 locator', eocdPos));
+    anomalies.push(anomaly('CONTAINER_ANOMALY/zip64-locator', { at: eocdPos, declared: null }, eocdPos));
   }
   const shift = cdEnd - cdSize - cdOffset;
   if (shift < 0) return { error: 'central directory extends past the end records' };
-  if (shift > 0) anomalies.push(anomaly(`${shift} bytes before the start of the zip (member offsets are shifted)`, 0));
+  if (shift > 0) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-shifted', { bytes: shift }, 0));
   const cdStart = cdOffset + shift;
   const cd = await source.read(cdStart, cdSize);
   if (cd.length < cdSize) return { error: 'truncated central directory' };
@@ -162,7 +164,7 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
     const extraLen = u16(cd, p + 30);
     const commentLen2 = u16(cd, p + 32);
     if (p + 46 + nameLen + extraLen + commentLen2 > cd.length) {
-      anomalies.push(anomaly('central directory entry runs past the directory', cdStart + p));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-directory-overrun', {}, cdStart + p));
       break;
     }
     const nameBytes = cd.slice(p + 46, p + 46 + nameLen);
@@ -185,7 +187,7 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
     p += 46 + nameLen + extraLen + commentLen2;
   }
   if (entries.length < maxEntries && (p !== cd.length || entries.length !== total)) {
-    anomalies.push(anomaly(`central directory holds ${entries.length} entries in ${p} bytes, end record declares ${total} in ${cd.length}`, cdStart));
+    anomalies.push(anomaly('CONTAINER_ANOMALY/zip-entry-count', { entries: entries.length, bytes: p, declared: total, declaredBytes: cd.length }, cdStart));
   }
   const firstLocal = entries.length ? Math.min(...entries.map((x) => x.localOffset)) : cdStart;
   return { entries, anomalies, firstLocal, cdStart, zip64, declaredEntries: total };
@@ -200,20 +202,20 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
   const seen = new Map<string, number>();
   for (const e of entries) {
     const m = e.name;
-    if (seen.has(m)) anomalies.push(anomaly(`duplicate member name ${JSON.stringify(m)} (entries ${seen.get(m)} and ${e.index})`, e.localOffset, m));
+    if (seen.has(m)) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-duplicate-name', { name: m, first: seen.get(m)!, second: e.index }, e.localOffset, m));
     else seen.set(m, e.index);
     // Flagged members are still read: loaders such as PyTorch's ignore these bits (CVE-2025-1944/1945).
-    if (e.flags & FLAG_ENCRYPTED) anomalies.push(anomaly('member has the encryption flag (bit 0); loaders that ignore it read it as plain data, so it was scanned as such', e.localOffset, m));
-    if (e.flags & FLAG_PATCHED) anomalies.push(anomaly('member has the compressed-patched-data flag (bit 5)', e.localOffset, m));
-    if (e.flags & FLAG_STRONG_ENCRYPTION) anomalies.push(anomaly('member has the strong-encryption flag (bit 6)', e.localOffset, m));
+    if (e.flags & FLAG_ENCRYPTED) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-encryption-flag', {}, e.localOffset, m));
+    if (e.flags & FLAG_PATCHED) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-patched-flag', {}, e.localOffset, m));
+    if (e.flags & FLAG_STRONG_ENCRYPTION) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-strong-encryption-flag', {}, e.localOffset, m));
     if (e.method !== METHOD_STORED && e.method !== METHOD_DEFLATED) {
       e.unreadable = true;
-      anomalies.push(anomaly(`unsupported compression method ${e.method}: content cannot be verified`, e.localOffset, m));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-method', { method: e.method }, e.localOffset, m));
     }
     const h = await source.read(e.localOffset, 30);
     if (h.length < 30 || u32(h, 0) !== SIG_LOCAL) {
       e.unreadable = true;
-      anomalies.push(anomaly('no local header at the offset the central directory gives', e.localOffset, m));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-no-local-header', {}, e.localOffset, m));
       continue;
     }
     const lflags = u16(h, 6);
@@ -223,25 +225,25 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
     const rest = await source.read(e.localOffset + 30, nameLen + extraLen);
     const lname = rest.subarray(0, nameLen);
     if (!Buffer.from(lname).equals(Buffer.from(e.nameBytes))) {
-      anomalies.push(anomaly(`local header name ${JSON.stringify(decodeName(lname, lflags))} differs from central directory name`, e.localOffset, m));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'name', local: JSON.stringify(decodeName(lname, lflags)), central: JSON.stringify(m) }, e.localOffset, m));
     }
     if ((lflags & (FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR)) !== (e.flags & (FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR))) {
-      anomalies.push(anomaly(`local header flags 0x${lflags.toString(16)} differ from central directory flags 0x${e.flags.toString(16)}`, e.localOffset, m));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'flags', local: `0x${lflags.toString(16)}`, central: `0x${e.flags.toString(16)}` }, e.localOffset, m));
     }
-    if (lmethod !== e.method) anomalies.push(anomaly(`local header method ${lmethod} differs from central directory method ${e.method}`, e.localOffset, m));
+    if (lmethod !== e.method) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'method', local: String(lmethod), central: String(e.method) }, e.localOffset, m));
     const local = { crc: u32(h, 14), compressedSize: u32(h, 18), size: u32(h, 22), localOffset: 0 };
     applyZip64Extra(rest.subarray(nameLen), local, false);
     if (!(lflags & FLAG_DATA_DESCRIPTOR)) {
-      if (local.crc !== e.crc32) anomalies.push(anomaly('local header CRC-32 differs from central directory', e.localOffset, m));
+      if (local.crc !== e.crc32) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'CRC-32', local: hex32(local.crc), central: hex32(e.crc32) }, e.localOffset, m));
       if (local.compressedSize !== e.compressedSize || local.size !== e.size) {
-        anomalies.push(anomaly(`local header sizes ${local.compressedSize}/${local.size} differ from central directory ${e.compressedSize}/${e.size}`, e.localOffset, m));
+        anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'sizes', local: `${local.compressedSize}/${local.size}`, central: `${e.compressedSize}/${e.size}` }, e.localOffset, m));
       }
     }
     e.dataStart = e.localOffset + 30 + nameLen + extraLen;
     e.end = e.dataStart + e.compressedSize;
     if (e.flags & FLAG_DATA_DESCRIPTOR) await checkDescriptor(source, e, dir);
     if (e.end > dir.cdStart) {
-      anomalies.push(anomaly('member data runs into the central directory or past the end of the file', e.localOffset, m));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-member-overrun', {}, e.localOffset, m));
       e.unreadable ||= e.dataStart + e.compressedSize > source.size;
     }
   }
@@ -249,7 +251,7 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
   for (let i = 1; i < spans.length; i++) {
     const prev = spans[i - 1];
     if (spans[i].localOffset < (prev.end as number)) {
-      anomalies.push(anomaly(`member overlaps ${JSON.stringify(prev.name)}`, spans[i].localOffset, spans[i].name));
+      anomalies.push(anomaly('CONTAINER_ANOMALY/zip-member-overlap', { other: prev.name }, spans[i].localOffset, spans[i].name));
     }
   }
 }
@@ -269,8 +271,8 @@ async function checkDescriptor(source: Source, e: ZipEntry, dir: ZipDirectory): 
   if (d.length >= q + 8 && c4 === e.compressedSize % 2 ** 32 && s4 === e.size % 2 ** 32 && e.compressedSize < 2 ** 32 && e.size < 2 ** 32) len = q + 8;
   else if (d.length >= q + 16 && c8 === e.compressedSize && s8 === e.size) len = q + 16;
   else {
-    dir.anomalies.push(anomaly('data descriptor sizes differ from central directory', at, e.name));
+    dir.anomalies.push(anomaly('CONTAINER_ANOMALY/zip-data-descriptor', { what: 'sizes' }, at, e.name));
   }
-  if (d.length < q + 4 || crc !== e.crc32) dir.anomalies.push(anomaly('data descriptor CRC-32 differs from central directory', at, e.name));
+  if (d.length < q + 4 || crc !== e.crc32) dir.anomalies.push(anomaly('CONTAINER_ANOMALY/zip-data-descriptor', { what: 'CRC-32' }, at, e.name));
   e.end = at + len;
 }

@@ -20,6 +20,7 @@ import {
   decodeUtf8SurrogatePass,
   decodeDecimalLine,
 } from '../pickle/args';
+import { Op } from '../pickle/opcodes';
 import { OpReader } from '../pickle/reader';
 
 /** Kinds of value ids. Scalars share id 0; containers get their own id. */
@@ -200,116 +201,117 @@ export class DataPath {
   private loop(start: number, budget: number): DataPathResult {
     const input = this.input;
     const limits = this.limits;
-    const r = new OpReader(input, start);
+    const r = new OpReader(input, { start });
     let ops = 0;
     let protocol = 0;
     for (;;) {
       if (!r.next() || r.frameViolation || r.frameOversize) throw BAIL;
       if (++ops > budget) throw BAIL;
-      switch (r.code) {
-        case 0x4e: // NONE
-        case 0x88: // NEWTRUE
-        case 0x89: // NEWFALSE
-        case 0x4b: // BININT1
-        case 0x4d: // BININT2
-        case 0x4a: // BININT
-        case 0x47: // BINFLOAT
-        case 0x42: // BINBYTES
-        case 0x43: // SHORT_BINBYTES
-        case 0x8e: // BINBYTES8
-        case 0x96: // BYTEARRAY8
-        case 0x54: // BINSTRING
-        case 0x55: // SHORT_BINSTRING
+      const code = r.code as Op;
+      switch (code) {
+        case Op.NONE:
+        case Op.NEWTRUE:
+        case Op.NEWFALSE:
+        case Op.BININT1:
+        case Op.BININT2:
+        case Op.BININT:
+        case Op.BINFLOAT:
+        case Op.BINBYTES:
+        case Op.SHORT_BINBYTES:
+        case Op.BINBYTES8:
+        case Op.BYTEARRAY8:
+        case Op.BINSTRING:
+        case Op.SHORT_BINSTRING:
           this.push(K_SCALAR);
           break;
-        case 0x8a: // LONG1
-        case 0x8b: // LONG4
+        case Op.LONG1:
+        case Op.LONG4:
           if (Math.ceil((r.argEnd - r.argStart) * 2.41) > limits.maxIntDigits) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x49: // INT
+        case Op.INT:
           if (r.argEnd - r.argStart > limits.maxIntDigits || decodeIntLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x4c: // LONG
+        case Op.LONG:
           if (r.argEnd - r.argStart > limits.maxIntDigits || decodeLongLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x46: // FLOAT
+        case Op.FLOAT:
           if (decodeFloatLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x53: // STRING
+        case Op.STRING:
           this.line(r);
           if (decodeStringLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x56: // UNICODE
+        case Op.UNICODE:
           this.line(r);
           if (r.argEnd - r.argStart <= limits.maxKeptString && decodeRawUnicodeEscape(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x8c: // SHORT_BINUNICODE
-        case 0x58: // BINUNICODE
-        case 0x8d: // BINUNICODE8
+        case Op.SHORT_BINUNICODE:
+        case Op.BINUNICODE:
+        case Op.BINUNICODE8:
           if (r.argEnd - r.argStart <= limits.maxKeptString && !validUtf8(input, r.argStart, r.argEnd)) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case 0x5d: // EMPTY_LIST
+        case Op.EMPTY_LIST:
           this.push(this.newId(K_LIST, 1, 1));
           break;
-        case 0x7d: // EMPTY_DICT
+        case Op.EMPTY_DICT:
           this.push(this.newId(K_DICT, 1, 1));
           break;
-        case 0x8f: // EMPTY_SET
+        case Op.EMPTY_SET:
           this.push(this.newId(K_SET, 1, 1));
           break;
-        case 0x29: // EMPTY_TUPLE
+        case Op.EMPTY_TUPLE:
           this.push(this.newId(K_TUPLE, 1, 1));
           break;
-        case 0x85: // TUPLE1
-        case 0x86: // TUPLE2
-        case 0x87: { // TUPLE3
-          const n = r.code - 0x84;
+        case Op.TUPLE1:
+        case Op.TUPLE2:
+        case Op.TUPLE3: {
+          const n = code - Op.TUPLE1 + 1;
           if (this.sp - n < this.fence) throw BAIL;
           this.push(this.container(K_TUPLE, this.sp - n));
           break;
         }
-        case 0x74: // TUPLE
+        case Op.TUPLE:
           this.push(this.container(K_TUPLE, this.popMark()));
           break;
-        case 0x6c: // LIST
+        case Op.LIST:
           this.push(this.container(K_LIST, this.popMark()));
           break;
-        case 0x91: // FROZENSET
+        case Op.FROZENSET:
           this.push(this.container(K_SET, this.popMark()));
           break;
-        case 0x64: { // DICT
+        case Op.DICT: {
           const k = this.popMark();
           if ((this.sp - k) % 2) throw BAIL;
           this.push(this.container(K_DICT, k));
           break;
         }
-        case 0x61: // APPEND
+        case Op.APPEND:
           this.extend(this.sp - 1, K_LIST, false);
           break;
-        case 0x65: // APPENDS
+        case Op.APPENDS:
           this.extend(this.popMark(), K_LIST, false);
           break;
-        case 0x73: // SETITEM
+        case Op.SETITEM:
           this.extend(this.sp - 2, K_DICT, true);
           break;
-        case 0x75: // SETITEMS
+        case Op.SETITEMS:
           this.extend(this.popMark(), K_DICT, true);
           break;
-        case 0x90: { // ADDITEMS
+        case Op.ADDITEMS: {
           const x = this.popMark();
           if (x <= this.fence || x > this.sp) throw BAIL;
           if (this.sp === x) break;
           this.extend(x, K_SET, false);
           break;
         }
-        case 0x28: // MARK
+        case Op.MARK:
           if (this.mp >= this.marks.length) {
             if (this.mp >= limits.maxNesting) throw BAIL;
             const m = new Int32Array(this.marks.length * 2);
@@ -320,60 +322,82 @@ export class DataPath {
           this.fence = this.sp;
           if (this.mp > limits.maxNesting) throw BAIL;
           break;
-        case 0x30: // POP
+        case Op.POP:
           if (this.mp && this.marks[this.mp - 1] === this.sp) this.popMark();
           else this.pop();
           break;
-        case 0x31: // POP_MARK
+        case Op.POP_MARK:
           this.sp = this.popMark();
           break;
-        case 0x32: { // DUP
+        case Op.DUP: {
           if (this.sp <= this.fence) throw BAIL;
           this.push(this.stack[this.sp - 1]!);
           break;
         }
-        case 0x67: { // GET
+        case Op.GET: {
           const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.push(this.memoGet(idx));
           break;
         }
-        case 0x68: // BINGET
-        case 0x6a: // LONG_BINGET
+        case Op.BINGET:
+        case Op.LONG_BINGET:
           this.push(this.memoGet(r.argNum));
           break;
-        case 0x70: { // PUT
+        case Op.PUT: {
           const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.memoPut(idx, ops);
           break;
         }
-        case 0x71: // BINPUT
-        case 0x72: // LONG_BINPUT
+        case Op.BINPUT:
+        case Op.LONG_BINPUT:
           this.memoPut(r.argNum, ops);
           break;
-        case 0x94: { // MEMOIZE
+        case Op.MEMOIZE: {
           if (this.sp <= this.fence) throw BAIL;
           const idx = this.memoCount;
           if (idx < this.memo.length && this.memo[idx] !== 0) throw BAIL; // overwrites an explicit PUT: let the full machine judge
           this.memoPut(idx, ops);
           break;
         }
-        case 0x80: // PROTO
+        case Op.PROTO:
           if (r.argNum > 5) throw BAIL;
           if (r.argNum > protocol) protocol = r.argNum;
           break;
-        case 0x95: // FRAME
+        case Op.FRAME:
           break;
-        case 0x2e: // STOP
+        case Op.STOP:
           this.pop();
           return { end: r.pos, opcodes: ops, protocol };
+        // imports, calls, persistent references, buffers, extension codes: the full machine
+        case Op.GLOBAL:
+        case Op.INST:
+        case Op.STACK_GLOBAL:
+        case Op.EXT1:
+        case Op.EXT2:
+        case Op.EXT4:
+        case Op.REDUCE:
+        case Op.NEWOBJ:
+        case Op.NEWOBJ_EX:
+        case Op.OBJ:
+        case Op.BUILD:
+        case Op.PERSID:
+        case Op.BINPERSID:
+        case Op.NEXT_BUFFER:
+        case Op.READONLY_BUFFER:
+          throw BAIL;
         default:
-          throw BAIL; // imports, calls, persistent IDs, buffers, EXT: the full machine
+          return unreachable(code);
       }
       if (this.sp > limits.maxStack) throw BAIL;
     }
   }
+}
+
+/** Every opcode has a case above: a new opcode without one does not compile. */
+function unreachable(code: never): never {
+  throw new Error(`opcode 0x${(code as number).toString(16)} has no data-path case`);
 }
 
 function validUtf8(b: Uint8Array, start: number, end: number): boolean {

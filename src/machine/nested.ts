@@ -15,7 +15,7 @@ function latin1Bytes(s: string): Uint8Array {
 }
 
 /** Protocol 2+ header, or protocol 0/1 text that imports something (`c<module>\n<name>\n`). */
-export function looksLikePickle(b: Uint8Array): boolean {
+export function looksLikeNestedPickle(b: Uint8Array): boolean {
   if (b.length < MIN_LEN) return false;
   if (b[0] === 0x80 && b[1]! >= 1 && b[1]! <= 5) return true;
   const head = Buffer.from(b.subarray(0, Math.min(b.length, 4096))).toString('latin1');
@@ -28,14 +28,14 @@ function candidates(v: Value, input: Uint8Array, out: Uint8Array[]): void {
   if (v.k === 'bytes') b = v.data ?? input.subarray(v.start, v.end);
   else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_LEN) b = latin1Bytes(v.v);
   if (!b) return;
-  if (looksLikePickle(b)) {
+  if (looksLikeNestedPickle(b)) {
     out.push(b);
     return;
   }
   // base64 of a protocol 2-5 pickle starts with "gA" (0x80 ...)
   if (b.length >= 12 && b[0] === 0x67 && b[1] === 0x41) {
     const decoded = decodeBase64(Buffer.from(b).toString('latin1'));
-    if (decoded && looksLikePickle(decoded)) out.push(decoded);
+    if (decoded && looksLikeNestedPickle(decoded)) out.push(decoded);
   }
 }
 

@@ -3,7 +3,8 @@
  * calls, and findings. Nothing here can be undone by later opcodes (POP, memo tricks, a later error).
  * Output stays bounded: repeated findings are folded into the first one with a count.
  */
-import { FINDING_CODES, SEVERITY_RANK, type Finding, type FindingCode, type Severity } from '../report/findings';
+import { SEVERITY_RANK, type Finding, type FindingSite, type Severity } from '../report/findings';
+import { RULES, ruleKey, ruleMessage, splitRule, type RuleArgs, type RuleId } from '../report/rules';
 import type { CallKind, CallRecord, GlobalRef } from '../report/report';
 import type { Judgement } from '../policy/compile';
 
@@ -13,7 +14,7 @@ export const MAX_LISTED_CALLS = 10_000;
 export const MAX_LISTED_FINDINGS = 2_000;
 
 export interface RecordedFinding extends Finding {
-  /** How many times the same finding (code, global or message key) occurred; the offset is the first. */
+  /** How many times the same finding (rule and key) occurred; the offset is the first. */
   count?: number;
 }
 
@@ -26,42 +27,49 @@ export class Recorder {
   droppedFindings = 0;
   /** The most severe of the findings that were not listed. */
   droppedWorst: Severity = 'info';
-  /** Findings by code, then by key: no key string is concatenated on the hot path of a repeated finding. */
-  private readonly findingIndex = new Map<FindingCode, Map<string, RecordedFinding>>();
+  /** Findings by rule, then by key: no key string is concatenated on the hot path of a repeated finding. */
+  private readonly findingIndex = new Map<string, Map<string, RecordedFinding>>();
   private readonly globalIndex = new Map<string, number>();
   /** Index of the pickle being run, stamped on everything recorded. */
   pickle = 0;
 
   constructor(private readonly baseOffset: number) {}
 
-  /**
-   * Adds a finding, or bumps the count of an equal one. `key` decides what counts as equal
-   * (default: code + message).
-   */
-  finding(code: FindingCode, message: string, offset: number | null, extra: Partial<Finding> = {}, key?: string, severity?: Severity): RecordedFinding {
-    const k = key ?? message;
-    let byCode = this.findingIndex.get(code);
-    const existing = byCode === undefined ? undefined : byCode.get(k);
+  /** Adds a finding of rule `id` at `site` (offset relative to this recorder's input), or bumps the count of an equal one. */
+  add<R extends RuleId>(id: R, site: FindingSite, args: RuleArgs<R>): RecordedFinding {
+    const message = ruleMessage(id, args);
+    return this.put(id, ruleKey(id, args, message), site, message);
+  }
+
+  /** Takes over a finding recorded by another run over part of this input (its offset is final), with `prefix` on its message. */
+  adopt(f: Finding, prefix = ''): void {
+    const id = `${f.code}/${f.rule}` as RuleId;
+    const message = prefix + f.message;
+    this.put(id, message, { ...f, offset: f.offset === null ? null : f.offset - this.baseOffset }, message);
+  }
+
+  private put(id: RuleId, key: string, site: FindingSite, message: string): RecordedFinding {
+    let byRule = this.findingIndex.get(id);
+    const existing = byRule === undefined ? undefined : byRule.get(key);
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       return existing;
     }
-    const f: RecordedFinding = {
-      code,
-      severity: severity ?? FINDING_CODES[code].severity,
-      message,
-      offset: offset === null ? null : offset + this.baseOffset,
-      pickle: this.pickle,
-      ...extra,
-    };
+    const { code, rule } = splitRule(id);
+    const { offset, opcode, global, call, path } = site;
+    const f: RecordedFinding = { code, rule, severity: RULES[id].severity, message, offset: offset === null ? null : offset + this.baseOffset, pickle: this.pickle };
+    if (opcode !== undefined) f.opcode = opcode;
+    if (global !== undefined) f.global = global;
+    if (call !== undefined) f.call = call;
+    if (path !== undefined) f.path = path;
     if (this.findings.length >= MAX_LISTED_FINDINGS) {
       // not listed, but its severity still counts towards the verdict (see scan())
       this.droppedFindings++;
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[this.droppedWorst]) this.droppedWorst = f.severity;
       return f;
     }
-    if (byCode === undefined) this.findingIndex.set(code, (byCode = new Map()));
-    byCode.set(k, f);
+    if (byRule === undefined) this.findingIndex.set(id, (byRule = new Map()));
+    byRule.set(key, f);
     this.findings.push(f);
     return f;
   }
@@ -85,17 +93,17 @@ export class Recorder {
         ...(j.reason ? { reason: j.reason } : {}),
       });
     }
+    if (j.decision === 'allow') return id;
     const spelled = `${module} ${name}`;
-    if (j.decision === 'deny') {
-      this.finding('DENIED_GLOBAL', `${opcode} imports ${j.resolved}${j.resolved !== `${module}.${name}` ? ` (written as ${spelled})` : ''}: ${j.reason ?? 'denied by the policy'}`, offset, { opcode, global: spelled }, key);
-    } else if (j.decision === 'unlisted') {
-      this.finding('UNLISTED_GLOBAL', `${opcode} imports ${j.resolved}${j.resolved !== `${module}.${name}` ? ` (written as ${spelled})` : ''}, which the policy does not allow`, offset, { opcode, global: spelled }, key);
-    }
+    const imported = { op: opcode, resolved: j.resolved, spelled: j.resolved !== `${module}.${name}` ? spelled : null, key };
+    const site = { offset, opcode, global: spelled };
+    if (j.decision === 'deny') this.add('DENIED_GLOBAL/denied', site, { ...imported, reason: j.reason ?? 'denied by the policy' });
+    else this.add('UNLISTED_GLOBAL/not-allowed', site, imported);
     return id;
   }
 
   /** Takes an import recorded by another run over the same input (offsets already final). */
-  adopt(g: GlobalRef): void {
+  adoptGlobal(g: GlobalRef): void {
     const key = g.module + '\0' + g.name + '\0' + g.resolved + '\0' + g.decision;
     if (this.globalIndex.has(key)) return;
     this.globalIndex.set(key, this.globals.length);

@@ -96,9 +96,13 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
   }
 }
 
-/** `callee(args...)` with a tuple's items spread as positional arguments. */
-export function renderCall(callee: Value, args: Value, input: Uint8Array, depth = 0, kwargs?: Value): string {
-  const fn = callee.k === 'global' ? callee.resolved : `(${renderValue(callee, input, depth + 1)})`;
+/** The callee of a call as written in pseudo-Python: a global's name, or a parenthesised expression. */
+function calleeText(callee: Value, input: Uint8Array, depth: number): string {
+  return callee.k === 'global' ? callee.resolved : `(${renderValue(callee, input, depth + 1)})`;
+}
+
+/** The arguments of a call: a tuple's items spread as positional arguments, then keyword arguments. */
+function argsText(args: Value, input: Uint8Array, depth: number, kwargs?: Value): string {
   let inner: string;
   if (args.k === 'tuple') {
     const parts = args.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, input, depth + 1));
@@ -115,5 +119,18 @@ export function renderCall(callee: Value, args: Value, input: Uint8Array, depth 
       if (kw.length) inner = inner ? inner + ', ' + kw.join(', ') : kw.join(', ');
     } else inner += (inner ? ', ' : '') + '**' + renderValue(kwargs, input, depth + 1);
   }
-  return `${fn}(${inner})`;
+  return inner;
+}
+
+/** `callee(args...)`. */
+export function renderCall(callee: Value, args: Value, input: Uint8Array, depth = 0, kwargs?: Value): string {
+  return `${calleeText(callee, input, depth)}(${argsText(args, input, depth, kwargs)})`;
+}
+
+/** `cls.__new__(cls, args...)`, what NEWOBJ and NEWOBJ_EX call. */
+export function renderNew(cls: Value, args: Value, input: Uint8Array, kwargs?: Value): string {
+  const fn = calleeText(cls, input, 0);
+  const inner = argsText(args, input, 0, kwargs);
+  const sep = args.k === 'tuple' && args.count === 0 && !kwargs ? '' : ', ';
+  return `${fn}.__new__(${fn}${sep}${inner})`;
 }

@@ -45,7 +45,7 @@ export interface BytesValue {
  * nesting depth and `w` the number of objects the structure expands to when traversed (shared
  * references counted every time): how memo bombs and deep nesting are recognised.
  */
-export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; readonly d: number; readonly w: number }
+export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; d: number; w: number }
 export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number }
 export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number }
 export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number }
@@ -61,8 +61,8 @@ export interface CallValue {
   readonly args: Value;
   readonly kwargs?: Value;
   readonly id: number;
-  readonly d: number;
-  readonly w: number;
+  d: number;
+  w: number;
   /** Offset of the opcode that made the call. */
   readonly at: number;
   state?: Value;
@@ -96,6 +96,11 @@ export function intValue(v: PyInt | null): IntValue {
 
 /** Items kept per container for rendering and inspection; the rest are counted, not stored. */
 export const KEPT_ITEMS = 256;
+
+/** The items a new container keeps. */
+export function kept(items: Value[]): Value[] {
+  return items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items;
+}
 
 /** The global a value was made from, looking through calls: the class of an instance, the callee of a call. */
 export function originGlobal(v: Value): GlobalValue | null {

@@ -14,12 +14,14 @@ import {
   decodeUtf8SurrogatePass,
   type PyInt,
 } from './args';
-import type { OpcodeName } from './opcodes';
-import { OpReader, type ReadError } from './reader';
+import { ruleMessage } from '../report/rules';
+import { Op, type OpcodeName } from './opcodes';
+import { OpReader } from './reader';
 
 export type OpArg = null | boolean | PyInt | string | Uint8Array | readonly [string, string];
 
-export interface Op {
+/** One opcode of the stream, as a plain record. */
+export interface OpRecord {
   name: OpcodeName;
   code: number;
   /** Offset of the opcode byte. */
@@ -28,7 +30,7 @@ export interface Op {
   end: number;
   /** The decoded argument (bytes arguments are views into the input, not copies). */
   arg: OpArg;
-  /** Set when the opcode straddles a FRAME boundary. */
+  /** Set when the opcode straddles a FRAME boundary: what a finding would say. */
   frameViolation?: string;
 }
 
@@ -91,8 +93,18 @@ export function decodeArg(r: OpReader): OpArg | undefined {
   }
 }
 
+/** Where and why the bytes stop being an opcode stream. */
+export interface ReadOpsErrorDetail {
+  code: 'MALFORMED' | 'TRUNCATED';
+  /** The finding rule (see src/report/rules/). */
+  rule: string;
+  message: string;
+  offset: number;
+  opcode?: string;
+}
+
 export class ReadOpsError extends Error {
-  constructor(readonly detail: ReadError) {
+  constructor(readonly detail: ReadOpsErrorDetail) {
     super(detail.message);
     this.name = 'ReadOpsError';
   }
@@ -102,22 +114,19 @@ export class ReadOpsError extends Error {
  * Yields every opcode of the input in order. Throws ReadOpsError (with code, offset and opcode) where
  * the bytes stop being a valid opcode stream; opcodes before that point have been yielded.
  */
-export function* readOps(bytes: Uint8Array, options: ReadOpsOptions = {}): Generator<Op, void, void> {
-  const r = new OpReader(bytes, options.start ?? 0, options.end ?? bytes.length);
+export function* readOps(bytes: Uint8Array, options: ReadOpsOptions = {}): Generator<OpRecord, void, void> {
+  const r = new OpReader(bytes, { start: options.start, end: options.end });
   while (r.next()) {
     const arg = decodeArg(r);
     if (arg === undefined) {
-      throw new ReadOpsError({
-        code: 'MALFORMED',
-        message: `${r.info.name} at offset ${r.opPos} has an invalid argument`,
-        offset: r.opPos,
-        opcode: r.info.name,
-      });
+      const args = { op: r.info.name, at: r.opPos };
+      throw new ReadOpsError({ code: 'MALFORMED', rule: 'invalid-argument', message: ruleMessage('MALFORMED/invalid-argument', args), offset: r.opPos, opcode: r.info.name });
     }
-    const op: Op = { name: r.info.name, code: r.code, pos: r.opPos, end: r.pos, arg };
-    if (r.frameViolation) op.frameViolation = r.frameViolation;
+    const op: OpRecord = { name: r.info.name, code: r.code, pos: r.opPos, end: r.pos, arg };
+    if (r.frameViolation) op.frameViolation = ruleMessage(r.frameViolation.rule, r.frameViolation.args as never);
     yield op;
-    if (r.code === 0x2e && options.firstPickleOnly) return;
+    if (r.code === Op.STOP && options.firstPickleOnly) return;
   }
-  if (r.error) throw new ReadOpsError(r.error);
+  const e = r.error;
+  if (e) throw new ReadOpsError({ code: e.code, rule: e.rule.slice(e.rule.indexOf('/') + 1), message: e.message, offset: e.offset, ...(e.opcode ? { opcode: e.opcode } : {}) });
 }

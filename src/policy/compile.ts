@@ -3,7 +3,7 @@
  * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
-import { aliasWalk, compatMap, type QualName } from '../machine/resolve';
+import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
 

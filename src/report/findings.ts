@@ -1,7 +1,9 @@
 /**
- * Findings: everything picklegate has to say about a pickle, each with a stable code.
+ * Findings: everything picklegate has to say about a pickle. Each has a stable `code` (the family,
+ * e.g. RESOURCE_HOSTILE) and a stable `rule` (the check within it, e.g. `memo-index`); the rules, their
+ * severities and their wording live in one table, src/report/rules/.
  *
- * Codes are part of the public contract (CLI JSON, SARIF rule ids, HTTP reports, metrics):
+ * Codes and rules are part of the public contract (CLI JSON, SARIF, HTTP reports, metrics):
  * add new ones, never rename or reuse one.
  */
 
@@ -10,7 +12,10 @@ export type Severity = 'info' | 'suspicious' | 'dangerous';
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, suspicious: 1, dangerous: 2 };
 
-/** Every finding code with its default severity and a one-line description (used by SARIF and docs). */
+/**
+ * Every finding code with a one-line description (used by SARIF and docs) and the severity most of its
+ * rules have; a rule's own severity (see RULES) is the one a finding gets.
+ */
 export const FINDING_CODES = {
   // --- imports and calls, judged by the policy
   DENIED_GLOBAL: { severity: 'dangerous', title: 'Import of a global the policy denies (known code-execution or import path)' },
@@ -47,28 +52,42 @@ export const FINDING_CODES = {
 
 export type FindingCode = keyof typeof FINDING_CODES;
 
-export interface Finding {
-  /** Stable code, see FINDING_CODES. */
-  code: FindingCode;
-  severity: Severity;
-  /** One sentence for a person: what and why. */
-  message: string;
+/** Where a finding is: what a call site knows besides the rule's own arguments. */
+export interface FindingSite {
   /** Byte offset in the scanned input (of the opcode that caused it), or null when not tied to one. */
   offset: number | null;
   /** Canonical opcode name (as in pickletools) at that offset, when there is one. */
   opcode?: string;
-  /** Index of the pickle within a stream of back-to-back pickles. */
-  pickle?: number;
   /** The global involved, as `module name` (wire spelling). */
   global?: string;
   /** The call involved, as readable pseudo-Python. */
   call?: string;
-  /** Location inside nested containers, outermost first (filled by container readers). */
+  /** Location inside nested containers, outermost first. */
   path?: string[];
+}
+
+export interface Finding extends FindingSite {
+  /** Stable code, see FINDING_CODES. */
+  code: FindingCode;
+  /** Stable name of the check within the code (e.g. `memo-index`), see src/report/rules/. */
+  rule: string;
+  severity: Severity;
+  /** One sentence for a person: what and why. */
+  message: string;
+  /** Index of the pickle within a stream of back-to-back pickles. */
+  pickle?: number;
 }
 
 export function maxSeverity(findings: readonly Finding[]): Severity {
   let rank = 0;
   for (const f of findings) rank = Math.max(rank, SEVERITY_RANK[f.severity]);
   return rank === 2 ? 'dangerous' : rank === 1 ? 'suspicious' : 'info';
+}
+
+/** Findings sorted for people: most severe first, otherwise in the order they were found. */
+export function bySeverity<T extends { severity: Severity; offset: number | null }>(findings: readonly T[]): T[] {
+  return findings
+    .map((f, i) => [f, i] as const)
+    .sort(([a, i], [b, j]) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || i - j)
+    .map(([f]) => f);
 }

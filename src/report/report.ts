@@ -1,5 +1,5 @@
 import type { Finding } from './findings';
-import type { OptimizerSummary } from '../optimizer/summary';
+import type { OptimizerSummary } from './optimizer';
 
 export type Verdict = 'safe' | 'suspicious' | 'dangerous';
 

@@ -1,5 +1,5 @@
 import { detectFormat } from '../../src/containers/detect';
-import { looksLikePickle } from '../../src/containers/sniff-pickle';
+import { looksLikePickle } from '../../src/pickle/sniff';
 import { isPickleNamed } from '../../src/containers/formats';
 import { sample } from './helpers';
 

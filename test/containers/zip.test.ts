@@ -1,6 +1,7 @@
 import { checkLocalHeaders, readZipDirectory, type ZipDirectory } from '../../src/containers/zip';
 import { BufferSource } from '../../src/containers/source';
 import { sampleSource } from './helpers';
+import { anomalyMessage } from '../../src/containers/anomaly';
 
 async function dir(name: string): Promise<ZipDirectory> {
   const src = sampleSource(name);
@@ -10,7 +11,7 @@ async function dir(name: string): Promise<ZipDirectory> {
   return d;
 }
 
-const messages = (d: ZipDirectory) => d.anomalies.map((a) => a.message).join('\n');
+const messages = (d: ZipDirectory) => d.anomalies.map((a) => anomalyMessage(a)).join('\n');
 
 describe('zip reader', () => {
   test('a clean torch-style zip has no anomalies and every member located', async () => {

@@ -2,11 +2,11 @@
  * Differential tests against CPython: our opcode stream equals pickletools.genops on every valid pickle,
  * and the globals we report are a superset of what CPython's unpickler really asks find_class for.
  */
-import { readOps, scan, type Op } from '../../src';
+import { readOps, scan, type OpRecord } from '../../src';
 import { ReadOpsError } from '../../src/pickle';
 import { findClass, genops, randomPickles, sampleFiles, type OracleArg } from '../support/oracle';
 
-function sameArg(op: Op, want: OracleArg): boolean {
+function sameArg(op: OpRecord, want: OracleArg): boolean {
   const a = op.arg;
   if (want === null) return a === null;
   if ('b' in want) return a === want.b;
@@ -28,7 +28,7 @@ function compareStreams(inputs: Uint8Array[]): { compared: number; mismatches: s
     const want = oracle[i]!;
     if (!want.ok) return;
     compared++;
-    let ours: Op[];
+    let ours: OpRecord[];
     try {
       ours = [...readOps(bytes, { firstPickleOnly: true })];
     } catch (e) {

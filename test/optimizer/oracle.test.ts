@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scan, type HyperValue, type OptimizerSummary } from '../../src';
-import { pyFloat } from '../../src/optimizer/summary';
+import { pyFloat } from '../../src/formats/optimizer/summary';
 
 type Py = null | boolean | string | { i: string } | { f: string } | { b: number } | { l: Py[] } | { d: [Py, Py][] } | { obj: string; state: Record<string, Py> | null; args: Py[] } | { other: string };
 interface PyResult { class: string | null; params: Record<string, Py> | null; states: number | null; shapes: (number[] | null)[] | null; error: string | null }

@@ -1,5 +1,5 @@
 /** Typed access to the plain-JS mutator and stream comparison shared with the fuzz campaign (test/fuzz/). */
-import type { Op } from '../../src';
+import type { OpRecord as Op } from '../../src';
 import { readOps } from '../../src';
 import { ReadOpsError } from '../../src/pickle';
 import type { GenopsResult } from '../support/oracle';

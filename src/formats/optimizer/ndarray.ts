@@ -14,7 +14,7 @@
  *   [aux types and shapes]      sparse only
  *   data
  */
-import type { GlobalValue, Value } from '../machine/values';
+import type { GlobalValue, Value } from '../../machine/values';
 
 export const NDARRAY_CLASSES = new Set(['mxnet.ndarray.ndarray.NDArray', 'mxnet.ndarray.sparse.RowSparseNDArray', 'mxnet.ndarray.sparse.CSRNDArray', 'mxnet.numpy.multiarray.ndarray']);
 

@@ -1,7 +1,7 @@
 /** One hyperparameter against one bound: a sentence saying what is wrong, or null when it is fine. */
-import { renderValue } from '../machine/render';
-import type { Value } from '../machine/values';
-import type { Bound } from '../policy/schema';
+import { renderValue } from '../../machine/render';
+import type { Value } from '../../machine/values';
+import type { Bound } from '../../policy/schema';
 import { isNdarray, ndarrayInfo } from './ndarray';
 
 function jsonType(v: Value): string {

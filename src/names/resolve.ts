@@ -4,7 +4,7 @@
  * name (argparse's `_os`, `__builtins__`...). Used to judge globals by what they reach, not how they are spelled.
  */
 import { IMPORT_MAPPING, NAME_MAPPING } from './compat-pickle';
-import { STDLIB_ALIASES } from '../policy/data/stdlib-aliases';
+import { STDLIB_ALIASES } from './data/stdlib-aliases';
 
 export type QualName = readonly [module: string, name: string];
 

@@ -5,17 +5,14 @@
  * (when the wrapper carries `numpy_array_alignment_bytes`), then shape × itemsize bytes; or, for
  * object arrays, one whole nested pickle.
  */
-import type { CallValue, Value } from './values';
+import type { HookFactory, MachineHook, StreamAction } from '../machine/hooks';
+import { originGlobal, type CallValue, type Value } from '../machine/values';
 
 export const JOBLIB_WRAPPERS: ReadonlySet<string> = new Set([
   'joblib.numpy_pickle.NumpyArrayWrapper',
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
 ]);
 
-export type JoblibArray =
-  | { kind: 'raw'; aligned: boolean; bytes: number }
-  | { kind: 'pickle' }
-  | { kind: 'error'; why: string };
 
 function dictGet(d: Value | undefined, key: string): Value | undefined {
   if (!d || d.k !== 'dict') return undefined;
@@ -52,22 +49,33 @@ function dtypeInfo(dtype: Value | undefined): { itemsize: number; hasobject: boo
 }
 
 /** How the bytes after a NumpyArrayWrapper's BUILD are laid out. */
-export function joblibArrayLayout(wrapper: CallValue): JoblibArray {
+export function joblibArrayLayout(wrapper: CallValue): StreamAction {
   const state = wrapper.state;
-  if (!state || state.k !== 'dict') return { kind: 'error', why: 'the NumpyArrayWrapper state is not a dict' };
+  if (!state || state.k !== 'dict') return { kind: 'unknown-size', why: 'the NumpyArrayWrapper state is not a dict' };
   const info = dtypeInfo(dictGet(state, 'dtype'));
-  if (!info) return { kind: 'error', why: 'the NumpyArrayWrapper dtype cannot be determined statically' };
+  if (!info) return { kind: 'unknown-size', why: 'the NumpyArrayWrapper dtype cannot be determined statically' };
   if (info.hasobject) return { kind: 'pickle' };
   const shape = dictGet(state, 'shape');
-  if (!shape || shape.k !== 'tuple' || shape.count !== shape.items.length) return { kind: 'error', why: 'the NumpyArrayWrapper shape is not a tuple of ints' };
+  if (!shape || shape.k !== 'tuple' || shape.count !== shape.items.length) return { kind: 'unknown-size', why: 'the NumpyArrayWrapper shape is not a tuple of ints' };
   let count = 1;
   for (const d of shape.items) {
     const n = toNumber(d);
-    if (n === null || n < 0) return { kind: 'error', why: 'the NumpyArrayWrapper shape is not a tuple of ints' };
+    if (n === null || n < 0) return { kind: 'unknown-size', why: 'the NumpyArrayWrapper shape is not a tuple of ints' };
     count *= n;
   }
   const bytes = count * info.itemsize;
-  if (!Number.isSafeInteger(bytes)) return { kind: 'error', why: 'the NumpyArrayWrapper declares an impossible size' };
+  if (!Number.isSafeInteger(bytes)) return { kind: 'unknown-size', why: 'the NumpyArrayWrapper declares an impossible size' };
   const align = dictGet(state, 'numpy_array_alignment_bytes');
-  return { kind: 'raw', aligned: align !== undefined && align.k !== 'none', bytes };
+  return { kind: 'skip', aligned: align !== undefined && align.k !== 'none', bytes };
 }
+
+/** After the BUILD of a joblib NumpyArrayWrapper, the array's bytes follow in the stream. */
+const JOBLIB_HOOK: MachineHook = {
+  build(_r, inst) {
+    if (inst.k !== 'call') return;
+    const origin = originGlobal(inst);
+    return origin && JOBLIB_WRAPPERS.has(origin.resolved) ? joblibArrayLayout(inst) : undefined;
+  },
+};
+
+export const joblibHook: HookFactory = () => JOBLIB_HOOK;

@@ -3,10 +3,10 @@
  * object, None)` + BUILD of its `__dict__`, or NEWOBJ at protocol 2+), turns its state into plain JSON,
  * and checks it against the policy's bounds. A value outside its bound is an OPTIMIZER_BOUND finding.
  */
-import type { Recorder } from '../machine/recorder';
-import { renderValue } from '../machine/render';
-import type { CallValue, DictValue, GlobalValue, Value } from '../machine/values';
-import type { OptimizerBounds } from '../policy/schema';
+import type { Recorder } from '../../machine/recorder';
+import { renderValue } from '../../machine/render';
+import type { CallValue, DictValue, GlobalValue, Value } from '../../machine/values';
+import type { OptimizerBounds } from '../../policy/schema';
 import { checkBound } from './bounds';
 import { classOf, isNdarray, ndarrayInfo } from './ndarray';
 import { formatHyper, pyFloat, summaryLine, type HyperValue, type OptimizerSummary, type SchedulerSummary, type Shown } from './summary';
@@ -173,16 +173,16 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, inp
   const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
   const perKey = { ...(bounds.all ?? {}), ...(perClass ?? {}) };
   for (const key of bounds.required ?? []) {
-    if (!ins.keys.has(key)) rec.finding('OPTIMIZER_BOUND', `${who} sets no '${key}', which the policy requires`, at, {}, `req\0${label}\0${key}`);
+    if (!ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/required', { offset: at }, { who, key, label });
   }
   for (const key of bounds.forbidden ?? []) {
-    if (ins.keys.has(key)) rec.finding('OPTIMIZER_BOUND', `${who} sets '${key}', which the policy forbids`, at, {}, `forbid\0${label}\0${key}`);
+    if (ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/forbidden', { offset: at }, { who, key, label });
   }
   for (const [key, bound] of Object.entries(perKey)) {
     const v = ins.keys.get(key);
     if (!v) continue;
     const problem = checkBound(v, bound, input);
-    if (problem) rec.finding('OPTIMIZER_BOUND', `${label}.${key} ${problem}`, at, {}, `b\0${label}\0${key}`);
+    if (problem) rec.add('OPTIMIZER_BOUND/bound', { offset: at }, { label, key, problem });
   }
   if (ins.schedValue && bounds.scheduler) {
     const d = stateDict(ins.schedValue);
@@ -191,7 +191,7 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, inp
       const x = d?.entries.find(([k]) => k.k === 'str' && k.v === key)?.[1];
       if (!x) continue;
       const problem = checkBound(x, bound, input);
-      if (problem) rec.finding('OPTIMIZER_BOUND', `${label}.lr_scheduler (${sclass}).${key} ${problem}`, ins.schedValue.stateAt ?? null, {}, `s\0${ins.schedValue.id}\0${key}`);
+      if (problem) rec.add('OPTIMIZER_BOUND/scheduler-bound', { offset: ins.schedValue.stateAt ?? null }, { label, scheduler: sclass, key, problem, id: ins.schedValue.id });
     }
   }
   for (const [key, n] of ins.nested) checkObject(n, bounds, rec, input, `${label}.${key}`);
@@ -207,14 +207,14 @@ export function inspectOptimizer(results: readonly Value[], input: Uint8Array, b
     else states = result;
     const bad = states.k === 'dict' ? badStateEntry(states) : null;
     if (states.k !== 'dict' || bad) {
-      rec.finding('OPTIMIZER_BOUND', bad ?? `the pickle loads ${renderValue(result, input)}, not an optimizer states dict or a (states, optimizer) tuple`, null, {}, 'shape');
+      rec.add('OPTIMIZER_BOUND/not-states', { offset: null }, { loads: renderValue(result, input), problem: bad });
       return undefined;
     }
   } else {
     opt = result;
   }
   if (opt && (opt.k !== 'call' || !classOf(opt) || !stateDict(opt))) {
-    rec.finding('OPTIMIZER_BOUND', `the pickle loads ${renderValue(opt, input)}, not an optimizer object with a state dict`, null, {}, 'shape');
+    rec.add('OPTIMIZER_BOUND/not-optimizer', { offset: null }, { loads: renderValue(opt, input) });
     return undefined;
   }
   let statesSummary: OptimizerSummary['states'];

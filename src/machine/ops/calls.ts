@@ -1,0 +1,168 @@
+/**
+ * Opcodes that call or set state: REDUCE, NEWOBJ(_EX), OBJ (and INST, via doCall), BUILD; persistent
+ * references and out-of-band buffers. Every call is recorded as pseudo-Python the moment it happens;
+ * what flows into it is followed (constant folding, pickles hidden in strings).
+ */
+import { bytesToLatin1 } from '../../pickle/args';
+import type { OpReader } from '../../pickle/reader';
+import type { CallKind } from '../../report/report';
+import { foldCall } from '../fold';
+import { findNestedPickles } from '../nested';
+import { renderCall, renderNew, renderValue } from '../render';
+import type { MachineState } from '../state';
+import { originGlobal, type CallValue, type Value } from '../values';
+import type { Handlers } from './handler';
+
+/** Allowed constructors that allocate as many bytes as their int argument says. */
+const ALLOCATORS: ReadonlySet<string> = new Set(['builtins.bytearray', 'builtins.bytes']);
+
+/** True for values that are plain data (never made by importing or calling). */
+export function isConst(v: Value): boolean {
+  return v.k !== 'call' && v.k !== 'global' && v.k !== 'unknown' && v.k !== 'persid' && v.k !== 'buffer';
+}
+
+export function describeOperand(v: Value, input: Uint8Array): string {
+  return `${v.k === 'call' ? 'the result of ' : v.k === 'global' ? 'global ' : ''}${renderValue(v, input)}`;
+}
+
+export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value): void {
+  const input = m.input;
+  switch (callee.k) {
+    case 'global':
+      break;
+    case 'unknown':
+      m.note(r, 'UNRESOLVED_CALL/call-of-unresolved', { callee: renderValue(callee, input) }, { call: renderCall(callee, args, input, 0, kwargs) });
+      break;
+    case 'call':
+    case 'persid':
+      m.note(r, 'CALL_ON_CALL_RESULT/call-of-call', { callee: callee.k === 'call' ? renderValue(callee, input) : 'persistent_load' }, { call: renderCall(callee, args, input, 0, kwargs) });
+      break;
+    default:
+      m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee, input) });
+  }
+  if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') m.halt(r, 'MALFORMED/args-not-tuple', { kind: args.k });
+  const pseudo = kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, input, kwargs) : renderCall(callee, args, input, 0, kwargs);
+  m.rec.call(r.opPos, r.info.name, kind, callee.k === 'global' ? callee.resolved : `<${callee.k}>`, pseudo);
+  for (const h of m.hooks) h.call?.(r, callee, args);
+
+  let result: Value | null = null;
+  if (callee.k === 'global') {
+    if (m.foldBudget > 0) {
+      result = foldCall(callee.resolved, args, input);
+      // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
+      if (result) m.foldBudget -= result.k === 'bytes' ? result.end - result.start : result.len;
+    }
+    if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
+      const [mod, name, code] = args.items;
+      if (mod?.k === 'str' && name?.k === 'str' && code?.k === 'int' && mod.v && name.v && code.v !== null) m.extensions.set(Number(code.v), [mod.v, name.v]);
+    }
+    if (ALLOCATORS.has(callee.resolved) && args.k === 'tuple') {
+      const n = args.items[0];
+      if (n && n.k === 'int' && (n.v === null || Number(n.v) > m.limits.maxAllocation)) {
+        m.note(r, 'RESOURCE_HOSTILE/allocation', { call: pseudo, max: m.limits.maxAllocation }, { call: pseudo });
+      }
+    }
+  }
+  checkNested(m, r, args, pseudo);
+  if (kwargs) checkNested(m, r, kwargs, pseudo);
+  if (result) {
+    m.stack.push(result);
+    return;
+  }
+  const call: CallValue = { k: 'call', callee, args, id: m.callSeq++, at: r.opPos + m.opts.baseOffset, d: 0, w: 0, ...(kwargs ? { kwargs } : {}) };
+  m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
+}
+
+function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void {
+  const input = m.input;
+  switch (inst.k) {
+    case 'global':
+      m.rec.add('BUILD_ON_NON_INSTANCE/build-on-global', { offset: r.opPos, opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state, input)})` }, { at: r.opPos, target: inst.resolved });
+      break;
+    case 'persid':
+    case 'buffer':
+      m.rec.add('BUILD_ON_NON_INSTANCE/build-on-reference', { offset: r.opPos, opcode: 'BUILD' }, { at: r.opPos, what: inst.k === 'persid' ? 'persistent reference' : 'buffer' });
+      break;
+    case 'call':
+      inst.state = state;
+      inst.stateAt = r.opPos + m.opts.baseOffset;
+      break;
+    case 'unknown':
+      break;
+    default:
+      m.halt(r, 'MALFORMED/cannot-build', { what: describeOperand(inst, input) });
+  }
+  const pseudo = `${renderValue(inst, input)}.__setstate__(${renderValue(state, input)})`;
+  m.rec.call(r.opPos, 'BUILD', 'build', originGlobal(inst)?.resolved ?? `<${inst.k}>`, pseudo);
+  let action = null;
+  for (const h of m.hooks) action = h.build?.(r, inst, state) ?? action;
+  checkNested(m, r, state, pseudo);
+  if (action) m.applyStreamAction(r, action);
+}
+
+/** Strings flowing into a call that are themselves pickles get scanned too. */
+export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: string): void {
+  if (m.opts.depth >= m.limits.maxNestedPickleDepth) return;
+  // each value is looked at once, however often the memo hands it to a call
+  if (m.nestedChecked.has(v)) return;
+  m.nestedChecked.add(v);
+  for (const blob of findNestedPickles(v, m.input)) {
+    const inner = m.nested(blob);
+    const bad = inner.rec.findings.filter((f) => f.severity !== 'info');
+    const imports = inner.rec.globals;
+    if (imports.length === 0 && inner.rec.callCount === 0) continue; // just data that happens to look like a pickle
+    const site = { call: pseudo };
+    if (bad.some((f) => f.severity === 'dangerous')) {
+      const denied = [...new Set(imports.filter((g) => g.decision === 'deny').map((g) => g.resolved))];
+      const inside = denied.length ? `imports ${denied.join(', ')}` : bad.find((f) => f.severity === 'dangerous')!.message;
+      m.note(r, 'NESTED_PICKLE/nested-dangerous', { bytes: blob.length, inside }, site);
+    } else if (bad.length) {
+      const names = [...new Set(imports.map((g) => g.resolved))].slice(0, 8).join(', ');
+      m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-unverified', { bytes: blob.length, code: bad[0]!.code, why: bad[0]!.message, imports: names || 'nothing' }, site);
+    }
+  }
+}
+
+function persistent(m: MachineState, r: OpReader, pid: Value): void {
+  if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid, m.input) });
+  m.stack.push({ k: 'persid', pid });
+}
+
+export const CALL_OPS: Handlers<'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'BUILD' | 'PERSID' | 'BINPERSID' | 'NEXT_BUFFER' | 'READONLY_BUFFER'> = {
+  REDUCE(m, r) {
+    const args = m.pop(r);
+    doCall(m, r, m.pop(r), args, 'reduce');
+  },
+  NEWOBJ(m, r) {
+    const args = m.pop(r);
+    doCall(m, r, m.pop(r), args, 'newobj');
+  },
+  NEWOBJ_EX(m, r) {
+    const kwargs = m.pop(r);
+    const args = m.pop(r);
+    doCall(m, r, m.pop(r), args, 'newobj_ex', kwargs);
+  },
+  OBJ(m, r) {
+    const items = m.popToMark(r);
+    if (items.length < 1) m.halt(r, 'MALFORMED/obj-without-class');
+    doCall(m, r, items[0]!, m.tuple(r, items.slice(1)), 'obj');
+  },
+  BUILD(m, r) {
+    const state = m.pop(r);
+    doBuild(m, r, m.top(r), state);
+  },
+  PERSID(m, r) {
+    for (let i = r.argStart; i < r.argEnd; i++) if (m.input[i]! >= 0x80) m.halt(r, 'MALFORMED/persid-not-ascii');
+    const pid = bytesToLatin1(m.input, r.argStart, r.argEnd);
+    persistent(m, r, m.str(pid, pid.length));
+  },
+  BINPERSID: (m, r) => persistent(m, r, m.pop(r)),
+  NEXT_BUFFER(m, r) {
+    if (m.policy.spec.outOfBandBuffers !== 'allow') m.rec.add('OUT_OF_BAND_BUFFER/out-of-band', { offset: r.opPos, opcode: 'NEXT_BUFFER' }, { at: r.opPos });
+    m.stack.push({ k: 'buffer', readonly: false });
+  },
+  READONLY_BUFFER(m, r) {
+    const t = m.top(r);
+    if (t.k === 'buffer') m.stack[m.stack.length - 1] = { k: 'buffer', readonly: true };
+  },
+};

@@ -1,0 +1,140 @@
+/**
+ * Opcodes that build tuples, lists, dicts and sets, and those that add to them (APPEND, SETITEM,
+ * ADDITEMS). Adding to something that is not a plain list, dict or set calls one of its methods.
+ */
+import type { OpReader } from '../../pickle/reader';
+import type { CallKind } from '../../report/report';
+import { renderValue } from '../render';
+import type { MachineState } from '../state';
+import { EMPTY_TUPLE, KEPT_ITEMS, kept, originGlobal, type Value } from '../values';
+import { checkNested, describeOperand } from './calls';
+import type { Handlers } from './handler';
+
+function doAppend(m: MachineState, r: OpReader, x: number): void {
+  const stack = m.stack;
+  const len = stack.length;
+  if (x > len || x <= m.fence) m.halt(r, 'MALFORMED/stack-underflow');
+  if (len === x) return;
+  const target = stack[x - 1]!;
+  const items = stack.splice(x);
+  if (target.k === 'list') {
+    for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+    target.count += items.length;
+    m.measure(r, target, items, true);
+    return;
+  }
+  mutateObject(m, r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 }, m.input)})`, 'append', items);
+}
+
+function doSetItems(m: MachineState, r: OpReader, x: number): void {
+  const stack = m.stack;
+  const len = stack.length;
+  if (x > len || x <= m.fence) m.halt(r, 'MALFORMED/stack-underflow');
+  if (len === x) return;
+  if ((len - x) % 2) m.halt(r, 'MALFORMED/odd-items', { what: 'SETITEMS' });
+  const target = stack[x - 1]!;
+  const items = stack.splice(x);
+  if (target.k === 'dict') {
+    for (let i = 0; i < items.length && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([items[i]!, items[i + 1]!]);
+    target.count += items.length / 2;
+    m.measure(r, target, items, true);
+    return;
+  }
+  if (target.k === 'list') return; // list[int] = value is valid Python
+  mutateObject(m, r, target, `[${renderValue(items[0]!, m.input)}] = ${renderValue(items[1]!, m.input)}`, 'setitem', items);
+}
+
+function doAddItems(m: MachineState, r: OpReader, x: number): void {
+  const stack = m.stack;
+  if (x > stack.length || x <= m.fence) m.halt(r, 'MALFORMED/stack-underflow');
+  const target = stack[x - 1]!;
+  const items = stack.splice(x);
+  if (items.length === 0) return;
+  if (target.k === 'set') {
+    for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+    target.count += items.length;
+    m.measure(r, target, items, true);
+    return;
+  }
+  mutateObject(m, r, target, `.add(${renderValue(items[0]!, m.input)})`, 'additems', items);
+}
+
+const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', append: 'append', additems: 'add' };
+
+/**
+ * APPEND/SETITEM/ADDITEMS on something that is not a plain list/dict/set call its methods
+ * (extend, append, __setitem__, add). Fine on an instance of an allowed class; a problem on a
+ * module, class or function.
+ */
+function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: string, kind: CallKind, items: Value[]): void {
+  switch (target.k) {
+    case 'call': {
+      const pseudo = renderValue(target, m.input) + suffix;
+      m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
+      for (const it of items) checkNested(m, r, it, pseudo);
+      return;
+    }
+    case 'global':
+      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-global', { target: target.resolved, call: target.resolved + suffix }, { call: target.resolved + suffix });
+      m.rec.call(r.opPos, r.info.name, kind, target.resolved, target.resolved + suffix);
+      return;
+    case 'unknown':
+    case 'persid':
+    case 'buffer':
+      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-unknown', { target: renderValue(target, m.input), kind });
+      return;
+    default:
+      m.halt(r, 'MALFORMED/unsupported-mutation', { what: describeOperand(target, m.input), action: ACTIONS[kind]! });
+  }
+}
+
+function fromMark(m: MachineState, r: OpReader, k: 'list' | 'frozenset'): void {
+  const items = m.popToMark(r);
+  const v: Value = k === 'list' ? { k: 'list', items: kept(items), count: items.length, d: 0, w: 0 } : { k: 'set', frozen: true, items: kept(items), count: items.length, d: 0, w: 0 };
+  m.stack.push(m.measure(r, v, items));
+}
+
+export const CONTAINER_OPS: Handlers<
+  'EMPTY_LIST' | 'EMPTY_DICT' | 'EMPTY_SET' | 'EMPTY_TUPLE' | 'TUPLE1' | 'TUPLE2' | 'TUPLE3' | 'TUPLE' | 'LIST' | 'FROZENSET' | 'DICT'
+  | 'APPEND' | 'APPENDS' | 'SETITEM' | 'SETITEMS' | 'ADDITEMS'
+> = {
+  EMPTY_LIST: (m) => void m.stack.push({ k: 'list', items: [], count: 0, d: 1, w: 1 }),
+  EMPTY_DICT: (m) => void m.stack.push({ k: 'dict', entries: [], count: 0, d: 1, w: 1 }),
+  EMPTY_SET: (m) => void m.stack.push({ k: 'set', frozen: false, items: [], count: 0, d: 1, w: 1 }),
+  EMPTY_TUPLE: (m) => void m.stack.push(EMPTY_TUPLE),
+  TUPLE1(m, r) {
+    const a = m.pop(r);
+    m.stack.push(m.tuple(r, [a]));
+  },
+  TUPLE2(m, r) {
+    const b = m.pop(r);
+    const a = m.pop(r);
+    m.stack.push(m.tuple(r, [a, b]));
+  },
+  TUPLE3(m, r) {
+    const c = m.pop(r);
+    const b = m.pop(r);
+    const a = m.pop(r);
+    m.stack.push(m.tuple(r, [a, b, c]));
+  },
+  TUPLE(m, r) {
+    m.stack.push(m.tuple(r, m.popToMark(r)));
+  },
+  LIST: (m, r) => fromMark(m, r, 'list'),
+  FROZENSET: (m, r) => fromMark(m, r, 'frozenset'),
+  DICT(m, r) {
+    const k = m.popMark(r);
+    const n = m.stack.length - k;
+    if (n % 2) m.halt(r, 'MALFORMED/odd-items', { what: 'DICT' });
+    const items = m.stack.splice(k);
+    const entries: [Value, Value][] = [];
+    for (let i = 0; i < items.length && entries.length < KEPT_ITEMS; i += 2) entries.push([items[i]!, items[i + 1]!]);
+    const dict: Value = { k: 'dict', entries, count: n / 2, d: 0, w: 0 };
+    m.stack.push(m.measure(r, dict, items));
+  },
+  APPEND: (m, r) => doAppend(m, r, m.stack.length - 1),
+  APPENDS: (m, r) => doAppend(m, r, m.popMark(r)),
+  SETITEM: (m, r) => doSetItems(m, r, m.stack.length - 2),
+  SETITEMS: (m, r) => doSetItems(m, r, m.popMark(r)),
+  ADDITEMS: (m, r) => doAddItems(m, r, m.popMark(r)),
+};

@@ -1,0 +1,61 @@
+/**
+ * Opcodes that import: GLOBAL and INST (protocol 0 lines), STACK_GLOBAL (names from the stack) and
+ * EXT1/2/4 (codes in copyreg's extension registry). Every import is judged by the policy the moment
+ * it happens.
+ */
+import { decodeUtf8SurrogatePass } from '../../pickle/args';
+import { Op } from '../../pickle/opcodes';
+import type { OpReader } from '../../pickle/reader';
+import type { MachineState } from '../state';
+import type { GlobalValue } from '../values';
+import { describeOperand, doCall, isConst } from './calls';
+import type { Handlers } from './handler';
+
+export function importGlobal(m: MachineState, r: OpReader, module: string, name: string): GlobalValue {
+  const j = m.policy.judge(module, name, m.proto);
+  const id = m.rec.global(module, name, r.opPos, r.info.name, j);
+  return { k: 'global', module, name, resolved: j.resolved, id };
+}
+
+/** GLOBAL and INST: module and name on two lines. */
+function lineGlobal(m: MachineState, r: OpReader): void {
+  const module = decodeUtf8SurrogatePass(m.input, r.argStart, r.argEnd);
+  const name = decodeUtf8SurrogatePass(m.input, r.arg2Start, r.arg2End);
+  if (module === null || name === null) m.halt(r, 'MALFORMED/invalid-global-name');
+  if (module.length === 0 || name.length === 0) m.halt(r, 'TRUNCATED/empty-global-name');
+  const g = importGlobal(m, r, module, name);
+  if (r.code === Op.GLOBAL) m.stack.push(g);
+  else doCall(m, r, g, m.tuple(r, m.popToMark(r)), 'inst');
+}
+
+function ext(m: MachineState, r: OpReader): void {
+  const code = r.argNum;
+  if (code <= 0) m.halt(r, 'MALFORMED/ext-code');
+  const g = m.extensions.get(code);
+  if (g) m.stack.push(importGlobal(m, r, g[0], g[1]));
+  else {
+    m.note(r, 'UNREGISTERED_EXT/unregistered-ext', { code });
+    m.stack.push({ k: 'unknown', why: `extension code ${code}` });
+  }
+}
+
+export const GLOBAL_OPS: Handlers<'GLOBAL' | 'INST' | 'STACK_GLOBAL' | 'EXT1' | 'EXT2' | 'EXT4'> = {
+  GLOBAL: lineGlobal,
+  INST: lineGlobal,
+  STACK_GLOBAL(m, r) {
+    const name = m.pop(r);
+    const module = m.pop(r);
+    if (module.k === 'str' && name.k === 'str' && module.v && name.v) {
+      m.stack.push(importGlobal(m, r, module.v, name.v));
+    } else if (isConst(module) && isConst(name) && (module.k !== 'str' || name.k !== 'str')) {
+      m.halt(r, 'MALFORMED/stack-global-operands', { module: module.k, name: name.k });
+    } else {
+      const what = `module ${describeOperand(module, m.input)}, name ${describeOperand(name, m.input)}`;
+      m.rec.add('UNRESOLVED_GLOBAL/computed-name', { offset: r.opPos, opcode: 'STACK_GLOBAL' }, { at: r.opPos, what });
+      m.stack.push({ k: 'unknown', why: `unresolved import (${what})` });
+    }
+  },
+  EXT1: ext,
+  EXT2: ext,
+  EXT4: ext,
+};

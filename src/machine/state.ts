@@ -1,0 +1,226 @@
+/**
+ * The unpickler's state and the primitives every opcode handler uses: CPython's object stack with its
+ * fence, the mark stack, the memo keyed by index, the current protocol (Modules/_pickle.c `Pdata`,
+ * `marks`, `memo`, `proto`), plus what the scan records. Opcode handlers (ops/) act on this; the run
+ * loop (machine.ts) owns it.
+ */
+import type { Limits } from '../limits';
+import { bytesToLatin1 } from '../pickle/args';
+import type { OpReader } from '../pickle/reader';
+import type { CompiledPolicy } from '../policy/compile';
+import type { FindingCode } from '../report/findings';
+import { ruleMessage, type RuleArgs, type RuleId } from '../report/rules';
+import type { At } from '../report/rules/rule';
+import type { HookFactory, MachineHook, StreamAction } from './hooks';
+import { Memo } from './memo';
+import { Recorder } from './recorder';
+import { depthOf, kept, weightOf, type StrValue, type TupleValue, type Value } from './values';
+
+export interface MachineOptions {
+  policy: CompiledPolicy;
+  limits: Limits;
+  /** Added to every reported offset. */
+  baseOffset: number;
+  /** Stop after this many complete pickles; what follows is not ours to judge. */
+  stopAfter?: number;
+  /** Depth of pickles nested in strings (0 for the input itself). */
+  depth: number;
+  /** Shared across nested runs so the opcode budget covers them all. */
+  budget?: { opcodes: number };
+  /** Read as CPython does from a file object without peek() (see OpReader). */
+  fileMode?: boolean;
+  /** Try the typed-array path for data-only pickles first (default true; see data-path.ts). */
+  dataPath?: boolean;
+  /** Format-specific checks the machine consults while it runs (see hooks.ts): each machine makes its own. */
+  hooks?: readonly HookFactory[];
+}
+
+/** Thrown inside a pickle run where CPython would raise: ends that pickle. */
+export class Halt {
+  constructor(
+    readonly id: RuleId,
+    readonly code: FindingCode,
+    readonly message: string,
+    readonly offset: number,
+    readonly args: unknown,
+    readonly opcode?: string,
+  ) {}
+}
+
+/** A halt of rule `id`, its message from the rules table. */
+export function makeHalt<R extends RuleId>(id: R, args: RuleArgs<R>, offset: number, opcode?: string): Halt {
+  return new Halt(id, id.slice(0, id.indexOf('/')) as FindingCode, ruleMessage(id, args), offset, args, opcode);
+}
+
+/** Rules whose arguments are just where the opcode is. */
+type HaltAt = { [R in RuleId]: RuleArgs<R> extends At ? (At extends RuleArgs<R> ? R : never) : never }[RuleId];
+/** Rules whose arguments are where the opcode is plus a few more. */
+type HaltWith = { [R in RuleId]: RuleArgs<R> extends At ? R : never }[RuleId];
+
+const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
+
+export abstract class MachineState {
+  readonly rec: Recorder;
+  /** The value each complete pickle returns (what pickle.load would give the caller). */
+  readonly results: Value[] = [];
+  /** Set when a limit stopped the analysis: the rest of the input was not looked at. */
+  limitHit = false;
+  readonly input: Uint8Array;
+  readonly policy: CompiledPolicy;
+  readonly limits: Limits;
+  readonly opts: MachineOptions;
+  readonly hooks: readonly MachineHook[];
+
+  // ---- unpickler state (reset per pickle, as each pickle.load builds a new Unpickler)
+  stack: Value[] = [];
+  fence = 0;
+  marks: number[] = [];
+  memo = new Memo();
+  proto = 0;
+  maxProto = 0;
+  opsThisPickle = 0;
+  /** An opcode of the current pickle straddled a FRAME end: file-object readers see another stream. */
+  straddled = false;
+
+  /** copyreg's extension registry: lives in the process, so it survives across pickles. */
+  readonly extensions = new Map<number, readonly [string, string]>();
+  callSeq = 0;
+  /** Values already searched for nested pickles. */
+  readonly nestedChecked = new WeakSet<Value>();
+  /** Bytes constant folding may still produce (4 × the input + 1 MiB). */
+  foldBudget: number;
+
+  constructor(input: Uint8Array, opts: MachineOptions) {
+    this.input = input;
+    this.opts = opts;
+    this.policy = opts.policy;
+    this.limits = opts.limits;
+    this.rec = new Recorder(opts.baseOffset);
+    this.hooks = (opts.hooks ?? []).map((make) => make(this.rec, opts.depth)).filter((h): h is MachineHook => h !== null);
+    this.foldBudget = 4 * input.length + (1 << 20);
+    for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
+  }
+
+  /** Runs `bytes` as pickles nested in this input (strings that are pickles); returns what it recorded. */
+  abstract nested(bytes: Uint8Array): { rec: Recorder };
+  /** Runs one pickle of this input from `pos` (a joblib object array); returns its end, or 0 when it did not complete. */
+  abstract inline(pos: number): number;
+
+  // ---------------------------------------------------------------- halts and limits
+
+  /** CPython raises here: the pickle ends with a finding of rule `id`. */
+  halt(r: OpReader, id: HaltAt): never;
+  halt<R extends HaltWith>(r: OpReader, id: R, more: Omit<RuleArgs<R>, keyof At>): never;
+  halt(r: OpReader, id: RuleId, more: object = {}): never {
+    throw makeHalt(id, { op: r.info.name, at: r.opPos, ...more } as never, r.opPos, r.info.name);
+  }
+
+  /** A limit was reached: record it, stop the whole analysis. */
+  limit(r: OpReader, id: 'LIMIT_EXCEEDED/max-stack' | 'LIMIT_EXCEEDED/max-nesting' | 'LIMIT_EXCEEDED/max-memo' | 'LIMIT_EXCEEDED/max-opcodes', max: number): never {
+    this.limitHit = true;
+    const args = { op: r.info.name, at: r.opPos, max };
+    this.rec.add(id, { offset: r.opPos, opcode: r.info.name }, args);
+    throw makeHalt(id, args, r.opPos, r.info.name);
+  }
+
+  /** A finding at the current opcode. */
+  note<R extends HaltWith>(r: OpReader, id: R, more: Omit<RuleArgs<R>, keyof At>, site: { call?: string } = {}): void {
+    this.rec.add(id, { offset: r.opPos, opcode: r.info.name, ...site }, { op: r.info.name, at: r.opPos, ...more } as RuleArgs<R>);
+  }
+
+  // ---------------------------------------------------------------- stack primitives (CPython Pdata)
+
+  pop(r: OpReader): Value {
+    if (this.stack.length <= this.fence) this.halt(r, 'MALFORMED/stack-underflow');
+    return this.stack.pop()!;
+  }
+
+  top(r: OpReader): Value {
+    if (this.stack.length <= this.fence) this.halt(r, 'MALFORMED/stack-underflow');
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  /** Pops the innermost MARK and returns the stack index it marked. */
+  popMark(r: OpReader): number {
+    if (this.marks.length === 0) this.halt(r, 'MALFORMED/no-mark');
+    const k = this.marks.pop()!;
+    this.fence = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    return k;
+  }
+
+  /** Items above the innermost MARK, popped with it. */
+  popToMark(r: OpReader): Value[] {
+    return this.stack.splice(this.popMark(r));
+  }
+
+  // ---------------------------------------------------------------- values
+
+  str(s: string, len: number, py2 = false): StrValue {
+    const kept = len <= this.limits.maxKeptString ? s : null;
+    return py2 ? { k: 'str', v: kept, len, py2 } : { k: 'str', v: kept, len };
+  }
+
+  /**
+   * Sets the depth `d` and expanded size `w` of container `v` made of `items` (or, with `extend`, of `v`
+   * grown by `items`) and returns it. Crossing maxObjectDepth or maxExpansion is RESOURCE_HOSTILE: cheap
+   * for us, but traversing it (repr, deepcopy, comparison, JSON) exhausts the server.
+   */
+  measure<T extends { d: number; w: number }>(r: OpReader, v: T, items: readonly Value[], extend = false): T {
+    let child = 0;
+    let w = extend ? v.w : 1;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      const id = depthOf(it);
+      if (id > child) child = id;
+      w += weightOf(it);
+    }
+    const d = extend ? Math.max(v.d, child + 1) : child + 1;
+    if (w > MAX_WEIGHT) w = MAX_WEIGHT;
+    if (d > this.limits.maxObjectDepth) this.note(r, 'RESOURCE_HOSTILE/object-depth', { max: this.limits.maxObjectDepth });
+    if (w > this.limits.maxExpansion && w > 100 * this.input.length) {
+      this.note(r, 'RESOURCE_HOSTILE/memo-expansion', { objects: w >= MAX_WEIGHT ? 'more than 2^53' : String(w), size: this.input.length });
+    }
+    v.d = d;
+    v.w = w;
+    return v;
+  }
+
+  /** A tuple, list or frozenset of `items` (the first KEPT_ITEMS kept, the rest counted). */
+  tuple(r: OpReader, items: Value[]): TupleValue {
+    return this.measure(r, { k: 'tuple', items: kept(items), count: items.length, d: 0, w: 0 }, items);
+  }
+
+  /** Text of the current argument for a message: the first 40 bytes. */
+  argText(r: OpReader): string {
+    const end = Math.min(r.argEnd, r.argStart + 40);
+    const s = bytesToLatin1(this.input, r.argStart, end);
+    return r.argEnd - r.argStart > 40 ? s + '…' : s;
+  }
+
+  // ---------------------------------------------------------------- memo
+
+  memoSet(r: OpReader, idx: number, v: Value): void {
+    this.memo.set(idx, v);
+    if (this.memo.size > this.limits.maxMemo) this.limit(r, 'LIMIT_EXCEEDED/max-memo', this.limits.maxMemo);
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  /** BUILD hooks may ask to step over bytes that follow in the stream (joblib arrays). */
+  applyStreamAction(r: OpReader, action: StreamAction): void {
+    if (action.kind === 'unknown-size') this.halt(r, 'MALFORMED/joblib-array-size', { why: action.why });
+    if (action.kind === 'pickle') {
+      const end = this.inline(r.pos);
+      if (!end) this.halt(r, 'MALFORMED/joblib-object-array');
+      r.pos = end;
+      return;
+    }
+    let p = r.pos;
+    if (action.aligned) {
+      if (p >= this.input.length) this.halt(r, 'TRUNCATED/joblib-array-missing');
+      p += 1 + this.input[p]!;
+    }
+    if (p + action.bytes > this.input.length) this.halt(r, 'TRUNCATED/joblib-array-past-end', { bytes: action.bytes });
+    r.pos = p + action.bytes;
+  }
+}

@@ -1,0 +1,47 @@
+/** Rules of the policy's judgement of imports, its wire rules (MXNet kvstore) and its optimizer bounds. */
+import { ONCE, rule } from './rule';
+
+export interface Import {
+  op: string;
+  resolved: string;
+  /** The spelling in the stream when it differs from `resolved`, else null. */
+  spelled: string | null;
+  /** Folds repeats of one import (module, name, resolved name and decision). */
+  key: string;
+}
+const written = (a: Import) => (a.spelled ? ` (written as ${a.spelled})` : '');
+
+export const CHECK_RULES = {
+  // ---- imports, judged by the policy
+  'DENIED_GLOBAL/denied': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
+  'UNLISTED_GLOBAL/not-allowed': rule<Import>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow`, (a) => a.key),
+
+  // ---- wire rules
+  'WIRE_RULE/max-bytes': rule<{ size: number; max: number }>('suspicious', (a) => `the input is ${a.size} bytes, more than the ${a.max} this wire accepts`, ONCE),
+  'WIRE_RULE/nul-byte': rule<{ at: number }>('suspicious', (a) => `NUL byte at offset ${a.at}: the transport cuts the body there, so the server would load a different pickle`, ONCE),
+  'WIRE_RULE/non-ascii': rule<{ at: number; byte: number }>('suspicious', (a) => `non-ASCII byte 0x${a.byte.toString(16)} at offset ${a.at}: legitimate bodies are pure ASCII`, ONCE),
+  'WIRE_RULE/opcode': rule<{ op: string; at: number }>('suspicious', (a) => `${a.op} at offset ${a.at} is not an opcode this wire carries`, (a) => a.op),
+  'WIRE_RULE/protocol': rule<{ proto: number; at: number; allowed: string }>('suspicious', (a) => `protocol ${a.proto} at offset ${a.at}; this wire carries protocol ${a.allowed}`, ONCE),
+  'WIRE_RULE/after-stop': rule<{ at: number }>('suspicious', (a) => `bytes after STOP at offset ${a.at}: exactly one pickle is expected and the loader ignores the rest`, ONCE),
+  'WIRE_RULE/leftover': rule<{ at: number; objects: number; marks: number }>(
+    'suspicious',
+    (a) => `STOP at offset ${a.at} leaves ${a.objects} object(s) and ${a.marks} MARK(s) under the result: a legitimate pickle leaves nothing behind`,
+    ONCE,
+  ),
+  'WIRE_RULE/reduce-shape': rule<{ at: number }>('suspicious', (a) => `REDUCE at offset ${a.at} is not copy_reg._reconstructor(<class>, object, None), the only call an optimizer pickle makes`),
+  'WIRE_RULE/build-shape': rule<{ at: number; target: boolean }>('suspicious', (a) =>
+    `BUILD at offset ${a.at} ${a.target ? 'targets an object not made by copy_reg._reconstructor' : 'has a state that is not a dict with str keys (a 2-tuple state would set attributes directly)'}`,
+  ),
+
+  // ---- optimizer bounds
+  'OPTIMIZER_BOUND/required': rule<{ who: string; key: string; label: string }>('suspicious', (a) => `${a.who} sets no '${a.key}', which the policy requires`, (a) => `${a.label}\0${a.key}`),
+  'OPTIMIZER_BOUND/forbidden': rule<{ who: string; key: string; label: string }>('suspicious', (a) => `${a.who} sets '${a.key}', which the policy forbids`, (a) => `${a.label}\0${a.key}`),
+  'OPTIMIZER_BOUND/bound': rule<{ label: string; key: string; problem: string }>('suspicious', (a) => `${a.label}.${a.key} ${a.problem}`, (a) => `${a.label}\0${a.key}`),
+  'OPTIMIZER_BOUND/scheduler-bound': rule<{ label: string; scheduler: string; key: string; problem: string; id: number }>(
+    'suspicious',
+    (a) => `${a.label}.lr_scheduler (${a.scheduler}).${a.key} ${a.problem}`,
+    (a) => `${a.id}\0${a.key}`,
+  ),
+  'OPTIMIZER_BOUND/not-states': rule<{ loads: string; problem: string | null }>('suspicious', (a) => a.problem ?? `the pickle loads ${a.loads}, not an optimizer states dict or a (states, optimizer) tuple`, ONCE),
+  'OPTIMIZER_BOUND/not-optimizer': rule<{ loads: string }>('suspicious', (a) => `the pickle loads ${a.loads}, not an optimizer object with a state dict`, ONCE),
+};
