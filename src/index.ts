@@ -6,7 +6,9 @@
  * const report = scan(bytes, { policy: 'mxnet-optimizer' });
  * if (!report.accepted) console.error(report.verdict, report.findings);
  */
-export { scan } from './scan';
+export { scan, scanSource } from './scan';
+export { MemorySource, SliceSource } from './pickle/source';
+export type { ByteSource } from './pickle/source';
 export type { ScanOptions } from './options';
 export { DEFAULT_LIMITS } from './limits';
 export type { Limits } from './limits';

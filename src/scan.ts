@@ -6,6 +6,7 @@ import { policyChecks } from './formats';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Machine } from './machine/machine';
 import type { ScanOptions } from './options';
+import { readAll, type ByteSource } from './pickle/source';
 import { resolvePolicy } from './policy/registry';
 import { SEVERITY_RANK, maxSeverity } from './report/findings';
 import type { Finding } from './report/findings';
@@ -48,6 +49,11 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   if (checks.optimizer.summary) report.optimizer = checks.optimizer.summary;
   report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return report;
+}
+
+/** Scans the pickle stream of a byte source (a file, a slice of one, a decompressor's output). */
+export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
+  return scan(readAll(src), options);
 }
 
 /** Import findings also show the first call made with that import (`os.system('id')`), for people. */

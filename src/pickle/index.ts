@@ -7,3 +7,5 @@ export { OpReader } from './reader';
 export type { ReadError, ReaderOptions, FrameViolation } from './reader';
 export { looksLikePickle, findPickleStart } from './sniff';
 export type { PickleStartOptions } from './sniff';
+export { MemorySource, SliceSource, readAll, readBytes } from './source';
+export type { ByteSource } from './source';
