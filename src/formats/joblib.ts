@@ -26,7 +26,15 @@ function toNumber(v: Value | undefined): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/** itemsize and hasobject of a symbolic `numpy.dtype(spec, align, copy)` with its BUILD state. */
+/** NPY_ITEM_HASOBJECT in a dtype's pickled flags: the dtype holds Python objects (then joblib pickles the array). */
+const NPY_ITEM_HASOBJECT = 0x01;
+
+/**
+ * itemsize and hasobject of a symbolic `numpy.dtype(spec, align, copy)` with its BUILD state, as numpy
+ * computes them: the state `(version, endian, subdescr, names, fields, elsize, alignment, flags)` gives
+ * the element size of structured and record dtypes (scikit-learn tree nodes, KDTree data) and whether
+ * any field holds objects.
+ */
 function dtypeInfo(dtype: Value | undefined): { itemsize: number; hasobject: boolean } | null {
   if (!dtype || dtype.k !== 'call' || dtype.args.k !== 'tuple') return null;
   const spec = dtype.args.items[0];
@@ -35,12 +43,13 @@ function dtypeInfo(dtype: Value | undefined): { itemsize: number; hasobject: boo
   if (!m) return null;
   const kind = m[1]!;
   if (kind === 'O') return { itemsize: 8, hasobject: true };
-  // state: (version, endian, subdescr, names, fields, elsize, alignment, flags)
   const state = dtype.state;
-  if (state && state.k === 'tuple') {
-    if (state.items[3] && state.items[3].k !== 'none') return null; // structured: fields may hold objects
+  if (state && state.k === 'tuple' && state.count === 8) {
+    const flags = toNumber(state.items[7]);
+    if (flags !== null && flags & NPY_ITEM_HASOBJECT) return { itemsize: 8, hasobject: true };
     const elsize = toNumber(state.items[5]);
     if (elsize !== null && elsize > 0) return { itemsize: elsize, hasobject: false };
+    if (state.items[3] && state.items[3].k !== 'none') return null; // structured without a usable size
   }
   const n = m[2] ? Number(m[2]) : kind === '?' || kind === 'b' || kind === 'B' ? 1 : NaN;
   if (!Number.isFinite(n) || n <= 0) return null;

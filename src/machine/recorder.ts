@@ -102,6 +102,25 @@ export class Recorder {
     return id;
   }
 
+  /**
+   * Records the import of a builtin whose calls the machine models (getattr): allowed for now, its
+   * deny finding held back until a use the machine cannot model (see releaseHeld). Returns the import's id.
+   */
+  holdGlobal(module: string, name: string, offset: number, opcode: string, j: Judgement): number {
+    return this.global(module, name, offset, opcode, { decision: 'allow', resolved: j.resolved, reason: 'modeled by picklegate: each call with a constant attribute name is judged by the attribute it reads' });
+  }
+
+  /** A held import is used in a way the machine does not model: it is denied after all, with a finding at the import. */
+  releaseHeld(id: number, offset: number, opcode: string, reason: string, use: string): void {
+    const g = this.globals[id];
+    if (!g) return;
+    g.decision = 'deny';
+    g.reason = reason;
+    const key = g.module + '\0' + g.name + '\0' + g.resolved + '\0deny';
+    const spelled = `${g.module} ${g.name}`;
+    this.add('DENIED_GLOBAL/unmodeled-use', { offset, opcode, global: spelled }, { op: opcode, resolved: g.resolved, spelled: g.resolved !== `${g.module}.${g.name}` ? spelled : null, key, reason, use });
+  }
+
   /** Takes an import recorded by another run over the same input (offsets already final). */
   adoptGlobal(g: GlobalRef): void {
     const key = g.module + '\0' + g.name + '\0' + g.resolved + '\0' + g.decision;

@@ -14,7 +14,7 @@ import type { At } from '../report/rules/rule';
 import type { HookFactory, MachineHook, StreamAction } from './hooks';
 import { Memo } from './memo';
 import { Recorder } from './recorder';
-import { depthOf, kept, weightOf, type StrValue, type TupleValue, type Value } from './values';
+import { depthOf, kept, weightOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
 
 export interface MachineOptions {
   policy: CompiledPolicy;
@@ -170,6 +170,7 @@ export abstract class MachineState {
     let w = extend ? v.w : 1;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
+      if (it.k === 'global' && it.held !== undefined) this.releaseHeld(it, 'stored in a container or passed as an argument');
       const id = depthOf(it);
       if (id > child) child = id;
       w += weightOf(it);
@@ -195,6 +196,14 @@ export abstract class MachineState {
     const end = Math.min(r.argEnd, r.argStart + 40);
     const s = bytesToLatin1(this.input, r.argStart, end);
     return r.argEnd - r.argStart > 40 ? s + '…' : s;
+  }
+
+  /** A held import (see models.ts) used in a way the machine does not model: its deny finding now, once. */
+  releaseHeld(g: GlobalValue, use: string): void {
+    const h = g.held;
+    if (!h || h.released) return;
+    h.released = true;
+    this.rec.releaseHeld(g.id, h.offset, h.opcode, h.reason, use);
   }
 
   // ---------------------------------------------------------------- memo

@@ -50,7 +50,29 @@ export interface ListValue { readonly k: 'list'; items: Value[]; count: number; 
 export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number }
 export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number }
 /** An imported global; `id` indexes the machine's import log. */
-export interface GlobalValue { readonly k: 'global'; readonly module: string; readonly name: string; readonly resolved: string; readonly id: number }
+export interface GlobalValue {
+  readonly k: 'global';
+  readonly module: string;
+  readonly name: string;
+  readonly resolved: string;
+  readonly id: number;
+  /** The policy allows it as a value only: calling it is a finding. */
+  readonly referenceOnly?: true;
+  /** The policy denies calling it, for this reason. */
+  readonly denyCall?: string;
+  /** `C.__new__` read with getattr: calling it constructs its first argument. */
+  readonly ctorOf?: GlobalValue;
+  /** A builtin whose calls the machine models (getattr): its deny finding waits to see how it is used (see models.ts). */
+  readonly held?: HeldDeny;
+}
+
+/** The deny finding of a modeled builtin, emitted once it is used in a way the machine does not model. */
+export interface HeldDeny {
+  readonly offset: number;
+  readonly opcode: string;
+  readonly reason: string;
+  released: boolean;
+}
 /**
  * The result of a call (REDUCE, NEWOBJ, OBJ, INST...). `state` is what BUILD later applied to it, for
  * inspection of the objects made (the optimizer section).
@@ -100,6 +122,21 @@ export const KEPT_ITEMS = 256;
 /** The items a new container keeps. */
 export function kept(items: Value[]): Value[] {
   return items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items;
+}
+
+const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);
+
+/**
+ * The class an instance was made from: the first argument of a reconstructor or of `C.__new__`, else
+ * the callee of the REDUCE/NEWOBJ that made it.
+ */
+export function classOf(v: Value): GlobalValue | null {
+  if (v.k !== 'call' || v.callee.k !== 'global') return null;
+  if (RECONSTRUCTORS.has(v.callee.resolved) || v.callee.ctorOf) {
+    const cls = v.args.k === 'tuple' ? v.args.items[0] : undefined;
+    return cls && cls.k === 'global' ? cls : null;
+  }
+  return v.callee;
 }
 
 /** The global a value was made from, looking through calls: the class of an instance, the callee of a call. */

@@ -12,12 +12,27 @@ export interface Judgement {
   /** `module.name` the import reaches, as shown to people. */
   resolved: string;
   reason?: string;
+  /** Allowed as a value only: a pickle that calls it while loading is not accepted (see RuleSchema `use`). */
+  referenceOnly?: boolean;
+  /** Calling it is denied, for this reason (a deny rule with `use: 'call'`). */
+  denyCall?: string;
 }
 
 interface RuleEntry {
   /** Matches every name (deny) or every undotted name (allow). */
   any: PolicyRule | null;
   names: Map<string, PolicyRule>;
+  /** `Cls.*` rules: one non-dunder attribute below `Cls`. */
+  members: Map<string, PolicyRule>;
+}
+
+const DUNDER = /^__\w+__$/;
+
+/** Does a rule's `except` list cover `module.name` (or something it lies below)? */
+function excepted(r: PolicyRule, module: string, name: string): boolean {
+  if (!r.except) return false;
+  const q = module + '.' + name;
+  return r.except.some((e) => q === e || q.startsWith(e + '.'));
 }
 
 /** Rules by module, with separate tables for rules that also cover submodules. */
@@ -29,37 +44,43 @@ class RuleIndex {
     for (const r of rules) {
       const table = r.submodules ? this.withSubmodules : this.exact;
       let e = table.get(r.module);
-      if (!e) table.set(r.module, (e = { any: null, names: new Map() }));
+      if (!e) table.set(r.module, (e = { any: null, names: new Map(), members: new Map() }));
       if (r.names === '*') e.any ??= r;
-      else for (const n of r.names) if (!e.names.has(n)) e.names.set(n, r);
+      else
+        for (const n of r.names) {
+          if (n.endsWith('.*')) {
+            if (!e.members.has(n.slice(0, -2))) e.members.set(n.slice(0, -2), r);
+          } else if (!e.names.has(n)) e.names.set(n, r);
+        }
     }
   }
 
-  get size(): number {
-    return this.exact.size + this.withSubmodules.size;
-  }
-
-  private static hit(e: RuleEntry | undefined, name: string, starMatchesDotted: boolean): PolicyRule | null {
+  private static hit(e: RuleEntry | undefined, module: string, name: string, starMatchesDotted: boolean): PolicyRule | null {
     if (!e) return null;
     const r = e.names.get(name);
-    if (r) return r;
-    if (e.any && (starMatchesDotted || !name.includes('.'))) return e.any;
+    if (r && !excepted(r, module, name)) return r;
+    if (e.members.size) {
+      const dot = name.lastIndexOf('.');
+      const m = dot > 0 && !DUNDER.test(name.slice(dot + 1)) ? e.members.get(name.slice(0, dot)) : undefined;
+      if (m && !excepted(m, module, name)) return m;
+    }
+    if (e.any && (starMatchesDotted || !name.includes('.')) && !excepted(e.any, module, name)) return e.any;
     return null;
   }
 
   lookup(module: string, name: string): PolicyRule | null {
-    const direct = RuleIndex.hit(this.exact.get(module), name, this.starMatchesDotted) ?? RuleIndex.hit(this.withSubmodules.get(module), name, this.starMatchesDotted);
+    const dotted = this.starMatchesDotted;
+    const direct = RuleIndex.hit(this.exact.get(module), module, name, dotted) ?? RuleIndex.hit(this.withSubmodules.get(module), module, name, dotted);
     if (direct) return direct;
     if (this.withSubmodules.size === 0) return null;
     for (let i = module.lastIndexOf('.'); i > 0; i = module.lastIndexOf('.', i - 1)) {
-      const r = RuleIndex.hit(this.withSubmodules.get(module.slice(0, i)), name, true);
+      const r = RuleIndex.hit(this.withSubmodules.get(module.slice(0, i)), module, name, true);
       if (r) return r;
     }
     return null;
   }
 }
 
-const DUNDER = /^__\w+__$/;
 const CACHE_LIMIT = 50_000;
 const MAX_NAME_LENGTH = 1024;
 const MAX_NAME_PARTS = 64;
@@ -69,6 +90,7 @@ export class CompiledPolicy {
   readonly description: string;
   readonly spec: ParsedPolicySpec;
   private readonly deny: RuleIndex;
+  private readonly denyCall: RuleIndex;
   private readonly allow: RuleIndex;
   private readonly cache = new Map<string, Judgement>();
 
@@ -76,7 +98,8 @@ export class CompiledPolicy {
     this.spec = spec;
     this.name = spec.name;
     this.description = spec.description ?? '';
-    this.deny = new RuleIndex(spec.rules.filter((r) => r.action === 'deny'), true);
+    this.deny = new RuleIndex(spec.rules.filter((r) => r.action === 'deny' && r.use !== 'call'), true);
+    this.denyCall = new RuleIndex(spec.rules.filter((r) => r.action === 'deny' && r.use === 'call'), true);
     this.allow = new RuleIndex(spec.rules.filter((r) => r.action === 'allow'), false);
   }
 
@@ -133,8 +156,10 @@ export class CompiledPolicy {
       this.spec.match === 'raw'
         ? this.allow.lookup(module, name)
         : this.allow.lookup(effective[0], effective[1]) ?? this.allow.lookup(module, name);
-    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason };
+    const callRule = this.denyCall.lookup(effective[0], effective[1]) ?? this.denyCall.lookup(module, name);
+    const onCall = callRule ? { denyCall: callRule.reason } : {};
+    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason, ...(allowRule.use === 'reference' ? { referenceOnly: true } : {}), ...onCall };
     const d = this.spec.default ?? 'unlisted';
-    return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined };
+    return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined, ...onCall };
   }
 }

@@ -13,13 +13,25 @@ const identifierPath = z
 export const RuleSchema = z.strictObject({
   /** Module as imported, e.g. `os` or `torch._utils`. */
   module: identifierPath,
-  /** Names in that module (dotted names allowed), or `*` for every name. */
-  names: z.union([z.literal('*'), z.array(z.string().min(1).max(512).regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, { error: 'must be a dotted Python identifier' })).min(1)]),
+  /**
+   * Names in that module (dotted names allowed), or `*` for every name. `Cls.*` matches any one
+   * attribute of `Cls` that is not a dunder (the members of an enum class).
+   */
+  names: z.union([z.literal('*'), z.array(z.string().min(1).max(512).regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(\.\*)?$/, { error: 'must be a dotted Python identifier, optionally ending in .*' })).min(1)]),
   action: z.enum(['allow', 'deny']),
   /** Why: shown in findings. Required so every entry is explained. */
   reason: z.string().min(1).max(1000),
   /** Also match every submodule (`os` matches `os.path`). Default false. */
   submodules: z.boolean().optional(),
+  /**
+   * What the rule is about. `any` (default): importing the global. On an allow rule, `reference`: the
+   * global may be imported and stored (libraries pickle functions such as numpy ufuncs by name) but a
+   * pickle that calls it while loading is not accepted. On a deny rule, `call`: only calling it is
+   * denied (a class that is harmless as an argument, dangerous when called).
+   */
+  use: z.enum(['any', 'reference', 'call']).optional(),
+  /** Qualified names (`module.name`) the rule does not cover, with everything below them (deny rules with `*`). */
+  except: z.array(identifierPath).optional(),
 });
 export type PolicyRule = z.infer<typeof RuleSchema>;
 

@@ -50,10 +50,33 @@ describe('rule matching', () => {
     ['unittest.mock', '_importer'],
     ['gzip', 'GzipFile'],
     ['logging', 'FileHandler'],
-    ['numpy', 'memmap'],
     ['torch._C', 'import_ir_module'],
   ])('less obvious file, import and code paths are denied: %s.%s', (m, n) => {
     expect(judge(getPolicy('default'), m, n)).toBe('deny');
+  });
+
+  test('numpy.memmap may be referenced (memmap views pass the class to _reconstruct) but never called', () => {
+    const j = getPolicy('default').judge('numpy', 'memmap', 4);
+    expect(j.decision).toBe('allow');
+    expect(j.denyCall).toMatch(/opens, creates or truncates/);
+  });
+
+  test('deny rules do not cover the stdlib value types they list as exceptions, nor what lies below them', () => {
+    const d = getPolicy('default');
+    expect(judge(d, 'signal', 'Signals')).toBe('allow');
+    expect(judge(d, 'signal', 'signal')).toBe('deny');
+    expect(judge(d, 'http', 'HTTPStatus.OK')).toBe('allow');
+    expect(judge(d, 'http.client', 'HTTPConnection')).toBe('deny');
+    expect(judge(d, 'os', 'stat_result')).toBe('allow');
+    expect(judge(d, 'os', 'system')).toBe('deny');
+    expect(judge(d, 'http', 'HTTPStatus.__init__')).toBe('deny');
+  });
+
+  test('Cls.* allows one non-dunder attribute of an allowed enumeration', () => {
+    const d = getPolicy('default');
+    expect(judge(d, 're', 'RegexFlag.IGNORECASE')).toBe('allow');
+    expect(judge(d, 're', 'RegexFlag.IGNORECASE.real')).toBe('unlisted');
+    expect(judge(d, 're', 'RegexFlag.__class__')).toBe('deny');
   });
 
   test('a walk through a dunder attribute is denied', () => {

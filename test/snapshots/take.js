@@ -5,7 +5,7 @@
  * `timeMs` removed. Taken from a build (dist/) before a refactor, so the refactor can prove that no
  * report changed.
  *
- *   npm run build && node test/snapshots/take.js test/snapshots/reports-v0.1.json.gz
+ *   npm run build && node test/snapshots/take.js test/snapshots/reports.json.gz
  */
 const fs = require('fs');
 const path = require('path');

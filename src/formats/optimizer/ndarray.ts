@@ -14,21 +14,11 @@
  *   [aux types and shapes]      sparse only
  *   data
  */
-import type { GlobalValue, Value } from '../../machine/values';
+import { classOf, type Value } from '../../machine/values';
 
 export const NDARRAY_CLASSES = new Set(['mxnet.ndarray.ndarray.NDArray', 'mxnet.ndarray.sparse.RowSparseNDArray', 'mxnet.ndarray.sparse.CSRNDArray', 'mxnet.numpy.multiarray.ndarray']);
 
-const RECONSTRUCTORS = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);
-
-/** The class an instance was made from: the first argument of a reconstructor, or the NEWOBJ/REDUCE callee. */
-export function classOf(v: Value): GlobalValue | null {
-  if (v.k !== 'call' || v.callee.k !== 'global') return null;
-  if (RECONSTRUCTORS.has(v.callee.resolved)) {
-    const cls = v.args.k === 'tuple' ? v.args.items[0] : undefined;
-    return cls && cls.k === 'global' ? cls : null;
-  }
-  return v.callee;
-}
+export { classOf };
 
 export function isNdarray(v: Value): boolean {
   const cls = classOf(v);

@@ -6,15 +6,14 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
+import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
+import { modelGetattr, partialCall, persistentTarget } from '../models';
 import { findNestedPickles } from '../nested';
 import { renderCall, renderNew, renderValue } from '../render';
 import type { MachineState } from '../state';
-import { originGlobal, type CallValue, type Value } from '../values';
+import { classOf, kept, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
-
-/** Allowed constructors that allocate as many bytes as their int argument says. */
-const ALLOCATORS: ReadonlySet<string> = new Set(['builtins.bytearray', 'builtins.bytes']);
 
 /** True for values that are plain data (never made by importing or calling). */
 export function isConst(v: Value): boolean {
@@ -25,8 +24,15 @@ export function describeOperand(v: Value, input: Uint8Array): string {
   return `${v.k === 'call' ? 'the result of ' : v.k === 'global' ? 'global ' : ''}${renderValue(v, input)}`;
 }
 
-export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value): void {
+/** Where a pickle's calls may lead before the machine stops following partial objects. */
+const MAX_PARTIAL_DEPTH = 8;
+
+export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value, depth = 0): void {
   const input = m.input;
+  if (callee.k === 'call' && depth < MAX_PARTIAL_DEPTH) {
+    const p = partialCall(callee, args, kwargs);
+    if (p) return doCall(m, r, p.fn, { k: 'tuple', items: kept(p.args), count: p.args.length, d: 0, w: 0 }, kind, p.kwargs, depth + 1);
+  }
   switch (callee.k) {
     case 'global':
       break;
@@ -47,7 +53,11 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
 
   let result: Value | null = null;
   if (callee.k === 'global') {
-    if (m.foldBudget > 0) {
+    if (callee.held) {
+      result = modelGetattr(m, r, args);
+      if (!result) m.releaseHeld(callee, `called with ${describeArgs(args, input)}`);
+    } else judgeCall(m, r, callee, args, pseudo);
+    if (!result && m.foldBudget > 0) {
       result = foldCall(callee.resolved, args, input);
       // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
       if (result) m.foldBudget -= result.k === 'bytes' ? result.end - result.start : result.len;
@@ -55,12 +65,6 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
     if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
       const [mod, name, code] = args.items;
       if (mod?.k === 'str' && name?.k === 'str' && code?.k === 'int' && mod.v && name.v && code.v !== null) m.extensions.set(Number(code.v), [mod.v, name.v]);
-    }
-    if (ALLOCATORS.has(callee.resolved) && args.k === 'tuple') {
-      const n = args.items[0];
-      if (n && n.k === 'int' && (n.v === null || Number(n.v) > m.limits.maxAllocation)) {
-        m.note(r, 'RESOURCE_HOSTILE/allocation', { call: pseudo, max: m.limits.maxAllocation }, { call: pseudo });
-      }
     }
   }
   checkNested(m, r, args, pseudo);
@@ -73,8 +77,22 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
 }
 
+/** What the policy says about calling this global, beyond importing it: value-only entries, call denials, cost rules. */
+function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string): void {
+  const at = { op: r.info.name, at: r.opPos };
+  if (callee.referenceOnly) m.rec.add('UNLISTED_GLOBAL/called-reference', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: m.policy.judge(callee.module, callee.name, m.proto).reason ?? '' });
+  if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: callee.denyCall });
+  const cost = callCost(callee, args, m.limits);
+  if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, call: pseudo, ...cost.args } as never);
+}
+
+function describeArgs(args: Value, input: Uint8Array): string {
+  return args.k === 'tuple' ? `(${args.items.slice(0, 3).map((x) => describeOperand(x, input)).join(', ')})` : describeOperand(args, input);
+}
+
 function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void {
   const input = m.input;
+  for (const v of [inst, state]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'used as object state');
   switch (inst.k) {
     case 'global':
       m.rec.add('BUILD_ON_NON_INSTANCE/build-on-global', { offset: r.opPos, opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state, input)})` }, { at: r.opPos, target: inst.resolved });
@@ -83,10 +101,14 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
     case 'buffer':
       m.rec.add('BUILD_ON_NON_INSTANCE/build-on-reference', { offset: r.opPos, opcode: 'BUILD' }, { at: r.opPos, what: inst.k === 'persid' ? 'persistent reference' : 'buffer' });
       break;
-    case 'call':
+    case 'call': {
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
+      const cls = classOf(inst);
+      const guard = cls ? buildGuard(cls, state) : null;
+      if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state, input)})`, ...guard.args } as never);
       break;
+    }
     case 'unknown':
       break;
     default:
@@ -125,7 +147,7 @@ export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: stri
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {
   if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid, m.input) });
-  m.stack.push({ k: 'persid', pid });
+  m.stack.push(persistentTarget(pid) ?? { k: 'persid', pid });
 }
 
 export const CALL_OPS: Handlers<'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'BUILD' | 'PERSID' | 'BINPERSID' | 'NEXT_BUFFER' | 'READONLY_BUFFER'> = {

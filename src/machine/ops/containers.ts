@@ -67,6 +67,7 @@ const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', 
  * module, class or function.
  */
 function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: string, kind: CallKind, items: Value[]): void {
+  for (const v of [target, ...items]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'added to an object');
   switch (target.k) {
     case 'call': {
       const pseudo = renderValue(target, m.input) + suffix;

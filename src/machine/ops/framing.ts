@@ -11,7 +11,9 @@ export const FRAMING_OPS: Handlers<'PROTO' | 'FRAME' | 'STOP'> = {
   // frame boundaries are checked by the reader
   FRAME() {},
   STOP(m, r) {
-    m.results.push(m.pop(r));
+    const result = m.pop(r);
+    if (result.k === 'global' && result.held) m.releaseHeld(result, 'what the pickle returns');
+    m.results.push(result);
     for (const h of m.hooks) h.stop?.(m.stack.length, m.marks.length, r.opPos);
   },
 };

@@ -7,15 +7,9 @@ import { decodeUtf8SurrogatePass } from '../../pickle/args';
 import { Op } from '../../pickle/opcodes';
 import type { OpReader } from '../../pickle/reader';
 import type { MachineState } from '../state';
-import type { GlobalValue } from '../values';
+import { importGlobal } from '../imports';
 import { describeOperand, doCall, isConst } from './calls';
 import type { Handlers } from './handler';
-
-export function importGlobal(m: MachineState, r: OpReader, module: string, name: string): GlobalValue {
-  const j = m.policy.judge(module, name, m.proto);
-  const id = m.rec.global(module, name, r.opPos, r.info.name, j);
-  return { k: 'global', module, name, resolved: j.resolved, id };
-}
 
 /** GLOBAL and INST: module and name on two lines. */
 function lineGlobal(m: MachineState, r: OpReader): void {

@@ -7,6 +7,7 @@
  * listed exactly.
  */
 import type { PolicyRule } from '../schema';
+import { BUILTIN_EXCEPTIONS, STDLIB_ENUM_MEMBERS, STDLIB_ENUMS } from './names';
 
 const allow = (module: string, names: string[] | '*', reason: string, submodules = false): PolicyRule => ({
   module,
@@ -16,6 +17,13 @@ const allow = (module: string, names: string[] | '*', reason: string, submodules
   ...(submodules ? { submodules } : {}),
 });
 
+/** Allowed as values only: libraries pickle these by name (functions, ufuncs, constants); calling one while loading is not accepted. */
+const reference = (module: string, names: string[] | '*', reason: string, submodules = false): PolicyRule => ({ ...allow(module, names, reason, submodules), use: 'reference' });
+
+const STRUCT_SEQUENCES = ['stat_result', 'statvfs_result', 'terminal_size', 'times_result', 'uname_result', 'sched_param', 'waitid_result'];
+const PATHS = ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'];
+const DECIMAL_SIGNALS = ['DecimalException', 'Clamped', 'InvalidOperation', 'DivisionByZero', 'Inexact', 'Rounded', 'Subnormal', 'Overflow', 'Underflow', 'FloatOperation', 'ConversionSyntax', 'DivisionImpossible', 'DivisionUndefined', 'InvalidContext'];
+
 export const NUMPY_SCALARS = [
   'bool_', 'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'intc', 'uintc', 'int_', 'uint',
   'longlong', 'ulonglong', 'float16', 'float32', 'float64', 'float128', 'longdouble', 'half', 'single', 'double',
@@ -24,8 +32,24 @@ export const NUMPY_SCALARS = [
 ];
 
 export const PYTHON_ALLOW: readonly PolicyRule[] = [
-  allow('builtins', ['object', 'set', 'frozenset', 'list', 'dict', 'tuple', 'bytearray', 'bytes', 'complex', 'int', 'float', 'str', 'bool', 'slice', 'range', 'Ellipsis', 'NotImplemented'], 'built-in value types'),
+  allow('builtins', ['object', 'set', 'frozenset', 'list', 'dict', 'tuple', 'bytearray', 'bytes', 'complex', 'int', 'float', 'str', 'bool', 'slice', 'range', 'Ellipsis', 'NotImplemented'], 'built-in value types (cost rules bound what their arguments may ask for)'),
   allow('__builtin__', ['object', 'set', 'frozenset', 'list', 'dict', 'tuple', 'bytearray', 'complex', 'int', 'long', 'float', 'str', 'unicode', 'bool', 'slice', 'xrange', 'basestring'], 'built-in value types (Python 2 spelling)'),
+  allow('builtins', ['type'], 'type(x) is how pickle rebuilds NoneType, type(Ellipsis) and friends; a guard rejects the class-creating form type(name, bases, dict)'),
+  allow('builtins', [...BUILTIN_EXCEPTIONS], 'exception classes: building one stores its arguments'),
+  allow('exceptions', [...BUILTIN_EXCEPTIONS], 'exception classes (Python 2 spelling)'),
+  allow('functools', ['partial'], 'building a partial runs nothing; calling one is modeled as a call of its function, which is judged'),
+  allow('_functools', ['partial'], 'building a partial runs nothing; calling one is modeled as a call of its function, which is judged'),
+  allow('operator', ['itemgetter', 'attrgetter', 'methodcaller', 'or_', 'and_', 'xor'], 'building a getter runs nothing (calling one is a call of a call result, which is flagged); or_/and_/xor combine flag members'),
+  allow('_operator', ['itemgetter', 'attrgetter', 'methodcaller', 'or_', 'and_', 'xor'], 'building a getter runs nothing (calling one is a call of a call result, which is flagged); or_/and_/xor combine flag members'),
+  allow('itertools', ['count'], 'an iterator object; cost rules reject a pickle that makes an allowed constructor consume it'),
+  ...Object.entries(STDLIB_ENUMS).map(([m, names]) => allow(m, names.flatMap((n) => [n, `${n}.*`]), 'standard-library enumeration: building one or reading a member looks up a constant')),
+  ...Object.entries(STDLIB_ENUM_MEMBERS).map(([m, names]) => reference(m, [...names], 'members of standard-library enumerations exported under their module (signal.SIGTERM, re.IGNORECASE): constants')),
+  allow('os', STRUCT_SEQUENCES, 'result tuples of os functions (stat, terminal size): plain values'),
+  allow('posix', STRUCT_SEQUENCES, 'result tuples of os functions (platform spelling): plain values'),
+  allow('time', ['struct_time'], 'a time tuple: a plain value'),
+  allow('decimal', ['Context', ...DECIMAL_SIGNALS], 'decimal contexts and their signal classes (the trap table is keyed by them)'),
+  allow('urllib.parse', ['ParseResult', 'SplitResult', 'DefragResult', 'ParseResultBytes', 'SplitResultBytes', 'DefragResultBytes'], 'parsed URL tuples: plain values (urlparse.ParseResult in Python 2 pickles)'),
+  allow('pathlib._local', PATHS, 'path values (Python 3.13 spelling); their file methods stay denied'),
   allow('copyreg', ['_reconstructor', '__newobj__', '__newobj_ex__'], 'how pickle rebuilds plain instances'),
   allow('copy_reg', ['_reconstructor', '__newobj__', '__newobj_ex__'], 'how pickle rebuilds plain instances (Python 2 spelling)'),
   allow('_codecs', ['encode'], 'protocol 0-2 encoding of bytes'),
@@ -35,18 +59,36 @@ export const PYTHON_ALLOW: readonly PolicyRule[] = [
   allow('decimal', ['Decimal'], 'decimal numbers'),
   allow('fractions', ['Fraction'], 'rational numbers'),
   allow('uuid', ['UUID', 'SafeUUID'], 'UUID values'),
-  allow('pathlib', ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'], 'path values'),
+  allow('pathlib', PATHS, 'path values; their file methods stay denied'),
   allow('ipaddress', ['IPv4Address', 'IPv6Address', 'IPv4Network', 'IPv6Network', 'IPv4Interface', 'IPv6Interface'], 'address values'),
   allow('argparse', ['Namespace'], 'parsed arguments'),
   allow('types', ['SimpleNamespace'], 'plain namespaces'),
   allow('array', ['array', '_array_reconstructor'], 'typed arrays'),
   allow('re', ['_compile', 'Pattern'], 'compiled regular expressions'),
-  allow('enum', ['Enum', 'IntEnum', 'Flag', 'IntFlag'], 'enumerations'),
-  allow('zoneinfo', ['ZoneInfo'], 'time zones'),
-  allow('zoneinfo._zoneinfo', ['ZoneInfo'], 'time zones'),
+  allow('zoneinfo', ['ZoneInfo', 'ZoneInfo._unpickle'], 'time zones; ZoneInfo._unpickle(key, from_cache) looks a zone up by its IANA key, which zoneinfo validates'),
+  allow('zoneinfo._zoneinfo', ['ZoneInfo', 'ZoneInfo._unpickle'], 'time zones; ZoneInfo._unpickle(key, from_cache) looks a zone up by its IANA key, which zoneinfo validates'),
 ];
 
 export const NUMPY_ALLOW: readonly PolicyRule[] = [
+  reference('numpy', '*', 'numpy functions and ufuncs that objects store by name (FunctionTransformer(func=np.log1p), np.mean): values, never called while loading', true),
+  allow('numpy', ['poly1d', 'vectorize', 'finfo', 'iinfo', 'chararray', 'memmap'], 'numpy value classes (memmap only as the class argument of _reconstruct: calling it is denied)'),
+  allow('numpy.ma', ['MaskedArray', 'mvoid', 'MaskedConstant', 'masked_array'], 'masked arrays (numpy 2 spelling)'),
+  allow('numpy.ma.core', ['mvoid', 'masked_array'], 'masked arrays'),
+  allow('numpy.rec', ['recarray', 'record'], 'record arrays (numpy 2 spelling)'),
+  allow('numpy._core.records', ['recarray', 'record'], 'record arrays (numpy 2)'),
+  allow('numpy.char', ['chararray'], 'character arrays (numpy 2 spelling)'),
+  allow('numpy._core.defchararray', ['chararray'], 'character arrays (numpy 2)'),
+  allow('numpy.core.defchararray', ['chararray'], 'character arrays'),
+  allow('numpy.core.getlimits', ['MachArLike'], 'machine limits held by finfo'),
+  allow('numpy._core.getlimits', ['MachArLike'], 'machine limits held by finfo (numpy 2)'),
+  allow('numpy._core._internal', ['_convert_to_stringdtype_kwargs'], 'StringDType reconstruction (numpy 2)'),
+  allow('numpy.polynomial.polynomial', ['Polynomial'], 'polynomial series'),
+  allow('numpy.polynomial.chebyshev', ['Chebyshev'], 'polynomial series'),
+  allow('numpy.polynomial.legendre', ['Legendre'], 'polynomial series'),
+  allow('numpy.polynomial.hermite', ['Hermite'], 'polynomial series'),
+  allow('numpy.polynomial.hermite_e', ['HermiteE'], 'polynomial series'),
+  allow('numpy.polynomial.laguerre', ['Laguerre'], 'polynomial series'),
+  allow('numpy.random.bit_generator', ['__pyx_unpickle_SeedSequence'], "Cython's unpickler for SeedSequence: checks the layout checksum, then sets the state"),
   allow('numpy', ['ndarray', 'dtype', 'matrix', 'recarray', 'record', ...NUMPY_SCALARS], 'numpy arrays, dtypes and scalar types'),
   allow('numpy.core.multiarray', ['_reconstruct', 'scalar', 'ndarray', 'dtype'], 'numpy array and scalar reconstruction (numpy < 2)'),
   allow('numpy._core.multiarray', ['_reconstruct', 'scalar', 'ndarray', 'dtype'], 'numpy array and scalar reconstruction (numpy >= 2)'),
@@ -62,7 +104,7 @@ export const NUMPY_ALLOW: readonly PolicyRule[] = [
   allow('numpy.random._pcg64', ['PCG64', 'PCG64DXSM'], 'random generator state'),
   allow('numpy.random._philox', ['Philox'], 'random generator state'),
   allow('numpy.random._sfc64', ['SFC64'], 'random generator state'),
-  allow('numpy.random.bit_generator', ['BitGenerator', 'SeedSequence'], 'random generator state'),
+  allow('numpy.random.bit_generator', ['BitGenerator', 'SeedSequence', 'SeedlessSeedSequence'], 'random generator state'),
 ];
 
 const TORCH_STORAGES = [
@@ -80,7 +122,7 @@ const TORCH_DTYPES = [
 export const TORCH_ALLOW: readonly PolicyRule[] = [
   allow('torch._utils', [
     '_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_tensor_v3', '_rebuild_parameter', '_rebuild_parameter_with_state',
-    '_rebuild_qtensor', '_rebuild_sparse_tensor', '_rebuild_nested_tensor', '_rebuild_device_tensor_from_numpy',
+    '_rebuild_qtensor', '_rebuild_sparse_tensor', '_rebuild_sparse_csr_tensor', '_rebuild_nested_tensor', '_rebuild_device_tensor_from_numpy',
     '_rebuild_meta_tensor_no_storage', '_rebuild_wrapper_subclass', '_rebuild_device_tensor_from_cpu_tensor', '_rebuild_xla_tensor',
   ], 'PyTorch tensor reconstruction'),
   allow('torch._tensor', ['_rebuild_from_type', '_rebuild_from_type_v2', 'Tensor'], 'PyTorch tensor reconstruction'),
@@ -90,6 +132,24 @@ export const TORCH_ALLOW: readonly PolicyRule[] = [
   allow('torch.nn.modules', '*', 'PyTorch layer classes (whole-model pickles)', true),
   allow('torch.nn.utils.parametrize', ['ParametrizationList'], 'PyTorch parametrizations'),
   allow('torch.optim', '*', 'PyTorch optimizer classes', true),
+  allow('torch.serialization', ['_get_layout'], 'looks a tensor layout up by name among torch\'s own layout objects (sparse tensors)'),
+  allow('torch.return_types', '*', 'named result tuples of torch functions (torch.return_types.max): plain values'),
+  allow('torch.torch_version', ['TorchVersion'], 'a version string'),
+  allow('torch', ['ScriptObject'], "TorchScript custom-class objects (quantized packed parameters); a BUILD guard admits only torch's own quantized classes"),
+  allow('torch.nn.utils.rnn', ['PackedSequence'], 'packed sequences: a named tuple of tensors'),
+  allow('torch.nn.utils.prune', '*', 'pruning methods held by pruned modules (forward pre-hooks of torch\'s own classes)'),
+  allow('torch.nn.utils.weight_norm', ['WeightNorm'], 'weight normalisation held by a module'),
+  allow('torch.nn.utils.spectral_norm', ['SpectralNorm', 'SpectralNormStateDictHook', 'SpectralNormLoadStateDictPreHook'], 'spectral normalisation held by a module'),
+  allow('torch.utils.data.dataset', ['Dataset', 'IterableDataset', 'TensorDataset', 'StackDataset', 'ConcatDataset', 'ChainDataset', 'Subset'], 'dataset containers over tensors'),
+  allow('torch.utils.data.sampler', ['Sampler', 'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler', 'WeightedRandomSampler', 'BatchSampler'], 'index samplers'),
+  allow('torch.distributions', '*', 'probability distributions, constraints and transforms over tensors', true),
+  reference('torch.nn.functional', '*', 'activation functions that modules store (TransformerEncoderLayer.activation = F.relu): values'),
+  allow('torch.ao.nn', '*', 'quantized, QAT and fused module classes (whole-model pickles)', true),
+  allow('torch.nn.quantized', '*', 'quantized module classes (old spelling)', true),
+  allow('torch.nn.intrinsic', '*', 'fused module classes (old spelling)', true),
+  allow('torch.nn.qat', '*', 'quantization-aware module classes (old spelling)', true),
+  allow('torch.optim.lr_scheduler', ['OneCycleLR._annealing_cos', 'OneCycleLR._annealing_linear', 'SWALR._linear_anneal', 'SWALR._cosine_anneal', 'CyclicLR._triangular_scale_fn', 'CyclicLR._triangular2_scale_fn', 'CyclicLR._exp_range_scale_fn'], 'annealing and scale functions schedulers keep as bound methods (pure arithmetic)'),
+  allow('torch.optim.swa_utils', ['SWALR._linear_anneal', 'SWALR._cosine_anneal'], 'annealing functions SWALR keeps (pure arithmetic)'),
   allow('torch.cuda.amp.grad_scaler', ['GradScaler'], 'mixed-precision scaler state'),
   allow('torch.amp.grad_scaler', ['GradScaler'], 'mixed-precision scaler state'),
 ];
@@ -104,6 +164,13 @@ export const SKLEARN_ALLOW: readonly PolicyRule[] = [
 ];
 
 export const PANDAS_ALLOW: readonly PolicyRule[] = [
+  allow('pytz', ['_p', '_UTC', 'UTC', 'utc'], "pytz time zones: _p(zone, ...) looks a zone up by name among pytz's own (names with path parts are refused)"),
+  allow('pytz.tzinfo', ['StaticTzInfo', 'DstTzInfo', 'BaseTzInfo'], 'pytz time-zone classes'),
+  allow('pytz.reference', ['UTC', 'FixedOffset', 'LocalTimezone'], 'pytz time-zone classes'),
+  allow('pytz.tzfile', ['StaticTzInfo', 'DstTzInfo'], 'pytz time-zone classes'),
+  allow('dateutil.relativedelta', ['relativedelta', 'weekday'], 'calendar arithmetic values'),
+  allow('dateutil._common', ['weekday'], 'calendar arithmetic values'),
+  allow('dateutil.tz.tz', ['tzutc', 'tzoffset', 'tzlocal', 'tzrange', 'tzstr', '_ttinfo', '_tzinfo', 'tzfile'], 'dateutil time zones (a guard rejects tzfile with a file argument: pickles pass None)'),
   allow('pandas.core', '*', 'pandas frames, series, indexes and blocks', true),
   allow('pandas._libs', '*', 'pandas internal types (timestamps, intervals, block managers)', true),
   allow('pandas', ['DataFrame', 'Series', 'Index', 'MultiIndex', 'RangeIndex', 'DatetimeIndex', 'Timestamp', 'Timedelta', 'Categorical', 'CategoricalDtype', 'Interval', 'Period', 'NaT'], 'pandas types'),

@@ -8,9 +8,39 @@
  * `argparse _os.system` all land here.
  */
 import type { PolicyRule } from '../schema';
+import { STDLIB_ENUM_MEMBERS, STDLIB_ENUMS } from './names';
 
-const all = (module: string, reason: string): PolicyRule => ({ module, names: '*', action: 'deny', reason, submodules: true });
+/**
+ * Values that live in denied modules but do nothing when a pickle builds or references them: the
+ * stdlib's enumerations and their exported members (`signal.Signals`, `socket.AF_INET`,
+ * `http.HTTPStatus`) and a few plain value types. A deny rule over their module does not cover them;
+ * the allowlist says what they are.
+ */
+const VALUE_TYPES: readonly string[] = [
+  ...Object.entries(STDLIB_ENUMS).flatMap(([m, names]) => names.map((n) => `${m}.${n}`)),
+  ...Object.entries(STDLIB_ENUM_MEMBERS).flatMap(([m, names]) => names.map((n) => `${m}.${n}`)),
+  'os.stat_result', 'os.statvfs_result', 'os.terminal_size', 'os.times_result', 'os.uname_result', 'os.sched_param', 'os.waitid_result',
+  'posix.stat_result', 'posix.statvfs_result', 'posix.terminal_size', 'posix.times_result', 'posix.uname_result',
+  'urllib.parse.ParseResult', 'urllib.parse.SplitResult', 'urllib.parse.DefragResult',
+  'urllib.parse.ParseResultBytes', 'urllib.parse.SplitResultBytes', 'urllib.parse.DefragResultBytes',
+  'torch.serialization._get_layout',
+];
+
+function valuesUnder(module: string): string[] | undefined {
+  const under = VALUE_TYPES.filter((q) => q.startsWith(module + '.'));
+  return under.length ? under : undefined;
+}
+
+const all = (module: string, reason: string): PolicyRule => {
+  const except = valuesUnder(module);
+  return { module, names: '*', action: 'deny', reason, submodules: true, ...(except ? { except } : {}) };
+};
 const some = (module: string, names: string[], reason: string): PolicyRule => ({ module, names, action: 'deny', reason });
+
+/** Methods of pathlib's concrete paths that touch the file system, on every concrete path class. */
+const PATH_IO = ['Path', 'PosixPath', 'WindowsPath'].flatMap((cls) =>
+  ['write_text', 'write_bytes', 'unlink', 'rmdir', 'touch', 'open', 'read_text', 'read_bytes', 'rename', 'replace', 'symlink_to', 'hardlink_to', 'link_to', 'chmod', 'lchmod', 'mkdir', 'iterdir', 'glob', 'rglob', 'walk', 'readlink', 'resolve', 'stat', 'lstat', 'exists', 'samefile', 'owner', 'group', 'expanduser', 'home', 'cwd', 'copy', 'move'].map((m) => `${cls}.${m}`),
+);
 
 export const DENY_RULES: readonly PolicyRule[] = [
   // ---- running commands and processes
@@ -96,10 +126,10 @@ export const DENY_RULES: readonly PolicyRule[] = [
   all('weakref', 'finalize runs a callable later (trampoline)'),
   all('logging.config', 'dictConfig instantiates arbitrary classes; listen accepts code over a socket'),
   some('typing', ['get_type_hints', '_eval_type', 'ForwardRef', '_type_check', 'evaluate_forward_ref'], 'evaluates annotation strings (eval without eval)'),
-  some('functools', ['partial', 'partialmethod', 'reduce', 'singledispatch', 'wraps', 'update_wrapper', 'cached_property', 'lru_cache'], 'trampolines that call or wrap arbitrary callables'),
-  some('_functools', ['partial', 'reduce'], 'trampolines that call arbitrary callables'),
-  some('operator', ['attrgetter', 'methodcaller', 'call', 'getitem', 'setitem', 'delitem', 'itemgetter'], 'getattr substitutes and generic call helpers'),
-  some('_operator', ['attrgetter', 'methodcaller', 'call', 'getitem', 'setitem', 'delitem', 'itemgetter'], 'getattr substitutes and generic call helpers'),
+  some('functools', ['partialmethod', 'reduce', 'singledispatch', 'wraps', 'update_wrapper', 'cached_property', 'lru_cache'], 'trampolines that call or wrap arbitrary callables'),
+  some('_functools', ['reduce'], 'trampolines that call arbitrary callables'),
+  some('operator', ['call', 'getitem', 'setitem', 'delitem'], 'generic call and item helpers that run whatever the object does'),
+  some('_operator', ['call', 'getitem', 'setitem', 'delitem'], 'generic call and item helpers that run whatever the object does'),
   some('copyreg', ['add_extension', 'remove_extension', 'clear_extension_cache', 'pickle', 'constructor', '_reduce_ex', 'dispatch_table'], 'rewrites the unpickler registry (EXT codes) or calls arbitrary reducers'),
   some('copy_reg', ['add_extension', 'remove_extension', 'clear_extension_cache', 'pickle', 'constructor', '_reduce_ex', 'dispatch_table'], 'rewrites the unpickler registry (EXT codes) or calls arbitrary reducers'),
   // ---- nested deserialisation
@@ -116,7 +146,10 @@ export const DENY_RULES: readonly PolicyRule[] = [
   some('joblib', ['load'], 'nested joblib (pickle) load'),
   all('joblib.numpy_pickle_utils', 'file access helpers'),
   some('joblib.numpy_pickle', ['load', 'load_compatibility', '_unpickle', 'NumpyUnpickler'], 'nested joblib (pickle) load'),
-  some('numpy', ['load', 'loads', 'fromfile', 'save', 'savez', 'savetxt', 'loadtxt', 'genfromtxt', 'memmap', 'ctypeslib', 'testing', 'f2py'], 'nested unpickling (allow_pickle) and file access'),
+  some('numpy', ['load', 'loads', 'fromfile', 'save', 'savez', 'savetxt', 'loadtxt', 'genfromtxt', 'ctypeslib', 'testing', 'f2py'], 'nested unpickling (allow_pickle) and file access'),
+  { module: 'numpy', names: ['memmap'], action: 'deny', use: 'call', reason: 'numpy.memmap(path, mode) opens, creates or truncates the file it names (pickles of memmap views only pass the class to _reconstruct)' },
+  { module: 'numpy.core.memmap', names: ['memmap'], action: 'deny', use: 'call', reason: 'numpy.memmap(path, mode) opens, creates or truncates the file it names' },
+  { module: 'numpy._core.memmap', names: ['memmap'], action: 'deny', use: 'call', reason: 'numpy.memmap(path, mode) opens, creates or truncates the file it names' },
   all('numpy.lib.npyio', 'nested unpickling and file access'),
   all('numpy.lib.format', 'nested unpickling (read_array)'),
   all('numpy.ctypeslib', 'loads native libraries'),
@@ -140,7 +173,8 @@ export const DENY_RULES: readonly PolicyRule[] = [
   // ---- files and network
   some('io', ['open', 'open_code', 'FileIO', 'BufferedReader', 'BufferedWriter', 'TextIOWrapper', '_io'], 'opens files'),
   all('_io', 'opens files'),
-  some('pathlib', ['Path.write_text', 'Path.write_bytes', 'Path.unlink', 'Path.rmdir', 'Path.touch', 'Path.open', 'Path.read_text', 'Path.read_bytes', 'Path.rename', 'Path.replace', 'Path.symlink_to', 'Path.chmod', 'PosixPath.write_text', 'PosixPath.write_bytes', 'PosixPath.unlink', 'PosixPath.open', 'PosixPath.read_text', 'PosixPath.read_bytes'], 'reads, writes or deletes files'),
+  some('pathlib', PATH_IO, 'reads, writes or deletes files'),
+  some('pathlib._local', PATH_IO, 'reads, writes or deletes files (Python 3.13 spelling)'),
   all('fileinput', 'opens files'),
   some('codecs', ['open', 'EncodedFile', 'StreamReaderWriter', 'StreamRecoder'], 'opens (and truncates) files'),
   some('gzip', ['open', 'GzipFile'], 'opens (and truncates) files'),

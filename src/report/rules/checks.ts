@@ -15,6 +15,17 @@ export const CHECK_RULES = {
   // ---- imports, judged by the policy
   'DENIED_GLOBAL/denied': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
   'UNLISTED_GLOBAL/not-allowed': rule<Import>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow`, (a) => a.key),
+  'UNLISTED_GLOBAL/called-reference': rule<{ op: string; at: number; callee: string; reason: string }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which the policy allows only as a value (${a.reason}): libraries store it, they do not call it while loading`,
+  ),
+  'DENIED_GLOBAL/denied-call': rule<{ op: string; at: number; callee: string; reason: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.callee}: ${a.reason}`),
+  'DENIED_GLOBAL/unsafe-call': rule<{ op: string; at: number; call: string; why: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.call}: ${a.why}`),
+  'DENIED_GLOBAL/unmodeled-use': rule<Import & { reason: string; use: string }>(
+    'dangerous',
+    (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}; it is ${a.use}, which picklegate cannot follow`,
+    (a) => a.key,
+  ),
 
   // ---- wire rules
   'WIRE_RULE/max-bytes': rule<{ size: number; max: number }>('suspicious', (a) => `the input is ${a.size} bytes, more than the ${a.max} this wire accepts`, ONCE),

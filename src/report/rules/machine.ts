@@ -84,6 +84,8 @@ export const MACHINE_RULES = {
     ONCE,
   ),
   'RESOURCE_HOSTILE/allocation': rule<At & { call: string; max: number }>('suspicious', (a) => `${a.op} at offset ${a.at} calls ${a.call}: the server would allocate more than ${a.max} bytes`),
+  'RESOURCE_HOSTILE/iteration': rule<At & { call: string; items: string }>('suspicious', (a) => `${a.op} at offset ${a.at} calls ${a.call}: it consumes ${a.items}, which the server would iterate until it runs out of memory or time`),
+  'RESOURCE_HOSTILE/number-text': rule<At & { call: string; what: string; max: number }>('suspicious', (a) => `${a.op} at offset ${a.at} calls ${a.call}: a number with ${a.what} (more than ${a.max}) costs the server quadratic time or unbounded memory`),
 
   // ---- several pickles, frames
   'MULTIPLE_PICKLES/another-pickle': rule<{ at: number }>('info', (a) => `another pickle starts at offset ${a.at} after the previous STOP`, ONCE),

@@ -1,0 +1,152 @@
+/**
+ * Cost rules and argument guards for allowed callables: what an allowed constructor may be asked to
+ * do with arguments a pickle chooses. `bytearray(10**12)` allocates a terabyte, `list(range(10**13))`
+ * iterates for days, `Fraction('1e999999999')` computes a number with a billion digits. Each rule looks
+ * at the call the unpickler really makes (copyreg's reconstructors unwrapped) and returns a finding.
+ */
+import type { Limits } from '../limits';
+import type { RuleArgs } from '../report/rules';
+import type { GlobalValue, Value } from './values';
+
+export type CostFinding =
+  | { rule: 'RESOURCE_HOSTILE/allocation'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/allocation'>, 'op' | 'at' | 'call'> }
+  | { rule: 'RESOURCE_HOSTILE/iteration'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/iteration'>, 'op' | 'at' | 'call'> }
+  | { rule: 'RESOURCE_HOSTILE/number-text'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/number-text'>, 'op' | 'at' | 'call'> }
+  | { rule: 'DENIED_GLOBAL/unsafe-call'; args: Omit<RuleArgs<'DENIED_GLOBAL/unsafe-call'>, 'op' | 'at' | 'call'> };
+
+type Check = (args: readonly Value[], limits: Limits) => CostFinding | null;
+
+/** The callable that really runs and its positional arguments: copyreg's reconstructors and `C.__new__` unwrapped. */
+export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; args: readonly Value[] } | null {
+  if (args.k !== 'tuple') return null;
+  const items = args.items;
+  const cls = items[0];
+  switch (callee.resolved) {
+    case 'copyreg.__newobj__':
+      return cls && cls.k === 'global' ? { fn: cls.resolved, args: items.slice(1) } : null;
+    case 'copyreg.__newobj_ex__': {
+      const a = items[1];
+      return cls && cls.k === 'global' && a && a.k === 'tuple' ? { fn: cls.resolved, args: a.items } : null;
+    }
+    case 'copyreg._reconstructor': {
+      // obj = base.__new__(cls, state); base.__init__(obj, state) unless base is object
+      const base = items[1];
+      return base && base.k === 'global' && base.resolved !== 'builtins.object' && items[2] ? { fn: base.resolved, args: [items[2]] } : null;
+    }
+  }
+  if (callee.ctorOf) return cls && cls.k === 'global' ? { fn: cls.resolved, args: items.slice(1) } : null;
+  return { fn: callee.resolved, args: items };
+}
+
+const ITERATORS: ReadonlySet<string> = new Set(['builtins.range', 'itertools.count', 'itertools.repeat', 'itertools.cycle']);
+
+/** How many items an iterator value yields when it is big enough to matter: a description, or null. */
+function bigIterator(v: Value | undefined, limits: Limits): string | null {
+  if (!v || v.k !== 'call' || v.callee.k !== 'global' || !ITERATORS.has(v.callee.resolved) || v.args.k !== 'tuple') return null;
+  const nums = v.args.items.map((x) => (x.k === 'int' ? (x.v === null ? Infinity : Number(x.v)) : x.k === 'bool' ? Number(x.v) : NaN));
+  switch (v.callee.resolved) {
+    case 'itertools.count':
+    case 'itertools.cycle':
+      return `an endless ${v.callee.resolved}`;
+    case 'itertools.repeat':
+      return nums.length < 2 ? 'an endless itertools.repeat' : nums[1]! > limits.maxExpansion ? `${nums[1]} repetitions` : null;
+    default: {
+      const [a, b, c] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums.length > 2 ? nums[2]! : 1];
+      const n = c === 0 || Number.isNaN(a + b + c) ? 0 : Math.max(0, Math.ceil((b - a) / c));
+      return n > limits.maxExpansion ? `a range of ${n === Infinity ? 'more than 2^53' : n} items` : null;
+    }
+  }
+}
+
+/** Constructors that iterate over their iterable argument. */
+const consumes: Check = (args, limits) => {
+  for (const a of args) {
+    const items = bigIterator(a, limits);
+    if (items) return { rule: 'RESOURCE_HOSTILE/iteration', args: { items } };
+  }
+  return null;
+};
+
+/** bytes(n) and bytearray(n) allocate n bytes; bytes(range(...)) iterates. */
+const allocates: Check = (args, limits) => {
+  const n = args[0];
+  if (n && n.k === 'int' && (n.v === null || Number(n.v) > limits.maxAllocation)) return { rule: 'RESOURCE_HOSTILE/allocation', args: { max: limits.maxAllocation } };
+  return consumes(args, limits);
+};
+
+/** The digits and decimal exponent of a number written as text (Python's int/float/Decimal/Fraction syntax). */
+function numberText(v: Value | undefined): { digits: number; exponent: number } | null {
+  if (!v || v.k !== 'str') return null;
+  if (v.v === null) return { digits: v.len, exponent: 0 };
+  const m = /^\s*[+-]?([0-9_]*)(?:\.([0-9_]*))?(?:[eE]([+-]?[0-9_]+))?\s*$/.exec(v.v);
+  if (!m) return { digits: v.v.replace(/[^0-9]/g, '').length, exponent: 0 };
+  const exponent = m[3] ? Math.abs(Number(m[3].replace(/_/g, ''))) : 0;
+  return { digits: (m[1] ?? '').replace(/_/g, '').length + (m[2] ?? '').replace(/_/g, '').length, exponent: Number.isFinite(exponent) ? exponent : Infinity };
+}
+
+/** A Decimal exponent this large makes any conversion to int or exact arithmetic explode (the value itself is cheap). */
+const MAX_DECIMAL_EXPONENT = 1_000_000;
+
+function parsesNumber(exponentLimit: (limits: Limits) => number): Check {
+  return (args, limits) => {
+    const t = numberText(args[0]);
+    if (!t) return null;
+    if (t.digits > limits.maxIntDigits) return { rule: 'RESOURCE_HOSTILE/number-text', args: { what: `${t.digits} digits`, max: limits.maxIntDigits } };
+    const max = exponentLimit(limits);
+    if (t.exponent > max) return { rule: 'RESOURCE_HOSTILE/number-text', args: { what: `an exponent of ${t.exponent}`, max } };
+    return null;
+  };
+}
+
+/** type(x) gives the type of x; type(name, bases, dict) creates a class, running metaclass and __init_subclass__ code. */
+const typeOfOneArgument: Check = (args) =>
+  args.length > 1 ? { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: 'type() with more than one argument creates a class and runs its metaclass and __init_subclass__ code' } } : null;
+
+/** dateutil's tzfile(fileobj, filename): a str or file object as the first argument is opened and read. */
+const tzfileWithoutFile: Check = (args) =>
+  args[0] && args[0].k !== 'none' ? { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: 'tzfile() with a first argument opens and reads that path or file object (pickles always pass None)' } } : null;
+
+const COSTS: ReadonlyMap<string, Check> = new Map([
+  ['builtins.bytes', allocates],
+  ['builtins.bytearray', allocates],
+  ['builtins.list', consumes],
+  ['builtins.tuple', consumes],
+  ['builtins.set', consumes],
+  ['builtins.frozenset', consumes],
+  ['builtins.dict', consumes],
+  ['collections.deque', consumes],
+  ['collections.Counter', consumes],
+  ['collections.OrderedDict', consumes],
+  ['collections.defaultdict', consumes],
+  ['array.array', consumes],
+  ['builtins.int', parsesNumber((l) => l.maxIntDigits)],
+  ['builtins.float', parsesNumber(() => Infinity)],
+  ['builtins.complex', parsesNumber(() => Infinity)],
+  ['fractions.Fraction', parsesNumber((l) => l.maxIntDigits)],
+  ['decimal.Decimal', parsesNumber(() => MAX_DECIMAL_EXPONENT)],
+  ['builtins.type', typeOfOneArgument],
+  ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
+]);
+
+/** The cost rule or guard a call breaks, if any. */
+export function callCost(callee: GlobalValue, args: Value, limits: Limits): CostFinding | null {
+  const call = effectiveCall(callee, args);
+  if (!call) return null;
+  const check = COSTS.get(call.fn);
+  return check ? check(call.args, limits) : null;
+}
+
+/**
+ * `torch.ScriptObject` objects take their class from the BUILD state, `(state, qualified_name)`, and run
+ * that TorchScript class's registered __setstate__. Only torch's own packed-parameter classes
+ * (quantized, sparse, RNN cell and XNNPACK contexts) are admitted.
+ */
+const SCRIPT_CLASS_PREFIXES = ['__torch__.torch.classes.quantized.', '__torch__.torch.classes.sparse.', '__torch__.torch.classes.rnn.', '__torch__.torch.classes.xnnpack.'];
+
+/** The guard a BUILD on an instance of `cls` breaks, if any. */
+export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
+  if (cls.resolved !== 'torch.ScriptObject') return null;
+  const name = state.k === 'tuple' && state.count === 2 ? state.items[1] : undefined;
+  if (name && name.k === 'str' && name.v !== null && SCRIPT_CLASS_PREFIXES.some((p) => name.v!.startsWith(p))) return null;
+  return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: "a ScriptObject's state names the TorchScript class whose __setstate__ runs; only torch's own packed-parameter classes are admitted" } };
+}

@@ -1,0 +1,19 @@
+/** Imports: every global a pickle imports is recorded and judged by the policy the moment it happens. */
+import type { OpReader } from '../pickle/reader';
+import type { MachineState } from './state';
+import type { GlobalValue } from './values';
+
+/** Builtins whose calls the machine models (models.ts): their deny findings wait to see how they are used. */
+const MODELED: ReadonlySet<string> = new Set(['builtins.getattr']);
+
+export function importGlobal(m: MachineState, r: OpReader, module: string, name: string): GlobalValue {
+  const j = m.policy.judge(module, name, m.proto);
+  if (j.decision === 'deny' && MODELED.has(j.resolved)) {
+    const id = m.rec.holdGlobal(module, name, r.opPos, r.info.name, j);
+    return { k: 'global', module, name, resolved: j.resolved, id, held: { offset: r.opPos, opcode: r.info.name, reason: j.reason ?? 'denied by the policy', released: false } };
+  }
+  const id = m.rec.global(module, name, r.opPos, r.info.name, j);
+  const g: GlobalValue = { k: 'global', module, name, resolved: j.resolved, id };
+  if (!j.referenceOnly && !j.denyCall) return g;
+  return { ...g, ...(j.referenceOnly ? { referenceOnly: true as const } : {}), ...(j.denyCall ? { denyCall: j.denyCall } : {}) };
+}

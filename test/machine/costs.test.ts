@@ -1,0 +1,88 @@
+/**
+ * Resource attacks through allowed constructors: each allowed callable with a resource-sensitive
+ * argument has a cost rule (RESOURCE_HOSTILE), whatever route reaches it (direct call, NEWOBJ,
+ * copyreg's reconstructors). Argument guards reject the dangerous forms of otherwise harmless callables.
+ */
+import { scan, type Report } from '../../src';
+import { P } from '../support/pickle-builder';
+
+const rules = (r: Report) => r.findings.map((f) => `${f.code}/${f.rule}`);
+const TB = 10 ** 12;
+
+describe('allocation: bytes and bytearray of a huge size, by every route', () => {
+  test.each([
+    ['a direct call', new P().proto(2).global('builtins', 'bytearray').binint(0x7fffffff).tuple1().reduce()],
+    ['NEWOBJ', new P().proto(2).global('builtins', 'bytes').long(String(TB)).tuple1().newobj()],
+    ['copyreg.__newobj__', new P().proto(2).global('copyreg', '__newobj__').global('builtins', 'bytes').long(String(TB)).tuple2().reduce()],
+    ['copyreg._reconstructor', new P().proto(2).global('copyreg', '_reconstructor').global('builtins', 'bytearray').global('builtins', 'bytearray').long(String(TB)).tuple3().reduce()],
+  ])('%s', (_route, p) => {
+    const r = scan(p.stop().done(), { limits: { maxAllocation: 1 << 20 } });
+    expect(rules(r)).toContain('RESOURCE_HOSTILE/allocation');
+    expect(r.accepted).toBe(false);
+  });
+
+  test('a small bytearray is fine', () => {
+    expect(rules(scan(new P().proto(2).global('builtins', 'bytearray').binint1(16).tuple1().reduce().stop().done()))).toEqual([]);
+  });
+});
+
+describe('iteration: a huge range or an endless iterator consumed by a constructor', () => {
+  const range = (n: string) => new P().global('builtins', 'range').long(n).tuple1().reduce();
+  test.each([
+    ['collections', 'deque'],
+    ['builtins', 'list'],
+    ['builtins', 'set'],
+    ['builtins', 'tuple'],
+    ['builtins', 'frozenset'],
+  ])('%s.%s(range(10**13))', (m, n) => {
+    const r = scan(new P().proto(2).global(m, n).raw(range(String(10 ** 13)).done()).tuple1().reduce().stop().done());
+    expect(rules(r)).toContain('RESOURCE_HOSTILE/iteration');
+  });
+
+  test('list(itertools.count()) never ends', () => {
+    const count = new P().global('itertools', 'count').emptyTuple().reduce();
+    const r = scan(new P().proto(2).global('builtins', 'list').raw(count.done()).tuple1().reduce().stop().done());
+    expect(rules(r)).toContain('RESOURCE_HOSTILE/iteration');
+  });
+
+  test('a small range is fine, and a range held as data is fine', () => {
+    expect(rules(scan(new P().proto(2).global('builtins', 'list').raw(range('100').done()).tuple1().reduce().stop().done()))).toEqual([]);
+    expect(rules(scan(new P().proto(2).raw(range(String(10 ** 13)).done()).stop().done()))).toEqual([]);
+  });
+});
+
+describe('numbers from text with a huge digit count or exponent', () => {
+  test.each([
+    ['fractions', 'Fraction', '1e999999999'],
+    ['decimal', 'Decimal', '1e999999999999'],
+    ['builtins', 'int', '9'.repeat(5000)],
+    ['decimal', 'Decimal', '7'.repeat(5000)],
+  ])('%s.%s of a long or huge-exponent string', (m, n, text) => {
+    const r = scan(new P().proto(2).global(m, n).str(text).tuple1().reduce().stop().done());
+    expect(rules(r)).toContain('RESOURCE_HOSTILE/number-text');
+  });
+
+  test('ordinary numbers are fine', () => {
+    expect(rules(scan(new P().proto(2).global('decimal', 'Decimal').str('3.14159').tuple1().reduce().stop().done()))).toEqual([]);
+    expect(rules(scan(new P().proto(2).global('fractions', 'Fraction').str('1e10').tuple1().reduce().stop().done()))).toEqual([]);
+  });
+});
+
+describe('argument guards', () => {
+  test('type(x) is how NoneType pickles; type(name, bases, dict) creates a class and is denied', () => {
+    expect(rules(scan(new P().proto(2).global('builtins', 'type').none().tuple1().reduce().stop().done()))).toEqual([]);
+    const r = scan(new P().proto(2).global('builtins', 'type').str('X').emptyTuple().emptyDict().tuple3().reduce().stop().done());
+    expect(rules(r)).toEqual(['DENIED_GLOBAL/unsafe-call']);
+  });
+
+  test('dateutil tzfile(None, name) as pickles write it is fine; tzfile(path) opens the path', () => {
+    expect(rules(scan(new P().proto(2).global('dateutil.tz.tz', 'tzfile').none().str('/usr/share/zoneinfo/UTC').tuple2().reduce().stop().done()))).toEqual([]);
+    expect(rules(scan(new P().proto(2).global('dateutil.tz.tz', 'tzfile').str('/dev/zero').tuple1().reduce().stop().done()))).toEqual(['DENIED_GLOBAL/unsafe-call']);
+  });
+
+  test("a torch ScriptObject may only take torch's own packed-parameter classes", () => {
+    const obj = (cls: string) => new P().proto(2).global('torch', 'ScriptObject').emptyTuple().newobj().emptyTuple().str(cls).tuple2().build().stop().done();
+    expect(rules(scan(obj('__torch__.torch.classes.quantized.LinearPackedParamsBase')))).toEqual([]);
+    expect(rules(scan(obj('__torch__.torch.classes.c10d.FileStore')))).toEqual(['DENIED_GLOBAL/unsafe-call']);
+  });
+});
