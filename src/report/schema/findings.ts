@@ -11,7 +11,7 @@ export const SeveritySchema = z
 
 export const FindingCodeSchema = z
   .enum(Object.keys(FINDING_CODES) as [FindingCode, ...FindingCode[]])
-  .meta({ id: 'FindingCode', description: 'Stable finding code: the family of a finding (see FINDING_CODES and docs/library.md#finding-codes). New codes may be added; none is renamed or reused.' });
+  .meta({ id: 'FindingCode', description: 'Stable finding code: the family of a finding (see FINDING_CODES and docs/library.md#finding-codes-and-rules). New codes may be added; none is renamed or reused.' });
 
 /** Stable name of a check within its code: lower case words joined by `-`. */
 export const RULE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
