@@ -103,6 +103,34 @@ export const SETTINGS: readonly Setting[] = [
 /** Environment variable naming the JSON config file. */
 export const CONFIG_ENV = 'PICKLEGATE_CONFIG';
 
+/** The config file: every setting a file can hold, each optional (the schema readConfigFile and loadConfig apply, key by key). */
+export function configFileSchema(): z.ZodObject {
+  return z.strictObject(
+    Object.fromEntries(
+      SETTINGS.map((x) => [x.key, x.file.optional().describe(`${x.doc} ${x.env ? `Environment variable ${x.env} (wins over the file).` : 'Config file only.'} Default: ${x.shown}.`)]),
+    ),
+  );
+}
+
+/** The JSON Schema of the config file (docs/schemas/config.schema.json, written by `npm run schemas`). */
+export function configJsonSchema(): Record<string, unknown> {
+  const { $schema, ...body } = z.toJSONSchema(configFileSchema(), {
+    target: 'draft-07',
+    io: 'input',
+    unrepresentable: 'throw',
+    override({ jsonSchema }) {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  });
+  return {
+    $schema,
+    title: 'picklegate service config file',
+    description: `The JSON file named by ${CONFIG_ENV} (docs/http-api.md#configuration). Generated from server/config.ts by \`npm run schemas\`; do not edit.`,
+    ...body,
+  };
+}
+
 function firstIssue(err: z.ZodError): string {
   const issue = err.issues[0]!;
   const where = issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';

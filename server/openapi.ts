@@ -1,165 +1,226 @@
-/** Hand-written OpenAPI 3.1 description of the service (served at GET /openapi.json). */
+/**
+ * The OpenAPI 3.1 description of the service (GET /openapi.json; committed as docs/schemas/openapi.json
+ * by `npm run schemas`). Every body schema comes from the zod schemas of src/report/schema/ (their
+ * JSON Schemas become `components.schemas`); the paths, parameters and responses are listed here, and a
+ * test checks them against the routes the express app really serves.
+ */
+import type { z } from 'zod';
+import type { HTTP_ERRORS } from '../src/report/schema';
+import type { JsonSchema } from '../src/report/schema/json-schema';
 
-const errorBody = { $ref: '#/components/schemas/Error' };
-const reportBody = { $ref: '#/components/schemas/ScanResponse' };
-const json = (schema: unknown, description: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema } } });
+/** The schema modules, loaded when the document is first built (not at service start-up). */
+function schemas(): typeof import('../src/report/schema') & typeof import('../src/report/schema/json-schema') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { ...(require('../src/report/schema') as typeof import('../src/report/schema')), ...(require('../src/report/schema/json-schema') as typeof import('../src/report/schema/json-schema')) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
-const pickleBody = {
-  required: true,
-  description: 'The raw pickle bytes, unchanged.',
-  content: {
-    'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
-    'application/x-python-pickle': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
-  },
+export interface OpenApiOptions {
+  /** Objects get `additionalProperties: false` (the tests validate answers with this; the served document is open). */
+  closed?: boolean;
+}
+
+type ErrorStatus = keyof typeof HTTP_ERRORS;
+
+/**
+ * Collects the JSON Schemas of zod schemas as OpenAPI components: each schema with an id is one
+ * component, and the body schemas refer to them by `#/components/schemas/<id>`.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+  constructor(
+    private readonly closed: boolean,
+    private readonly toJsonSchema: ReturnType<typeof schemas>['toJsonSchema'],
+  ) {}
+
+  /** The JSON Schema of `schema` for a media type: a `$ref` when it has an id, else inline. */
+  ref(schema: z.ZodType): JsonSchema {
+    const { $schema: _, $defs, ...root } = this.toJsonSchema(schema, { target: 'draft-2020-12', closed: this.closed });
+    for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
+      const rewritten = rewriteRefs(def) as JsonSchema;
+      const known = this.schemas[id];
+      if (known && JSON.stringify(known) !== JSON.stringify(rewritten)) throw new Error(`two different schemas have the id ${id}`);
+      this.schemas[id] = rewritten;
+    }
+    return rewriteRefs(root) as JsonSchema;
+  }
+
+  sorted(): Record<string, JsonSchema> {
+    return Object.fromEntries(Object.entries(this.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+}
+
+/** zod writes references to its own `$defs`; in the document they live in `components.schemas`. */
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '$ref' && typeof v === 'string') {
+      if (!v.startsWith('#/$defs/')) throw new Error(`unexpected $ref ${v}`);
+      out[k] = `#/components/schemas/${v.slice('#/$defs/'.length)}`;
+    } else out[k] = rewriteRefs(v);
+  }
+  return out;
+}
+
+const requestIdHeader = { $ref: '#/components/headers/X-Request-Id' };
+
+function jsonResponse(description: string, schema: JsonSchema, headers: Record<string, unknown> = {}): JsonSchema {
+  return { description, headers: { 'X-Request-Id': requestIdHeader, ...headers }, content: { 'application/json': { schema } } };
+}
+
+/** Extra response headers of some errors. */
+const ERROR_HEADERS: Partial<Record<ErrorStatus, Record<string, unknown>>> = {
+  401: { 'WWW-Authenticate': { description: '`Bearer realm="picklegate"`', schema: { type: 'string' } } },
+  503: { 'Retry-After': { description: 'Seconds to wait (retryAfterSeconds)', schema: { type: 'integer', minimum: 0 } } },
 };
 
-const policyParam = { name: 'policy', in: 'query', required: false, description: 'A built-in policy name or one preloaded from PICKLEGATE_POLICY_FILES. Default: the configured policy.', schema: { type: 'string' } };
+const built = new Map<string, JsonSchema>();
 
-const commonErrors = {
-  '400': json(errorBody, 'Empty body, unknown policy, or the client went away mid-body'),
-  '401': json(errorBody, 'Missing or wrong bearer token (only when tokens are configured)'),
-  '413': json(errorBody, 'Body larger than maxBodyBytes (refused before it is buffered)'),
-  '415': json(errorBody, 'Content-Type is not application/octet-stream or application/x-python-pickle'),
-  '500': json(errorBody, 'Internal error; nothing was accepted or forwarded'),
-  '503': { ...json(errorBody, 'Too many concurrent scans; retry after the given delay'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
-};
+/** The document for a service version; built once (it is served as is, never modified). */
+export function openApiDocument(version: string, options: OpenApiOptions = {}): JsonSchema {
+  const key = `${version}\0${options.closed === true}`;
+  let doc = built.get(key);
+  if (!doc) built.set(key, (doc = buildDocument(version, options.closed === true)));
+  return doc;
+}
 
-export function openApiDocument(version: string): Record<string, unknown> {
+function buildDocument(version: string, closed: boolean): JsonSchema {
+  const { HTTP_ERRORS, HealthSchema, PolicyListSchema, ReadinessSchema, RejectedResponseSchema, ScanResponseSchema, errorBodyFor, toJsonSchema } = schemas();
+  const c = new Components(closed, toJsonSchema);
+  const errors = (...statuses: ErrorStatus[]): Record<string, JsonSchema> =>
+    Object.fromEntries(
+      statuses.map((s) => {
+        const e = HTTP_ERRORS[s];
+        return [String(s), jsonResponse(`${e.description} (\`error\`: ${e.codes.join(', ')})`, c.ref(errorBodyFor(s)), ERROR_HEADERS[s])];
+      }),
+    );
+  const scanResponse = c.ref(ScanResponseSchema);
+  const rejectedResponse = c.ref(RejectedResponseSchema);
+
+  const policyParam = {
+    name: 'policy',
+    in: 'query',
+    required: false,
+    description: 'A built-in policy name or one preloaded from PICKLEGATE_POLICY_FILES (see GET /v1/policies). Default: the configured policy.',
+    schema: { type: 'string' },
+  };
+  const requestIdParam = {
+    name: 'X-Request-Id',
+    in: 'header',
+    required: false,
+    description: 'Kept as the request id when well-formed (1-128 of A-Z a-z 0-9 . _ : -), else one is generated.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  };
+  const pickleBody = {
+    required: true,
+    description: 'The raw pickle bytes, unchanged (at most maxBodyBytes).',
+    content: {
+      'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+      'application/x-python-pickle': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+    },
+  };
+  const guarded = { security: [{}, { bearer: [] }] };
+  const scanningErrors = errors(400, 401, 413, 415, 500, 503);
+  const onlyPost = 'Any other method answers 405 `method_not_allowed` with `Allow: POST`.';
+
+  const paths = {
+    '/v1/scan': {
+      description: onlyPost,
+      post: {
+        operationId: 'scan',
+        summary: 'Scan a body and return the report (200 whatever the verdict, unless mode=gate)',
+        ...guarded,
+        parameters: [policyParam, { name: 'mode', in: 'query', required: false, description: '`gate` answers like /v1/gate.', schema: { type: 'string', enum: ['scan', 'gate'] } }, requestIdParam],
+        requestBody: pickleBody,
+        responses: { '200': jsonResponse('The report', scanResponse), '422': jsonResponse('Rejected (mode=gate only)', rejectedResponse), ...scanningErrors },
+      },
+    },
+    '/v1/gate': {
+      description: onlyPost,
+      post: {
+        operationId: 'gate',
+        summary: 'Judge a body: 200 if the policy accepts it, 422 if not; the report in both cases',
+        ...guarded,
+        parameters: [policyParam, requestIdParam],
+        requestBody: pickleBody,
+        responses: { '200': jsonResponse('Accepted', scanResponse), '422': jsonResponse('Rejected', rejectedResponse), ...scanningErrors },
+      },
+    },
+    '/v1/forward': {
+      description: `${onlyPost} With PICKLEGATE_FORWARD_ALL_PATHS, every path that is not a picklegate endpoint behaves like this one, keeping its method, path and query.`,
+      post: {
+        operationId: 'forward',
+        summary: 'Scan, and relay an accepted body unchanged to the configured upstream; answer with the upstream response',
+        description:
+          'Only when PICKLEGATE_UPSTREAM is set (else 404). The upstream receives the unchanged body with an `X-Picklegate-Verdict` header; with tokens configured, the client\'s Authorization header is not passed on.',
+        ...guarded,
+        parameters: [policyParam, requestIdParam],
+        requestBody: pickleBody,
+        responses: {
+          default: { description: 'The upstream response, relayed (status, headers, body)' },
+          '422': jsonResponse('Rejected; the upstream was not contacted', rejectedResponse),
+          ...errors(404, 502, 504),
+          ...scanningErrors,
+        },
+      },
+    },
+    '/v1/policies': {
+      get: {
+        operationId: 'listPolicies',
+        summary: 'Policies that can be selected with ?policy=',
+        ...guarded,
+        parameters: [requestIdParam],
+        responses: { '200': jsonResponse('Policy list', c.ref(PolicyListSchema)), ...errors(401) },
+      },
+    },
+    '/healthz': {
+      get: { operationId: 'health', summary: 'Liveness', parameters: [requestIdParam], responses: { '200': jsonResponse('The process is up', c.ref(HealthSchema)) } },
+    },
+    '/readyz': {
+      get: {
+        operationId: 'ready',
+        summary: 'Readiness: policy compiled, scan workers up, not shutting down',
+        parameters: [requestIdParam],
+        responses: { '200': jsonResponse('Ready', c.ref(ReadinessSchema)), '503': jsonResponse('Starting or draining', c.ref(ReadinessSchema)) },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (when PICKLEGATE_METRICS is true, the default)',
+        parameters: [requestIdParam],
+        responses: {
+          '200': { description: 'Prometheus text exposition format', headers: { 'X-Request-Id': requestIdHeader }, content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        parameters: [requestIdParam],
+        responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) },
+      },
+    },
+  };
+
   return {
     openapi: '3.1.0',
     info: {
       title: 'picklegate',
       version,
-      description: 'Scans Python pickles statically (never unpickles) and gates or forwards them according to a policy.',
+      description:
+        'Scans Python pickles statically (never unpickles) and gates or forwards them according to a policy. Generated from the zod schemas of src/report/schema/ (server/openapi.ts); do not edit.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
     components: {
+      schemas: c.sorted(),
+      headers: { 'X-Request-Id': { description: 'The request id (also in every JSON body and log line).', schema: { type: 'string' } } },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when PICKLEGATE_TOKENS is set.' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error', 'message', 'requestId'],
-          properties: { error: { type: 'string', description: 'Stable code, e.g. payload_too_large' }, message: { type: 'string' }, requestId: { type: 'string' } },
-        },
-        Finding: {
-          type: 'object',
-          required: ['code', 'severity', 'message', 'offset'],
-          properties: {
-            code: { type: 'string' },
-            severity: { enum: ['info', 'suspicious', 'dangerous'] },
-            message: { type: 'string' },
-            offset: { type: ['integer', 'null'] },
-            opcode: { type: 'string' },
-            pickle: { type: 'integer' },
-            global: { type: 'string' },
-            call: { type: 'string' },
-          },
-        },
-        ScanResponse: {
-          type: 'object',
-          required: ['requestId', 'verdict', 'accepted', 'policy', 'findings', 'globals', 'calls', 'size', 'timing'],
-          properties: {
-            requestId: { type: 'string' },
-            error: { const: 'rejected', description: 'Only on 422' },
-            verdict: { enum: ['safe', 'suspicious', 'dangerous'] },
-            accepted: { type: 'boolean' },
-            policy: { type: 'string' },
-            findings: { type: 'array', items: { $ref: '#/components/schemas/Finding' } },
-            globals: { type: 'array', items: { type: 'object' } },
-            calls: { type: 'array', items: { type: 'object' } },
-            pickles: { type: 'array', items: { type: 'object' } },
-            size: { type: 'integer' },
-            timeMs: { type: 'number' },
-            optimizer: {
-              type: 'object',
-              description: 'Policies with optimizer bounds (mxnet-optimizer, mxnet-states): what the optimizer blob sets, as plain JSON from the pickle constants',
-              required: ['class', 'name', 'params', 'tables', 'scheduler', 'line'],
-              properties: {
-                class: { type: ['string', 'null'] },
-                name: { type: ['string', 'null'] },
-                params: { type: 'object', description: 'Hyperparameters; inf/nan as strings; non-constants as {$call} or {$array}' },
-                tables: { type: 'object', additionalProperties: { type: 'integer' } },
-                scheduler: { type: ['object', 'null'], properties: { class: { type: 'string' }, params: { type: 'object' } } },
-                nested: { type: 'object', description: 'Optimizers held by this one (SVRG default_opt/aux_opt)' },
-                states: { type: 'object', properties: { count: { type: 'integer' }, shapes: { type: 'array' } } },
-                line: { type: 'string', description: 'One readable line, e.g. SGD lr=0.1 momentum=0.9 wd=0.0001 scheduler=FactorScheduler(step=1000, factor=0.5)' },
-              },
-            },
-            timing: {
-              type: 'object',
-              properties: { readMs: { type: 'number' }, queueMs: { type: 'number' }, scanMs: { type: 'number' }, totalMs: { type: 'number' }, where: { enum: ['inline', 'worker'] } },
-            },
-          },
-        },
-      },
-    },
-    paths: {
-      '/v1/scan': {
-        post: {
-          summary: 'Scan a body and return the report (200 whatever the verdict, unless mode=gate)',
-          security: [{}, { bearer: [] }],
-          parameters: [policyParam, { name: 'mode', in: 'query', required: false, schema: { enum: ['scan', 'gate'] }, description: '`gate` answers like /v1/gate' }],
-          requestBody: pickleBody,
-          responses: { '200': json(reportBody, 'The report'), '422': json(reportBody, 'Rejected (mode=gate only)'), ...commonErrors },
-        },
-      },
-      '/v1/gate': {
-        post: {
-          summary: 'Judge a body: 200 if the policy accepts it, 422 if not; the report in both cases',
-          security: [{}, { bearer: [] }],
-          parameters: [policyParam],
-          requestBody: pickleBody,
-          responses: { '200': json(reportBody, 'Accepted'), '422': json(reportBody, 'Rejected'), ...commonErrors },
-        },
-      },
-      '/v1/forward': {
-        post: {
-          summary: 'Scan, and relay an accepted body unchanged to the configured upstream; answer with the upstream response',
-          description: 'Only when PICKLEGATE_UPSTREAM is set (else 404). With PICKLEGATE_FORWARD_ALL_PATHS every other path behaves the same, keeping its path.',
-          security: [{}, { bearer: [] }],
-          parameters: [policyParam],
-          requestBody: pickleBody,
-          responses: {
-            default: { description: 'The upstream response, relayed (status, headers, body)' },
-            '404': json(errorBody, 'Forward mode not configured'),
-            '422': json(reportBody, 'Rejected; the upstream was not contacted'),
-            '502': json(errorBody, 'Upstream unreachable'),
-            '504': json(errorBody, 'Upstream did not answer in time'),
-            ...commonErrors,
-          },
-        },
-      },
-      '/v1/policies': {
-        get: {
-          summary: 'Policies that can be selected with ?policy=',
-          security: [{}, { bearer: [] }],
-          responses: {
-            '200': json(
-              {
-                type: 'object',
-                properties: {
-                  default: { type: 'string' },
-                  policies: {
-                    type: 'array',
-                    items: { type: 'object', properties: { name: { type: 'string' }, description: { type: 'string' }, rules: { type: 'integer' }, source: { enum: ['built-in', 'file'] } } },
-                  },
-                },
-              },
-              'Policy list',
-            ),
-            '401': commonErrors['401'],
-          },
-        },
-      },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': json({ type: 'object' }, 'The process is up') } } },
-      '/readyz': {
-        get: {
-          summary: 'Readiness: policy compiled, scan workers up, not shutting down',
-          responses: { '200': json({ type: 'object' }, 'Ready'), '503': json({ type: 'object' }, 'Starting or draining') },
-        },
-      },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') } } },
     },
   };
 }

@@ -1,19 +1,15 @@
 /**
- * JSON output: `{ version, tool, policy, files, summary }`, described by report.schema.json.
+ * JSON output: `{ version, tool, policy, files, summary }`. The document is described by the zod schemas
+ * of src/report/schema/cli.ts, from which report.schema.json is generated (`npm run schemas`).
  * `version` is the schema version; it changes only when a field changes meaning or disappears.
  */
-import type { FileResult } from '../containers/result';
-import type { Summary } from './summary';
+import type { z } from 'zod';
+import type { CliReportSchema } from '../report/schema/cli';
 
-export const JSON_REPORT_VERSION = 1;
+/** The `scan --format json` document. */
+export type JsonReport = z.infer<typeof CliReportSchema>;
 
-export interface JsonReport {
-  version: number;
-  tool: { name: 'picklegate'; version: string };
-  policy: string;
-  files: FileResult[];
-  summary: Summary & { exitCode: number };
-}
+export const JSON_REPORT_VERSION: JsonReport['version'] = 1;
 
 export function renderJson(report: JsonReport): string {
   return JSON.stringify(report, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';

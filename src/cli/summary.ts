@@ -1,15 +1,11 @@
 /** Counts over a run, shared by the renderers. */
+import type { z } from 'zod';
 import type { FileResult } from '../containers/result';
+import type { CliSummarySchema } from '../report/schema/cli';
 import { isRejected, type FailOn } from './exit-codes';
 
-export interface Summary {
-  files: number;
-  safe: number;
-  suspicious: number;
-  dangerous: number;
-  errors: number;
-  rejected: number;
-}
+/** The counts of the JSON output's `summary` (see src/report/schema/cli.ts), without the exit code. */
+export type Summary = Omit<z.infer<typeof CliSummarySchema>, 'exitCode'>;
 
 export function summarize(results: readonly FileResult[], failOn: FailOn): Summary {
   const s: Summary = { files: results.length, safe: 0, suspicious: 0, dangerous: 0, errors: 0, rejected: 0 };

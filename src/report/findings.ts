@@ -7,8 +7,11 @@
  * add new ones, never rename or reuse one.
  */
 
+import type { z } from 'zod';
+import type { FindingSchema, FindingSiteSchema, SeveritySchema } from './schema/findings';
+
 /** Ordered severities. A report's verdict is the highest severity among its findings. */
-export type Severity = 'info' | 'suspicious' | 'dangerous';
+export type Severity = z.infer<typeof SeveritySchema>;
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, suspicious: 1, dangerous: 2 };
 
@@ -52,31 +55,17 @@ export const FINDING_CODES = {
 
 export type FindingCode = keyof typeof FINDING_CODES;
 
-/** Where a finding is: what a call site knows besides the rule's own arguments. */
-export interface FindingSite {
-  /** Byte offset in the scanned input (of the opcode that caused it), or null when not tied to one. */
-  offset: number | null;
-  /** Canonical opcode name (as in pickletools) at that offset, when there is one. */
-  opcode?: string;
-  /** The global involved, as `module name` (wire spelling). */
-  global?: string;
-  /** The call involved, as readable pseudo-Python. */
-  call?: string;
-  /** Location inside nested containers, outermost first. */
-  path?: string[];
-}
+/**
+ * Where a finding is: what a call site knows besides the rule's own arguments (offset, opcode, global,
+ * call, path). Described in src/report/schema/findings.ts.
+ */
+export type FindingSite = z.infer<typeof FindingSiteSchema>;
 
-export interface Finding extends FindingSite {
-  /** Stable code, see FINDING_CODES. */
-  code: FindingCode;
-  /** Stable name of the check within the code (e.g. `memo-index`), see src/report/rules/. */
-  rule: string;
-  severity: Severity;
-  /** One sentence for a person: what and why. */
-  message: string;
-  /** Index of the pickle within a stream of back-to-back pickles. */
-  pickle?: number;
-}
+/**
+ * One finding: stable `code` and `rule` (see src/report/rules/), severity, message, where, and how often
+ * it recurred (`count`). Described, field by field, in src/report/schema/findings.ts.
+ */
+export type Finding = z.infer<typeof FindingSchema>;
 
 export function maxSeverity(findings: readonly Finding[]): Severity {
   let rank = 0;
