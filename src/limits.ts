@@ -32,6 +32,8 @@ export interface Limits {
   maxNestedPickleDepth: number;
   /** Bytes of a string constant kept for analysis (longer ones are skipped, never copied). */
   maxKeptString: number;
+  /** Bytes of a string that starts like a pickle and flows into a call, read to scan it as a nested pickle; longer ones are NESTED_PICKLE_UNVERIFIED. */
+  maxNestedPickleBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -48,4 +50,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPickles: 10_000,
   maxNestedPickleDepth: 4,
   maxKeptString: 65_536,
+  maxNestedPickleBytes: 256 * 1024 * 1024,
 });

@@ -15,4 +15,6 @@ export interface ScanOptions {
   stopAfter?: number;
   /** Added to every offset in the report, for bytes cut out of a larger file. Default 0. */
   baseOffset?: number;
+  /** Bytes read from a source at a time by scanSource (the memory a scan holds besides what it keeps). Default 1 MiB. */
+  window?: number;
 }

@@ -6,23 +6,31 @@ import { policyChecks } from './formats';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Machine } from './machine/machine';
 import type { ScanOptions } from './options';
-import { readAll, type ByteSource } from './pickle/source';
+import { MemorySource, sizeOf, type ByteSource } from './pickle/source';
 import { resolvePolicy } from './policy/registry';
 import { SEVERITY_RANK, maxSeverity } from './report/findings';
 import type { Finding } from './report/findings';
 import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
 
 export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
+  return scanSource(new MemorySource(bytes), options);
+}
+
+/**
+ * Scans the pickle stream of a byte source (a file, a slice of one, a decompressor's output) through
+ * a bounded window: memory does not grow with the input, and bytes payloads are skipped, not read.
+ */
+export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
   const t0 = performance.now();
   const policy = resolvePolicy(options.policy);
   const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const checks = policyChecks(policy);
-  const m = new Machine(bytes, { policy, limits, baseOffset: options.baseOffset ?? 0, stopAfter: options.stopAfter, depth: 0, hooks: checks.hooks });
+  const m = new Machine(src, { policy, limits, baseOffset: options.baseOffset ?? 0, stopAfter: options.stopAfter, depth: 0, hooks: checks.hooks, window: options.window });
   const rec = m.rec;
   try {
     m.run();
     attachCalls(rec.findings, rec.globals, rec.calls);
-    for (const h of m.hooks) h.finish?.(m.results, m.pickles.length, bytes);
+    for (const h of m.hooks) h.finish?.(m.results, m.pickles.length);
   } catch (e) {
     // fail closed: a bug of ours must never turn into an accepted input or a crash of the caller
     rec.add('ANALYSIS_ERROR/internal-error', { offset: null }, { why: e instanceof Error ? e.message : String(e) });
@@ -42,18 +50,13 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
     globals: rec.globals,
     calls: rec.calls,
     pickles: m.pickles,
-    size: bytes.length,
+    size: sizeOf(src),
     counts: { opcodes: m.pickles.reduce((n, p) => n + p.opcodes, 0), globals: rec.globalCount, calls: rec.callCount },
     timeMs: 0,
   };
   if (checks.optimizer.summary) report.optimizer = checks.optimizer.summary;
   report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return report;
-}
-
-/** Scans the pickle stream of a byte source (a file, a slice of one, a decompressor's output). */
-export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
-  return scan(readAll(src), options);
 }
 
 /** Import findings also show the first call made with that import (`os.system('id')`), for people. */

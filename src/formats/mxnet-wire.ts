@@ -9,6 +9,7 @@ import type { Recorder } from '../machine/recorder';
 import type { Value } from '../machine/values';
 import { OPCODE_BY_NAME, Op } from '../pickle/opcodes';
 import type { OpReader } from '../pickle/reader';
+import { readBytes, type ByteSource } from '../pickle/source';
 import type { ParsedPolicySpec } from '../policy/schema';
 
 type Wire = NonNullable<ParsedPolicySpec['wire']>;
@@ -36,22 +37,36 @@ export class WireChecker implements MachineHook {
     } else this.allowed = null;
   }
 
-  /** Byte-level rules, checked once over the whole input. */
-  input(input: Uint8Array): void {
+  /** Byte-level rules, checked once over the input (up to maxBytes + 1: beyond that the size rule has failed already). */
+  input(src: ByteSource): void {
     const w = this.wire;
-    if (w.maxBytes !== undefined && input.length > w.maxBytes) this.rec.add('WIRE_RULE/max-bytes', { offset: null }, { size: input.length, max: w.maxBytes });
-    if (w.noNul) {
-      const nul = input.indexOf(0);
-      if (nul >= 0) this.rec.add('WIRE_RULE/nul-byte', { offset: nul }, { at: nul });
-    }
-    if (w.ascii) {
-      for (let i = 0; i < input.length; i++) {
-        if (input[i]! >= 0x80) {
-          this.rec.add('WIRE_RULE/non-ascii', { offset: i }, { at: i, byte: input[i]! });
-          break;
+    const cap = w.maxBytes === undefined ? Infinity : w.maxBytes + 1;
+    let size = 0;
+    let nul = -1;
+    let ascii = -1;
+    let byte = 0;
+    for (let at = 0; at < cap; ) {
+      const chunk = readBytes(src, at, Math.min(cap - at, 1 << 20));
+      if (chunk.length === 0) break;
+      if (w.noNul && nul < 0) {
+        const i = chunk.indexOf(0);
+        if (i >= 0) nul = at + i;
+      }
+      if (w.ascii && ascii < 0) {
+        for (let i = 0; i < chunk.length; i++) {
+          if (chunk[i]! >= 0x80) {
+            ascii = at + i;
+            byte = chunk[i]!;
+            break;
+          }
         }
       }
+      at += chunk.length;
+      size = at;
     }
+    if (w.maxBytes !== undefined && size > w.maxBytes) this.rec.add('WIRE_RULE/max-bytes', { offset: null }, { size: src.size ?? size, max: w.maxBytes });
+    if (nul >= 0) this.rec.add('WIRE_RULE/nul-byte', { offset: nul }, { at: nul });
+    if (ascii >= 0) this.rec.add('WIRE_RULE/non-ascii', { offset: ascii }, { at: ascii, byte });
   }
 
   opcode(r: OpReader): void {

@@ -22,6 +22,7 @@ import {
 } from '../pickle/args';
 import { Op } from '../pickle/opcodes';
 import { OpReader } from '../pickle/reader';
+import type { ByteSource } from '../pickle/source';
 
 /** Kinds of value ids. Scalars share id 0; containers get their own id. */
 const K_SCALAR = 0;
@@ -58,10 +59,13 @@ export class DataPath {
   private memo = new Int32Array(1024);
   private memoSparse: Map<number, number> | null = null;
   private memoCount = 0;
+  /** Position after the current opcode (bytes read so far), for the expansion check. */
+  private pos = 0;
 
   constructor(
-    private readonly input: Uint8Array,
+    private readonly input: ByteSource,
     private readonly limits: Limits,
+    private readonly window?: number,
   ) {
     this.weight[0] = 1;
   }
@@ -138,7 +142,7 @@ export class DataPath {
   private checkShape(d: number, w: number): number {
     if (w > MAX_WEIGHT) w = MAX_WEIGHT;
     if (d > this.limits.maxObjectDepth) throw BAIL;
-    if (w > this.limits.maxExpansion && w > 100 * this.input.length) throw BAIL;
+    if (w > this.limits.maxExpansion && w > 100 * this.pos) throw BAIL;
     return w;
   }
 
@@ -195,18 +199,19 @@ export class DataPath {
   }
 
   private line(r: OpReader): void {
-    if (r.argEnd - r.argStart > this.limits.maxLineBytes) throw BAIL;
+    if (!r.argLoaded) throw BAIL;
   }
 
   private loop(start: number, budget: number): DataPathResult {
-    const input = this.input;
     const limits = this.limits;
-    const r = new OpReader(input, { start });
+    const r = new OpReader(this.input, { start, window: this.window, maxKept: limits.maxKeptString, maxLine: limits.maxLineBytes });
     let ops = 0;
     let protocol = 0;
     for (;;) {
       if (!r.next() || r.frameViolation || r.frameOversize) throw BAIL;
       if (++ops > budget) throw BAIL;
+      const input = r.argBuf;
+      this.pos = r.pos;
       const code = r.code as Op;
       switch (code) {
         case Op.NONE:
@@ -226,18 +231,19 @@ export class DataPath {
           break;
         case Op.LONG1:
         case Op.LONG4:
-          if (Math.ceil((r.argEnd - r.argStart) * 2.41) > limits.maxIntDigits) throw BAIL;
+          if (Math.ceil(r.argLen * 2.41) > limits.maxIntDigits) throw BAIL;
           this.push(K_SCALAR);
           break;
         case Op.INT:
-          if (r.argEnd - r.argStart > limits.maxIntDigits || decodeIntLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (r.argLen > limits.maxIntDigits || decodeIntLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
         case Op.LONG:
-          if (r.argEnd - r.argStart > limits.maxIntDigits || decodeLongLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (r.argLen > limits.maxIntDigits || decodeLongLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
         case Op.FLOAT:
+          this.line(r);
           if (decodeFloatLine(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
@@ -248,13 +254,13 @@ export class DataPath {
           break;
         case Op.UNICODE:
           this.line(r);
-          if (r.argEnd - r.argStart <= limits.maxKeptString && decodeRawUnicodeEscape(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (r.argLen <= limits.maxKeptString && decodeRawUnicodeEscape(input, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
         case Op.SHORT_BINUNICODE:
         case Op.BINUNICODE:
         case Op.BINUNICODE8:
-          if (r.argEnd - r.argStart <= limits.maxKeptString && !validUtf8(input, r.argStart, r.argEnd)) throw BAIL;
+          if (r.argLen <= limits.maxKeptString && !validUtf8(input, r.argStart, r.argEnd)) throw BAIL;
           this.push(K_SCALAR);
           break;
         case Op.EMPTY_LIST:
@@ -335,6 +341,7 @@ export class DataPath {
           break;
         }
         case Op.GET: {
+          this.line(r);
           const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.push(this.memoGet(idx));
@@ -345,6 +352,7 @@ export class DataPath {
           this.push(this.memoGet(r.argNum));
           break;
         case Op.PUT: {
+          this.line(r);
           const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.memoPut(idx, ops);

@@ -4,7 +4,7 @@
  * the functions below, only on constant arguments, and only to learn what bytes they produce: nothing
  * is executed.
  */
-import type { BytesValue, StrValue, Value } from './values';
+import type { BytesOf, BytesValue, StrValue, Value } from './values';
 
 function latin1Bytes(s: string): Uint8Array | null {
   const out = new Uint8Array(s.length);
@@ -20,14 +20,14 @@ function constStr(v: Value | undefined): string | null {
   return v && v.k === 'str' ? v.v : null;
 }
 
-function constBytes(v: Value | undefined, input: Uint8Array): Uint8Array | null {
+function constBytes(v: Value | undefined, bytesOf: BytesOf): Uint8Array | null {
   if (!v) return null;
-  if (v.k === 'bytes') return v.data ?? input.subarray(v.start, v.end);
+  if (v.k === 'bytes') return bytesOf(v, Infinity);
   if (v.k === 'str' && v.v !== null) return latin1Bytes(v.v);
   return null;
 }
 
-const bytesValue = (data: Uint8Array): BytesValue => ({ k: 'bytes', start: 0, end: data.length, data });
+const bytesValue = (data: Uint8Array): BytesValue => ({ k: 'bytes', start: 0, end: data.length, head: data.subarray(0, 4096), data });
 
 const BASE64_RE = /^[A-Za-z0-9+/\-_=\s]*$/;
 const HEX_RE = /^(?:[0-9a-fA-F]{2}|\s)*$/;
@@ -59,7 +59,7 @@ function constStrings(v: Value | undefined): string[] | null {
  * are constants: bytes from encoders and decoders, str from joins and concatenations (names built at
  * load time, e.g. `''.join(['s','y','s'])`, so a STACK_GLOBAL fed by them still resolves).
  */
-export function foldCall(resolved: string, args: Value, input: Uint8Array): BytesValue | StrValue | null {
+export function foldCall(resolved: string, args: Value, bytesOf: BytesOf): BytesValue | StrValue | null {
   if (args.k !== 'tuple') return null;
   const [a0, a1] = args.items;
   switch (resolved) {
@@ -105,19 +105,19 @@ export function foldCall(resolved: string, args: Value, input: Uint8Array): Byte
     case 'base64.standard_b64decode':
     case 'base64.urlsafe_b64decode':
     case 'binascii.a2b_base64': {
-      const b = constBytes(a0, input);
+      const b = constBytes(a0, bytesOf);
       return b ? mapNull(decodeBase64(Buffer.from(b).toString('latin1'))) : null;
     }
     case 'binascii.unhexlify':
     case 'binascii.a2b_hex':
     case 'builtins.bytes.fromhex':
     case 'bytes.fromhex': {
-      const b = constBytes(a0, input);
+      const b = constBytes(a0, bytesOf);
       return b ? mapNull(decodeHex(Buffer.from(b).toString('latin1'))) : null;
     }
     case 'codecs.decode':
     case '_codecs.decode': {
-      const b = constBytes(a0, input);
+      const b = constBytes(a0, bytesOf);
       const enc = (constStr(a1) ?? '').toLowerCase().replace(/[-_ ]/g, '');
       if (!b) return null;
       if (enc === 'base64' || enc === 'base64codec') return mapNull(decodeBase64(Buffer.from(b).toString('latin1')));
@@ -126,7 +126,7 @@ export function foldCall(resolved: string, args: Value, input: Uint8Array): Byte
     }
     case 'builtins.bytes':
     case 'builtins.bytearray': {
-      const b = constBytes(a0, input);
+      const b = constBytes(a0, bytesOf);
       return b ? { ...bytesValue(b), ...(resolved.endsWith('bytearray') ? { bytearray: true } : {}) } : null;
     }
     default:

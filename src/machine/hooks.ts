@@ -5,6 +5,7 @@
  * except by the stream actions a BUILD hook returns.
  */
 import type { OpReader } from '../pickle/reader';
+import type { ByteSource } from '../pickle/source';
 import type { Recorder } from './recorder';
 import type { Value } from './values';
 
@@ -23,8 +24,8 @@ export interface MachineHook {
    * for data-only pickles (which sees neither) is then off.
    */
   readonly needsFullMachine?: boolean;
-  /** The whole input, once, before the first opcode. */
-  input?(bytes: Uint8Array): void;
+  /** The input, once, before the first opcode. */
+  input?(src: ByteSource): void;
   /** Every opcode, before it runs. */
   opcode?(r: OpReader): void;
   /** Every REDUCE, NEWOBJ, NEWOBJ_EX, OBJ and INST, with the callee and its argument tuple. */
@@ -36,7 +37,7 @@ export interface MachineHook {
   /** STOP at `pos` with `stackLeft` objects and `marksLeft` marks left under the result. */
   stop?(stackLeft: number, marksLeft: number, pos: number): void;
   /** After the run: the values the pickles return. */
-  finish?(results: readonly Value[], pickles: number, input: Uint8Array): void;
+  finish?(results: readonly Value[], pickles: number): void;
 }
 
 /** Makes a hook for one machine run (hooks are stateful: one per input). */

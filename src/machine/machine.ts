@@ -7,7 +7,8 @@
  */
 import { Op } from '../pickle/opcodes';
 import { OpReader } from '../pickle/reader';
-import { findPickleStart } from '../pickle/sniff';
+import { findPickleStartIn } from '../pickle/sniff';
+import { MemorySource, hasByteAt, sizeOf, type ByteSource } from '../pickle/source';
 import type { PickleSummary } from '../report/report';
 import { DataPath } from './data-path';
 import { Memo } from './memo';
@@ -26,8 +27,8 @@ export class Machine extends MachineState {
   private readonly budget: { opcodes: number };
   private readonly dataPathAllowed: boolean;
 
-  constructor(input: Uint8Array, opts: MachineOptions) {
-    super(input, opts);
+  constructor(input: Uint8Array | ByteSource, opts: MachineOptions) {
+    super(input instanceof Uint8Array ? new MemorySource(input) : input, opts);
     this.budget = opts.budget ?? { opcodes: 0 };
     // the data path sees no opcodes and keeps no values: not for hooks that need them
     this.dataPathAllowed = opts.dataPath !== false && !opts.fileMode && !this.hooks.some((h) => h.needsFullMachine);
@@ -35,15 +36,15 @@ export class Machine extends MachineState {
 
   /** Runs every pickle in the input. */
   run(): void {
-    const input = this.input;
-    if (input.length === 0) {
+    const src = this.source;
+    if (!hasByteAt(src, 0)) {
       this.rec.add('TRUNCATED/empty-input', { offset: 0 }, {});
       return;
     }
-    for (const h of this.hooks) h.input?.(input);
+    for (const h of this.hooks) h.input?.(src);
     let pos = 0;
     let resyncing = false;
-    while (pos < input.length && !this.limitHit) {
+    while (hasByteAt(src, pos) && !this.limitHit) {
       if (this.opts.stopAfter !== undefined && this.results.length >= this.opts.stopAfter) return;
       if (this.pickles.length >= this.limits.maxPickles) {
         this.limitHit = true;
@@ -67,12 +68,12 @@ export class Machine extends MachineState {
       const halt = outcome.halt!;
       const site = { offset: halt.offset, ...(halt.opcode ? { opcode: halt.opcode } : {}) };
       if (afterComplete) {
-        this.rec.add('TRAILING_DATA/after-stop', { ...site, offset: pos }, { bytes: input.length - pos, stop: pos - 1, why: halt.message });
+        this.rec.add('TRAILING_DATA/after-stop', { ...site, offset: pos }, { bytes: sizeOf(src) - pos, stop: pos - 1, why: halt.message });
         this.pickles.pop();
       } else {
         this.rec.add(halt.id, site, halt.args as never);
       }
-      const next = findPickleStart(input, Math.max(halt.offset + 1, pos + 1));
+      const next = findPickleStartIn(src, Math.max(halt.offset + 1, pos + 1));
       if (next < 0) return;
       resyncing = true;
       pos = next;
@@ -91,14 +92,14 @@ export class Machine extends MachineState {
     const base = this.opts.baseOffset;
     const summary: PickleSummary = { index: this.pickles.length, start: start + base, end: start + base, protocol: 0, opcodes: 0, complete: false };
     if (this.dataPathAllowed) {
-      const fast = new DataPath(this.input, this.limits).run(start, this.limits.maxOpcodes - this.budget.opcodes);
+      const fast = new DataPath(this.source, this.limits, this.opts.window).run(start, this.limits.maxOpcodes - this.budget.opcodes);
       if (fast) {
         this.budget.opcodes += fast.opcodes;
         this.results.push(PLAIN_DATA);
         return { summary: { ...summary, end: fast.end + base, protocol: fast.protocol, opcodes: fast.opcodes, complete: true } };
       }
     }
-    const r = new OpReader(this.input, { start, fileMode: this.opts.fileMode });
+    const r = new OpReader(this.source, { start, fileMode: this.opts.fileMode, window: this.opts.window, maxKept: this.limits.maxKeptString, maxLine: this.limits.maxLineBytes });
     let halt: Halt | undefined;
     try {
       this.loop(r);
@@ -156,7 +157,7 @@ export class Machine extends MachineState {
   }
 
   inline(pos: number): number {
-    const inner = new Machine(this.input, { ...this.opts, stopAfter: 1, budget: this.budget });
+    const inner = new Machine(this.source, { ...this.opts, stopAfter: 1, budget: this.budget });
     const end = inner.runFrom(pos);
     this.absorb(inner);
     return end;
@@ -167,7 +168,7 @@ export class Machine extends MachineState {
    * peek() (torch.load's io.BytesIO): run that reading too and keep what it finds.
    */
   private rereadAsFile(pos: number): void {
-    const alt = new Machine(this.input, { ...this.opts, fileMode: true, stopAfter: 1, budget: this.budget });
+    const alt = new Machine(this.source, { ...this.opts, fileMode: true, stopAfter: 1, budget: this.budget });
     alt.rec.pickle = this.rec.pickle;
     alt.runFrom(pos);
     this.absorb(alt, 'read from a file object without peek(): ');

@@ -3,7 +3,7 @@
  * pickle (a PROTO opcode, or protocol 0 text with a GLOBAL line), raw or base64-encoded.
  */
 import { decodeBase64 } from './fold';
-import type { Value } from './values';
+import type { BytesOf, Value } from './values';
 
 const MIN_LEN = 8;
 const MAX_BLOBS = 16;
@@ -18,35 +18,57 @@ function latin1Bytes(s: string): Uint8Array {
 export function looksLikeNestedPickle(b: Uint8Array): boolean {
   if (b.length < MIN_LEN) return false;
   if (b[0] === 0x80 && b[1]! >= 1 && b[1]! <= 5) return true;
-  const head = Buffer.from(b.subarray(0, Math.min(b.length, 4096))).toString('latin1');
+  const head = latin1(b.subarray(0, Math.min(b.length, 4096)));
   return /(^|[\n(\]})ptRb0-9])c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head) || /^\(?i[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head);
 }
 
-function candidates(v: Value, input: Uint8Array, out: Uint8Array[]): void {
+function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
   if (out.length >= MAX_BLOBS) return;
-  let b: Uint8Array | null = null;
-  if (v.k === 'bytes') b = v.data ?? input.subarray(v.start, v.end);
-  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_LEN) b = latin1Bytes(v.v);
-  if (!b) return;
-  if (looksLikeNestedPickle(b)) {
-    out.push(b);
+  let head: Uint8Array | null = null;
+  if (v.k === 'bytes') head = v.data ?? v.head;
+  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_LEN) head = latin1Bytes(v.v);
+  if (!head) return;
+  const length = v.k === 'bytes' ? v.end - v.start : head.length;
+  const whole = () => (v.k === 'bytes' ? bytesOf(v, Infinity) : head);
+  if (looksLikeNestedPickle(head)) {
+    out.push({ length, bytes: whole });
     return;
   }
-  // base64 of a protocol 2-5 pickle starts with "gA" (0x80 ...)
-  if (b.length >= 12 && b[0] === 0x67 && b[1] === 0x41) {
-    const decoded = decodeBase64(Buffer.from(b).toString('latin1'));
-    if (decoded && looksLikeNestedPickle(decoded)) out.push(decoded);
+  // base64 of a protocol 2-5 pickle starts with "gA" (0x80 ...): the decoded head says whether to decode it all
+  if (length >= 12 && head[0] === 0x67 && head[1] === 0x41) {
+    const prefix = decodeBase64(latin1(head.subarray(0, Math.min(head.length, 4096) & ~3)));
+    if (prefix && looksLikeNestedPickle(prefix)) {
+      out.push({
+        length: Math.floor((length * 3) / 4),
+        bytes: () => {
+          const b = whole();
+          return b ? decodeBase64(latin1(b)) : null;
+        },
+      });
+    }
   }
 }
 
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
+  return s;
+}
+
+/** A string that looks like a pickle: its length, and its bytes when they are read (null when they cannot be). */
+export interface Candidate {
+  length: number;
+  bytes: () => Uint8Array | null;
+}
+
 /** Pickle-like strings in a value and one level inside its containers. */
-export function findNestedPickles(v: Value, input: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  candidates(v, input, out);
+export function findNestedPickles(v: Value, bytesOf: BytesOf): Candidate[] {
+  const out: Candidate[] = [];
+  candidates(v, bytesOf, out);
   const inner = v.k === 'tuple' || v.k === 'list' || v.k === 'set' ? v.items : v.k === 'dict' ? v.entries.map((e) => e[1]) : [];
   for (const item of inner) {
-    candidates(item, input, out);
-    if (item.k === 'tuple' || item.k === 'list') for (const x of item.items) candidates(x, input, out);
+    candidates(item, bytesOf, out);
+    if (item.k === 'tuple' || item.k === 'list') for (const x of item.items) candidates(x, bytesOf, out);
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * Output stays bounded: repeated findings are folded into the first one with a count.
  */
 import { SEVERITY_RANK, type Finding, type FindingSite, type Severity } from '../report/findings';
-import { RULES, ruleKey, ruleMessage, splitRule, type RuleArgs, type RuleId } from '../report/rules';
+import { RULES, ruleKey, ruleMessage, splitRule, type RuleArgs, type RuleDef, type RuleId } from '../report/rules';
 import type { CallKind, CallRecord, GlobalRef } from '../report/report';
 import type { Judgement } from '../policy/compile';
 
@@ -37,6 +37,15 @@ export class Recorder {
 
   /** Adds a finding of rule `id` at `site` (offset relative to this recorder's input), or bumps the count of an equal one. */
   add<R extends RuleId>(id: R, site: FindingSite, args: RuleArgs<R>): RecordedFinding {
+    // a rule with its own key folds repeats without building their message (a bomb repeats one finding a million times)
+    const keyOf = (RULES[id] as RuleDef<RuleArgs<R>>).key;
+    if (keyOf) {
+      const existing = this.findingIndex.get(id)?.get(keyOf(args));
+      if (existing) {
+        existing.count = (existing.count ?? 1) + 1;
+        return existing;
+      }
+    }
     const message = ruleMessage(id, args);
     return this.put(id, ruleKey(id, args, message), site, message);
   }

@@ -29,9 +29,10 @@ function clip(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) + '…' : s;
 }
 
-function bytesRepr(bytes: Uint8Array, prefix: string): string {
+/** `b'...'` of the first bytes of a value `length` bytes long. */
+function bytesRepr(bytes: Uint8Array, length: number, prefix: string): string {
   let out = prefix + "'";
-  const n = Math.min(bytes.length, MAX_STR);
+  const n = Math.min(bytes.length, length, MAX_STR);
   for (let i = 0; i < n; i++) {
     const c = bytes[i]!;
     if (c === 0x27 || c === 0x5c) out += '\\' + String.fromCharCode(c);
@@ -39,10 +40,10 @@ function bytesRepr(bytes: Uint8Array, prefix: string): string {
     else if (c === 0x0a) out += '\\n';
     else out += '\\x' + c.toString(16).padStart(2, '0');
   }
-  return out + (bytes.length > n ? `'…(${bytes.length} bytes)` : "'");
+  return out + (length > n ? `'…(${length} bytes)` : "'");
 }
 
-export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
+export function renderValue(v: Value, depth = 0): string {
   switch (v.k) {
     case 'none':
       return 'None';
@@ -60,8 +61,7 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
       if (v.v === null) return `<str of ${v.len} chars>`;
       return v.v.length > MAX_STR ? pyRepr(v.v.slice(0, MAX_STR)) + `…(${v.v.length} chars)` : pyRepr(v.v);
     case 'bytes': {
-      const data = v.data ?? input.subarray(v.start, v.end);
-      const r = bytesRepr(data, 'b');
+      const r = bytesRepr(v.data ?? v.head, v.end - v.start, 'b');
       return v.bytearray ? `bytearray(${r})` : r;
     }
     case 'tuple':
@@ -70,7 +70,7 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
       const [open, close] = v.k === 'tuple' ? ['(', ')'] : v.k === 'list' ? ['[', ']'] : v.frozen ? ['frozenset({', '})'] : ['{', '}'];
       if (v.count === 0) return v.k === 'set' ? (v.frozen ? 'frozenset()' : 'set()') : open + close;
       if (depth >= MAX_DEPTH) return open + '…' + close;
-      const parts = v.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, input, depth + 1));
+      const parts = v.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, depth + 1));
       if (v.count > parts.length) parts.push(`…(${v.count} items)`);
       const trailing = v.k === 'tuple' && v.count === 1 ? ',' : '';
       return clip(open + parts.join(', ') + trailing + close, MAX_TOTAL);
@@ -78,7 +78,7 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
     case 'dict': {
       if (v.count === 0) return '{}';
       if (depth >= MAX_DEPTH) return '{…}';
-      const parts = v.entries.slice(0, MAX_ITEMS).map(([a, b]) => `${renderValue(a, input, depth + 1)}: ${renderValue(b, input, depth + 1)}`);
+      const parts = v.entries.slice(0, MAX_ITEMS).map(([a, b]) => `${renderValue(a, depth + 1)}: ${renderValue(b, depth + 1)}`);
       if (v.count > parts.length) parts.push(`…(${v.count} items)`);
       return clip('{' + parts.join(', ') + '}', MAX_TOTAL);
     }
@@ -86,9 +86,9 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
       return v.resolved;
     case 'call':
       if (depth >= MAX_DEPTH) return '…(…)';
-      return clip(renderCall(v.callee, v.args, input, depth, v.kwargs), MAX_TOTAL);
+      return clip(renderCall(v.callee, v.args, depth, v.kwargs), MAX_TOTAL);
     case 'persid':
-      return `persistent_load(${renderValue(v.pid, input, depth + 1)})`;
+      return `persistent_load(${renderValue(v.pid, depth + 1)})`;
     case 'buffer':
       return v.readonly ? '<readonly out-of-band buffer>' : '<out-of-band buffer>';
     case 'unknown':
@@ -97,40 +97,40 @@ export function renderValue(v: Value, input: Uint8Array, depth = 0): string {
 }
 
 /** The callee of a call as written in pseudo-Python: a global's name, or a parenthesised expression. */
-function calleeText(callee: Value, input: Uint8Array, depth: number): string {
-  return callee.k === 'global' ? callee.resolved : `(${renderValue(callee, input, depth + 1)})`;
+function calleeText(callee: Value, depth: number): string {
+  return callee.k === 'global' ? callee.resolved : `(${renderValue(callee, depth + 1)})`;
 }
 
 /** The arguments of a call: a tuple's items spread as positional arguments, then keyword arguments. */
-function argsText(args: Value, input: Uint8Array, depth: number, kwargs?: Value): string {
+function argsText(args: Value, depth: number, kwargs?: Value): string {
   let inner: string;
   if (args.k === 'tuple') {
-    const parts = args.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, input, depth + 1));
+    const parts = args.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, depth + 1));
     if (args.count > parts.length) parts.push(`…(${args.count} args)`);
     inner = parts.join(', ');
   } else {
-    inner = '*' + renderValue(args, input, depth + 1);
+    inner = '*' + renderValue(args, depth + 1);
   }
   if (kwargs) {
     if (kwargs.k === 'dict') {
       const kw = kwargs.entries.slice(0, MAX_ITEMS).map(([k, x]) =>
-        k.k === 'str' && k.v !== null ? `${k.v}=${renderValue(x, input, depth + 1)}` : `**{${renderValue(k, input, depth + 1)}: …}`,
+        k.k === 'str' && k.v !== null ? `${k.v}=${renderValue(x, depth + 1)}` : `**{${renderValue(k, depth + 1)}: …}`,
       );
       if (kw.length) inner = inner ? inner + ', ' + kw.join(', ') : kw.join(', ');
-    } else inner += (inner ? ', ' : '') + '**' + renderValue(kwargs, input, depth + 1);
+    } else inner += (inner ? ', ' : '') + '**' + renderValue(kwargs, depth + 1);
   }
   return inner;
 }
 
 /** `callee(args...)`. */
-export function renderCall(callee: Value, args: Value, input: Uint8Array, depth = 0, kwargs?: Value): string {
-  return `${calleeText(callee, input, depth)}(${argsText(args, input, depth, kwargs)})`;
+export function renderCall(callee: Value, args: Value, depth = 0, kwargs?: Value): string {
+  return `${calleeText(callee, depth)}(${argsText(args, depth, kwargs)})`;
 }
 
 /** `cls.__new__(cls, args...)`, what NEWOBJ and NEWOBJ_EX call. */
-export function renderNew(cls: Value, args: Value, input: Uint8Array, kwargs?: Value): string {
-  const fn = calleeText(cls, input, 0);
-  const inner = argsText(args, input, 0, kwargs);
+export function renderNew(cls: Value, args: Value, kwargs?: Value): string {
+  const fn = calleeText(cls, 0);
+  const inner = argsText(args, 0, kwargs);
   const sep = args.k === 'tuple' && args.count === 0 && !kwargs ? '' : ', ';
   return `${fn}.__new__(${fn}${sep}${inner})`;
 }

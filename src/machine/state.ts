@@ -7,6 +7,7 @@
 import type { Limits } from '../limits';
 import { bytesToLatin1 } from '../pickle/args';
 import type { OpReader } from '../pickle/reader';
+import { readBytes, type ByteSource } from '../pickle/source';
 import type { CompiledPolicy } from '../policy/compile';
 import type { FindingCode } from '../report/findings';
 import { ruleMessage, type RuleArgs, type RuleId } from '../report/rules';
@@ -14,7 +15,7 @@ import type { At } from '../report/rules/rule';
 import type { HookFactory, MachineHook, StreamAction } from './hooks';
 import { Memo } from './memo';
 import { Recorder } from './recorder';
-import { depthOf, kept, weightOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
+import { depthOf, kept, weightOf, type BytesOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
 
 export interface MachineOptions {
   policy: CompiledPolicy;
@@ -31,6 +32,8 @@ export interface MachineOptions {
   fileMode?: boolean;
   /** Try the typed-array path for data-only pickles first (default true; see data-path.ts). */
   dataPath?: boolean;
+  /** Bytes the reader reads from a source at a time (not used for memory). Default 1 MiB. */
+  window?: number;
   /** Format-specific checks the machine consults while it runs (see hooks.ts): each machine makes its own. */
   hooks?: readonly HookFactory[];
 }
@@ -65,7 +68,8 @@ export abstract class MachineState {
   readonly results: Value[] = [];
   /** Set when a limit stopped the analysis: the rest of the input was not looked at. */
   limitHit = false;
-  readonly input: Uint8Array;
+  /** The input. */
+  readonly source: ByteSource;
   readonly policy: CompiledPolicy;
   readonly limits: Limits;
   readonly opts: MachineOptions;
@@ -87,17 +91,16 @@ export abstract class MachineState {
   callSeq = 0;
   /** Values already searched for nested pickles. */
   readonly nestedChecked = new WeakSet<Value>();
-  /** Bytes constant folding may still produce (4 × the input + 1 MiB). */
-  foldBudget: number;
+  /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
+  foldUsed = 0;
 
-  constructor(input: Uint8Array, opts: MachineOptions) {
-    this.input = input;
+  constructor(input: ByteSource, opts: MachineOptions) {
+    this.source = input;
     this.opts = opts;
     this.policy = opts.policy;
     this.limits = opts.limits;
     this.rec = new Recorder(opts.baseOffset);
     this.hooks = (opts.hooks ?? []).map((make) => make(this.rec, opts.depth)).filter((h): h is MachineHook => h !== null);
-    this.foldBudget = 4 * input.length + (1 << 20);
     for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
   }
 
@@ -178,8 +181,8 @@ export abstract class MachineState {
     const d = extend ? Math.max(v.d, child + 1) : child + 1;
     if (w > MAX_WEIGHT) w = MAX_WEIGHT;
     if (d > this.limits.maxObjectDepth) this.note(r, 'RESOURCE_HOSTILE/object-depth', { max: this.limits.maxObjectDepth });
-    if (w > this.limits.maxExpansion && w > 100 * this.input.length) {
-      this.note(r, 'RESOURCE_HOSTILE/memo-expansion', { objects: w >= MAX_WEIGHT ? 'more than 2^53' : String(w), size: this.input.length });
+    if (w > this.limits.maxExpansion && w > 100 * r.pos) {
+      this.note(r, 'RESOURCE_HOSTILE/memo-expansion', { objects: w >= MAX_WEIGHT ? 'more than 2^53' : String(w), size: r.pos });
     }
     v.d = d;
     v.w = w;
@@ -194,8 +197,23 @@ export abstract class MachineState {
   /** Text of the current argument for a message: the first 40 bytes. */
   argText(r: OpReader): string {
     const end = Math.min(r.argEnd, r.argStart + 40);
-    const s = bytesToLatin1(this.input, r.argStart, end);
-    return r.argEnd - r.argStart > 40 ? s + '…' : s;
+    const s = bytesToLatin1(r.argBuf, r.argStart, end);
+    return r.argLen > 40 ? s + '…' : s;
+  }
+
+  /** All of a bytes value, or its first `max` bytes, read from the input when its head does not hold them. */
+  readonly bytesOf: BytesOf = (v, max) => {
+    const len = v.end - v.start;
+    if (v.data) return v.data.length > max ? v.data.subarray(0, max) : v.data;
+    if (v.head.length >= Math.min(len, max)) return v.head.subarray(0, Math.min(len, max));
+    const want = Math.min(len, max);
+    const b = readBytes(this.source, v.start, want);
+    return b.length === want ? b : null;
+  };
+
+  /** May constant folding still produce bytes at this point of the input (4 × the bytes read + 1 MiB)? */
+  foldAllowed(r: OpReader): boolean {
+    return this.foldUsed < 4 * r.pos + (1 << 20);
   }
 
   /** A held import (see models.ts) used in a way the machine does not model: its deny finding now, once. */
@@ -226,10 +244,11 @@ export abstract class MachineState {
     }
     let p = r.pos;
     if (action.aligned) {
-      if (p >= this.input.length) this.halt(r, 'TRUNCATED/joblib-array-missing');
-      p += 1 + this.input[p]!;
+      const pad = r.byteAt(p);
+      if (pad < 0) this.halt(r, 'TRUNCATED/joblib-array-missing');
+      p += 1 + pad;
     }
-    if (p + action.bytes > this.input.length) this.halt(r, 'TRUNCATED/joblib-array-past-end', { bytes: action.bytes });
+    if (action.bytes > 0 && r.byteAt(p + action.bytes - 1) < 0) this.halt(r, 'TRUNCATED/joblib-array-past-end', { bytes: action.bytes });
     r.pos = p + action.bytes;
   }
 }

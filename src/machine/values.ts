@@ -32,14 +32,23 @@ export interface FloatValue { readonly k: 'float'; readonly v: number }
  * `py2` marks Python 2 str opcodes (STRING, BINSTRING, SHORT_BINSTRING), which CPython 3 decodes as ASCII by default.
  */
 export interface StrValue { readonly k: 'str'; readonly v: string | null; readonly len: number; readonly py2?: boolean }
-/** bytes or bytearray: offsets into the input (never copied), or `data` for bytes made by a folded call. */
+/**
+ * bytes or bytearray: where they lie in the input (absolute positions) and their first bytes (`head`,
+ * up to HEAD_BYTES: a view of the input in memory, a small copy when read from a source), or `data`
+ * for bytes made by a folded call. Consumers that need more than the head read it from the machine's
+ * source (see MachineState.bytesOf), within their own limits.
+ */
 export interface BytesValue {
   readonly k: 'bytes';
   readonly start: number;
   readonly end: number;
+  readonly head: Uint8Array;
   readonly data?: Uint8Array;
   readonly bytearray?: boolean;
 }
+
+/** All of a bytes value, or its first `max` bytes; null when they cannot be had (the input is gone). */
+export type BytesOf = (v: BytesValue, max: number) => Uint8Array | null;
 /**
  * Containers keep their first items (enough to render and inspect) and count the rest. `d` is the
  * nesting depth and `w` the number of objects the structure expands to when traversed (shared

@@ -115,7 +115,8 @@ export class ReadOpsError extends Error {
  * the bytes stop being a valid opcode stream; opcodes before that point have been yielded.
  */
 export function* readOps(bytes: Uint8Array, options: ReadOpsOptions = {}): Generator<OpRecord, void, void> {
-  const r = new OpReader(bytes, { start: options.start, end: options.end });
+  // a listing shows every argument whole, however long
+  const r = new OpReader(bytes, { start: options.start, end: options.end, maxKept: Infinity, maxLine: Infinity });
   while (r.next()) {
     const arg = decodeArg(r);
     if (arg === undefined) {

@@ -1,8 +1,14 @@
 /**
- * The opcode reader: the trust boundary. A pull-style cursor over bytes that reads one opcode at a
- * time without copying or allocating: after `next()` returns true, the fields below describe the
- * opcode and where its argument lies. Every length is unsigned and checked against the bytes that
- * remain before anything is read; nothing is allocated from a declared length.
+ * The opcode reader: the trust boundary. A pull-style cursor that reads one opcode at a time without
+ * copying: after `next()` returns true, the fields below describe the opcode and where its argument
+ * lies. Every length is unsigned and checked against the bytes that remain before anything is read;
+ * nothing is allocated from a declared length.
+ *
+ * The bytes are a Uint8Array in memory, or any ByteSource read through a bounded window: arguments
+ * the scan needs (text it decodes) are brought into the window; bytes payloads are skipped by
+ * position, with only their first HEAD_BYTES read, so memory does not grow with the input.
+ * Positions (`opPos`, `pos`) are absolute; argument ranges (`argStart`..) index `buf`, the window,
+ * and are valid until the next call.
  *
  * Two ways of reading, one reader:
  * - **memory** (default), as `pickle.loads` and pickletools read: bytes in order. FRAME (protocol 4+)
@@ -16,6 +22,7 @@
  */
 import { ruleMessage, type RuleArgs } from '../report/rules';
 import { OPCODE_BY_CODE, Op, type OpcodeInfo } from './opcodes';
+import { MemorySource, type ByteSource } from './source';
 
 type ReadRule = 'MALFORMED/invalid-opcode' | 'TRUNCATED/truncated-argument' | 'MALFORMED/negative-length' | 'TRUNCATED/declared-length';
 
@@ -44,6 +51,8 @@ export const A_LINE2 = 4; // two lines (GLOBAL, INST)
 export const ARG_CLASS = new Uint8Array(256);
 export const ARG_WIDTH = new Uint8Array(256); // fixed width, or width of the length prefix
 export const ARG_SIGNED = new Uint8Array(256); // 1 when the fixed value / length prefix is signed (int4, string4, long4)
+/** 1 for bytes payloads (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8): never decoded, read only up to HEAD_BYTES. */
+export const ARG_BYTES = new Uint8Array(256);
 for (const info of OPCODE_BY_CODE) {
   if (!info) continue;
   const c = info.code;
@@ -55,18 +64,27 @@ for (const info of OPCODE_BY_CODE) {
     case 'uint4': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 4; break;
     case 'uint8': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 8; break;
     case 'float8': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 8; break;
-    case 'long1': case 'string1': case 'bytes1': case 'unicodestring1':
+    case 'long1': case 'string1': case 'unicodestring1':
       ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 1; break;
+    case 'bytes1':
+      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 1; ARG_BYTES[c] = 1; break;
     case 'long4': case 'string4':
       ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; ARG_SIGNED[c] = 1; break;
-    case 'bytes4': case 'unicodestring4':
+    case 'unicodestring4':
       ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; break;
-    case 'bytes8': case 'bytearray8': case 'unicodestring8':
+    case 'bytes4':
+      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; ARG_BYTES[c] = 1; break;
+    case 'unicodestring8':
       ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 8; break;
+    case 'bytes8': case 'bytearray8':
+      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 8; ARG_BYTES[c] = 1; break;
     case 'stringnl_noescape_pair': ARG_CLASS[c] = A_LINE2; break;
     default: ARG_CLASS[c] = A_LINE; break;
   }
 }
+
+/** Bytes of a bytes payload that are read (for rendering, sniffing nested pickles, array headers); the rest is skipped by position. */
+export const HEAD_BYTES = 4096;
 
 /** An unsigned little-endian integer of `w` bytes (1, 2, 4 or 8) at `q`; values past 2^53 are Infinity. */
 function readUint(buf: Uint8Array, q: number, w: number): number {
@@ -83,25 +101,47 @@ export interface ReaderOptions {
   end?: number;
   /** Read as the C unpickler reads a file object without peek() (see above). Default false. */
   fileMode?: boolean;
+  /** Bytes read from a source at a time (ignored for memory). Default 1 MiB. */
+  window?: number;
+  /** Length-prefixed text arguments longer than this are skipped, not read (their length is still known). Default 64 KiB. */
+  maxKept?: number;
+  /** Protocol 0 lines longer than this are skipped, not read (`argLoaded` false). Default 1 MiB. */
+  maxLine?: number;
 }
 
+const NEWLINE = 0x0a;
+
 export class OpReader {
-  /** The input. */
-  readonly buf: Uint8Array;
-  /** End of the readable range. */
-  readonly limit: number;
-  /** Offset of the next opcode. */
+  /** The window: the whole input in memory mode. */
+  buf: Uint8Array;
+  /** Absolute position of buf[0]. */
+  base = 0;
+  /** Valid bytes in buf. */
+  private bufEnd: number;
+  /** Absolute end of the readable range (Infinity while a stream's end is unknown). */
+  private limit: number;
+  /** A position known to lie at or past the end of a stream whose end is not known yet. */
+  private endBound = Infinity;
+  /** Absolute position of the next opcode. */
   pos: number;
   readonly fileMode: boolean;
+  private readonly source: ByteSource | null;
+  private readonly window: number;
+  private readonly maxKept: number;
+  private readonly maxLine: number;
 
   // ---- the current opcode (valid after next() returned true)
-  /** Offset of the opcode byte. */
+  /** Absolute position of the opcode byte. */
   opPos = 0;
   /** The opcode byte. */
   code = 0;
   /** Its table entry. */
   info: OpcodeInfo = OPCODE_BY_CODE[Op.STOP]!;
-  /** Argument payload range: the line without its newline, or the bytes after a length prefix. */
+  /** Where the argument ranges below index: the input in memory mode, else the window or a copy. */
+  argBuf: Uint8Array;
+  /** The copy argBuf is, when the argument does not lie in the window (set while reading an opcode). */
+  private argCopy: Uint8Array | null = null;
+  /** Argument payload in `argBuf`: the line without its newline, the bytes after a length prefix (of a bytes payload read from a source: its head). */
   argStart = 0;
   argEnd = 0;
   /** Second line of GLOBAL/INST (the name). */
@@ -109,9 +149,14 @@ export class OpReader {
   arg2End = 0;
   /** Fixed-width integer argument (uint1/2/4, int4, uint8 when ≤ 2^53), or the payload length. */
   argNum = 0;
+  /** Absolute position of the argument payload and its whole length (lines: without the newline). */
+  argPos = 0;
+  argLen = 0;
+  /** False when the argument is not in `buf` (a skipped long text or line); bytes payloads hold their head only. */
+  argLoaded = true;
 
-  // ---- frames (memory mode)
-  /** End offset of the current frame, or -1 outside frames. */
+  // ---- frames (memory mode; positions absolute)
+  /** End of the current frame, or -1 outside frames. */
   frameEnd = -1;
   /** Set when the current opcode straddles a frame end or starts a frame inside another one. */
   frameViolation: FrameViolation | null = null;
@@ -123,21 +168,125 @@ export class OpReader {
   /** True while frameViolation or frameOversize is set (so the hot path resets nothing). */
   private frameNote = false;
 
-  // ---- the unpickler's input buffer (file mode): [idx, bufEnd) is what remains of it; filePos is the next byte the file gives
+  // ---- the unpickler's input buffer (file mode), absolute: [idx, frameBufEnd) remains of it; filePos is the next byte the file gives
   private filePos: number;
   private idx: number;
-  private bufEnd: number;
+  private frameBufEnd: number;
 
   /** Set when next() returned false because of bad input (null at a clean end of input). */
   error: ReadError | null = null;
 
-  constructor(buf: Uint8Array, options: ReaderOptions = {}) {
-    this.buf = buf;
+  constructor(input: Uint8Array | ByteSource, options: ReaderOptions = {}) {
     this.pos = options.start ?? 0;
-    this.limit = options.end ?? buf.length;
     this.fileMode = options.fileMode ?? false;
-    this.filePos = this.idx = this.bufEnd = this.pos;
+    this.maxKept = options.maxKept ?? 65_536;
+    this.maxLine = options.maxLine ?? 1 << 20;
+    const bytes = input instanceof Uint8Array ? input : input instanceof MemorySource ? input.bytes : null;
+    if (bytes) {
+      this.source = null;
+      this.buf = bytes;
+      this.limit = Math.min(options.end ?? bytes.length, bytes.length);
+      this.bufEnd = this.limit;
+      this.window = 0;
+    } else {
+      this.source = input as ByteSource;
+      this.window = Math.max(16, options.window ?? 1 << 20);
+      this.buf = new Uint8Array(this.window);
+      this.bufEnd = 0;
+      this.base = this.pos;
+      const size = this.source.size;
+      this.limit = Math.min(options.end ?? Infinity, size ?? Infinity);
+    }
+    this.filePos = this.idx = this.frameBufEnd = this.pos;
+    this.argBuf = this.buf;
   }
+
+  /** Absolute end of the input, once known (Infinity before a stream's end was reached). */
+  get end(): number {
+    return this.limit;
+  }
+
+  /** The byte at absolute position `at`, or -1 past the end of the input (a stream is read up to it). */
+  byteAt(at: number): number {
+    return this.has(at) ? this.buf[at - this.base]! : -1;
+  }
+
+  // ---------------------------------------------------------------- the window
+
+  /**
+   * Makes up to n bytes at absolute position `at` available in `buf` (fewer only at the end of the
+   * input, whose position `limit` then holds) and returns how many are, from `buf[at - base]` on.
+   */
+  private fill(at: number, n: number): number {
+    const rel = at - this.base;
+    if (rel >= 0 && rel + n <= this.bufEnd) return n;
+    if (this.source === null) return Math.max(0, Math.min(n, this.limit - at));
+    if (at >= this.limit) return 0;
+    // keep what is already there from `at` on, read the rest
+    let kept = 0;
+    const size = Math.max(n, this.window);
+    if (rel >= 0 && rel < this.bufEnd) {
+      kept = this.bufEnd - rel;
+      if (size > this.buf.length) {
+        const grown = new Uint8Array(Math.max(size, 2 * this.buf.length));
+        grown.set(this.buf.subarray(rel, this.bufEnd));
+        this.buf = grown;
+      } else this.buf.copyWithin(0, rel, this.bufEnd);
+    } else if (size > this.buf.length || this.buf.length > 4 * this.window) this.buf = new Uint8Array(size);
+    this.base = at;
+    this.bufEnd = kept;
+    while (this.bufEnd < n) {
+      const got = this.source.read(at + this.bufEnd, this.buf, this.bufEnd, this.buf.length - this.bufEnd);
+      if (got === 0) {
+        // the end is here if data ran up to it; else only known to lie at or before `at`
+        const size = this.source.size;
+        if (size !== undefined) this.limit = Math.min(this.limit, size);
+        else if (this.bufEnd > 0 || at === 0) this.limit = Math.min(this.limit, at + this.bufEnd);
+        else this.endBound = Math.min(this.endBound, at);
+        break;
+      }
+      this.bufEnd += got;
+    }
+    return Math.min(n, this.bufEnd);
+  }
+
+  /** Index in `buf` of the n bytes at absolute position `at`, or -1 when the input ends first. */
+  private fetch(at: number, n: number): number {
+    return this.fill(at, n) === n ? at - this.base : -1;
+  }
+
+  /** Is there a byte at absolute position `at`? (A stream is read up to it.) */
+  private has(at: number): boolean {
+    return at < this.limit && at < this.endBound && (this.source === null || this.fill(at, 1) === 1);
+  }
+
+  /**
+   * The newline ending the line at absolute position `at`: its absolute position, or -1 at the end of
+   * input. The window keeps the bytes from `anchor` (the argument's start) while the argument may
+   * still be read (up to two lines of maxLine); a longer line is scanned on, not kept.
+   */
+  private findNewline(at: number, anchor = at): number {
+    if (this.source === null) {
+      const nl = this.buf.indexOf(NEWLINE, at);
+      return nl < 0 || nl >= this.limit ? -1 : nl;
+    }
+    const keep = 2 * this.maxLine + 2;
+    let from = at;
+    for (;;) {
+      const rel = from - this.base;
+      if (rel >= 0 && rel < this.bufEnd) {
+        const nl = this.buf.subarray(rel, this.bufEnd).indexOf(NEWLINE);
+        if (nl >= 0) return from + nl;
+        from = this.base + this.bufEnd;
+      }
+      if (from >= this.limit) return -1;
+      if (from - anchor < keep) this.fill(anchor, Math.min(keep, from - anchor + this.window));
+      else this.fill(from, this.window);
+      if (from >= this.base + this.bufEnd) return -1;
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
 
   private fail<R extends ReadRule>(rule: R, args: RuleArgs<R>): false {
     const offset = this.opPos;
@@ -155,58 +304,58 @@ export class OpReader {
     return this.fail('TRUNCATED/declared-length', remain === undefined ? { op: this.info.name, at: this.opPos, declared } : { op: this.info.name, at: this.opPos, declared, remain });
   }
 
-  // ---- the two ways of taking bytes: offset of n bytes, or -1 when the input ends first
+  // ---------------------------------------------------------------- file mode: where the C unpickler takes its next n bytes
 
-  private take(q: number, n: number): number {
-    if (!this.fileMode) return n > this.limit - q ? -1 : q;
-    if (this.idx + n <= this.bufEnd) {
+  /** Absolute position of the next n bytes as the C unpickler reads them, or -1 at the end of the file. */
+  private take(n: number): number {
+    if (this.idx + n <= this.frameBufEnd) {
       const s = this.idx;
       this.idx += n;
       return s;
     }
-    if (n > this.limit - this.filePos) return -1;
+    if (n > 0 && !this.has(this.filePos + n - 1)) return -1;
     const s = this.filePos;
     this.filePos += n;
-    this.idx = this.bufEnd = this.filePos;
+    this.idx = this.frameBufEnd = this.filePos;
     return s;
   }
 
-  /** Offset of the newline ending the line that starts at q (memory) or at the file's cursor; -1 at the end. */
-  private line(q: number): number {
-    if (!this.fileMode) {
-      const nl = this.buf.indexOf(0x0a, q);
-      return nl < 0 || nl >= this.limit ? -1 : nl;
+  /** The next line as the C unpickler reads it: [start, newline) absolute, or null at the end of the file. */
+  private takeLine(): [number, number] | null {
+    if (this.idx < this.frameBufEnd) {
+      const nl = this.findNewline(this.idx);
+      if (nl >= 0 && nl < this.frameBufEnd) {
+        const s = this.idx;
+        this.idx = nl + 1;
+        return [s, nl];
+      }
     }
-    const inBuf = this.buf.subarray(0, this.bufEnd).indexOf(0x0a, this.idx);
-    if (inBuf >= 0) {
-      this.lineStart = this.idx;
-      this.idx = inBuf + 1;
-      return inBuf;
-    }
-    const nl = this.buf.indexOf(0x0a, this.filePos);
-    if (nl < 0 || nl >= this.limit) return -1;
-    this.lineStart = this.filePos;
+    const nl = this.findNewline(this.filePos);
+    if (nl < 0) return null;
+    const s = this.filePos;
     this.filePos = nl + 1;
-    this.idx = this.bufEnd = this.filePos;
-    return nl;
+    this.idx = this.frameBufEnd = this.filePos;
+    return [s, nl];
   }
-  private lineStart = 0;
+
+  // ---------------------------------------------------------------- one opcode
 
   /** Reads the next opcode. Returns false at the end of input (error null) or on bad input (error set). */
   next(): boolean {
-    const buf = this.buf;
     if (this.frameNote) {
       this.frameViolation = null;
       this.frameOversize = null;
       this.frameNote = false;
     }
     const file = this.fileMode;
-    const p = file ? this.take(0, 1) : this.pos;
-    if (p < 0 || p >= this.limit) return false;
-    const code = buf[p]!;
+    const p = file ? this.take(1) : this.pos;
+    if (p < 0 || !this.has(p)) return false;
+    const code = this.buf[p - this.base]!;
     const info = OPCODE_BY_CODE[code];
     this.opPos = p;
     this.code = code;
+    this.argLoaded = true;
+    this.argCopy = null;
     if (info === undefined) {
       this.info = OPCODE_BY_CODE[Op.STOP]!;
       this.fail('MALFORMED/invalid-opcode', { byte: code, at: p });
@@ -217,16 +366,21 @@ export class OpReader {
     let q = p + 1;
     switch (ARG_CLASS[code]) {
       case A_NONE:
-        this.argStart = this.argEnd = q;
+        this.argPos = q;
+        this.argLen = 0;
+        this.argStart = this.argEnd = q - this.base;
         break;
       case A_FIXED: {
         const w = ARG_WIDTH[code]!;
-        const s = this.take(q, w);
-        if (s < 0) return this.truncated('argument');
-        this.argStart = s;
-        this.argEnd = s + w;
+        const s = file ? this.take(w) : q;
+        const r = s < 0 ? -1 : this.fetch(s, w);
+        if (r < 0) return this.truncated('argument');
+        this.argPos = s;
+        this.argLen = w;
+        this.argStart = r;
+        this.argEnd = r + w;
         if (code !== Op.BINFLOAT) {
-          const v = readUint(buf, s, w);
+          const v = readUint(this.buf, r, w);
           this.argNum = w === 4 && ARG_SIGNED[code] ? v | 0 : v;
         }
         q = s + w;
@@ -234,46 +388,49 @@ export class OpReader {
       }
       case A_LEN: {
         const w = ARG_WIDTH[code]!;
-        const s = this.take(q, w);
-        if (s < 0) return this.truncated('length prefix');
-        let n = readUint(buf, s, w);
+        const s = file ? this.take(w) : q;
+        const r = s < 0 ? -1 : this.fetch(s, w);
+        if (r < 0) return this.truncated('length prefix');
+        let n = readUint(this.buf, r, w);
         if (w === 4 && ARG_SIGNED[code]) {
           n = n | 0;
           if (n < 0) return this.fail('MALFORMED/negative-length', { op: info.name, at: p, n });
         }
-        q = s + w;
-        const d = n > this.limit ? -1 : this.take(q, n);
-        if (d < 0) return file ? this.declared(n) : this.declared(n, this.limit - q);
-        this.argNum = n;
-        this.argStart = d;
-        this.argEnd = d + n;
+        const d = file ? (n > this.limit ? -1 : this.take(n)) : s + w;
+        if (d < 0) return this.declared(n);
+        if (!this.payload(code, d, n)) return this.declared(n, this.remainFrom(d));
         q = d + n;
         break;
       }
       case A_LINE: {
-        const nl = this.line(q);
-        if (nl < 0) return this.truncated('newline-terminated argument');
-        this.argStart = file ? this.lineStart : q;
-        this.argEnd = nl;
+        const line = file ? this.takeLine() : this.line(q);
+        if (!line) return this.truncated('newline-terminated argument');
+        const [s, nl] = line;
+        this.argPos = s;
+        this.argLen = nl - s;
+        if (nl - s > this.maxLine) this.skipped();
+        else {
+          const r = this.fetch(s, nl - s);
+          this.argStart = r;
+          this.argEnd = r + (nl - s);
+        }
         q = nl + 1;
         break;
       }
       default: {
-        const nl = this.line(q);
-        if (nl < 0) return this.truncated(file ? 'module or name line' : 'module line');
-        this.argStart = file ? this.lineStart : q;
-        this.argEnd = nl;
-        const nl2 = this.line(nl + 1);
-        if (nl2 < 0) return this.truncated(file ? 'module or name line' : 'name line');
-        this.arg2Start = file ? this.lineStart : nl + 1;
-        this.arg2End = nl2;
-        q = nl2 + 1;
+        const a = file ? this.takeLine() : this.line(q);
+        if (!a) return this.truncated(file ? 'module or name line' : 'module line');
+        const b = file ? this.takeLine() : this.line(a[1] + 1, a[0]);
+        if (!b) return this.truncated(file ? 'module or name line' : 'name line');
+        this.lines(a, b);
+        q = b[1] + 1;
       }
     }
+    this.argBuf = this.argCopy ?? this.buf;
     if (file) {
       if (code === Op.FRAME) {
         const n = this.argNum;
-        const s = n > this.limit ? -1 : this.take(0, n);
+        const s = n > this.limit ? -1 : this.take(n);
         if (s < 0) return this.declared(n);
         this.idx = s; // load_frame reads the frame into the buffer, then rewinds
       }
@@ -294,13 +451,114 @@ export class OpReader {
     }
     if (code === Op.FRAME) {
       const n = this.argNum;
-      if (n > this.limit - q) {
+      if (n > 0 && (n === Infinity || !this.has(q + n - 1))) {
         this.frameNote = true;
-        this.frameOversize = { at: p, declared: n === Infinity ? 'more than 2^53' : String(n), remain: this.limit - q };
+        this.frameOversize = { at: p, declared: n === Infinity ? 'more than 2^53' : String(n), remain: this.remainFrom(q) };
         this.frameEnd = -1;
       } else this.frameEnd = n > 0 ? q + n : -1;
     }
     this.pos = q;
     return true;
   }
+
+  /** A line at absolute position `at` (memory mode): [start, newline), or null at the end of input. */
+  private line(at: number, anchor = at): [number, number] | null {
+    const nl = this.findNewline(at, anchor);
+    return nl < 0 ? null : [at, nl];
+  }
+
+  /** The argument is not in any buffer (too long to read): only its position and length are known. */
+  private skipped(): void {
+    this.argLoaded = false;
+    this.argCopy = EMPTY;
+    this.argStart = this.argEnd = 0;
+  }
+
+  /** Bytes from absolute position `at` to the end of the input (a stream of unknown size is probed for its end). */
+  private remainFrom(at: number): number {
+    if (this.limit === Infinity) {
+      let lo = at - 1; // lo: -1 or a position with data; hi: a position without
+      let hi = this.endBound;
+      for (let step = 1 << 20; hi === Infinity && this.limit === Infinity; step *= 2) {
+        if (this.has(lo + step)) lo += step;
+        else hi = Math.min(this.endBound, lo + step);
+      }
+      while (this.limit === Infinity && hi - lo > 1) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        if (this.has(mid)) lo = mid;
+        else hi = mid;
+      }
+      if (this.limit === Infinity) this.limit = hi;
+    }
+    return Math.max(0, this.limit - at);
+  }
+
+  /**
+   * A length-prefixed payload of n bytes at absolute position d: text the scan decodes is read when
+   * short enough (up to maxKept), a bytes payload only its head; the rest is skipped by position.
+   * False when the input ends before the payload does.
+   */
+  private payload(code: number, d: number, n: number): boolean {
+    this.argNum = n;
+    this.argPos = d;
+    this.argLen = n;
+    if (n === Infinity) return false;
+    if (this.source === null) {
+      if (n > this.limit - d) return false;
+      this.argStart = d;
+      this.argEnd = d + n;
+      return true;
+    }
+    if (ARG_BYTES[code]) {
+      const h = Math.min(n, HEAD_BYTES);
+      const r = this.fetch(d, h);
+      if (r < 0) return false;
+      // the head is copied: skipping the rest moves the window
+      this.argCopy = this.buf.slice(r, r + h);
+      this.argStart = 0;
+      this.argEnd = h;
+      this.argLoaded = h === n;
+    } else if (n <= this.maxKept) {
+      const r = this.fetch(d, n);
+      if (r < 0) return false;
+      this.argStart = r;
+      this.argEnd = r + n;
+      return true;
+    } else this.skipped();
+    return n === 0 || this.has(d + n - 1);
+  }
+
+  /** GLOBAL and INST: module and name lines, both in `argBuf` when short enough to read. */
+  private lines(a: [number, number], b: [number, number]): void {
+    this.argPos = a[0];
+    this.argLen = a[1] - a[0];
+    if (a[1] - a[0] > this.maxLine || b[1] - b[0] > this.maxLine) return this.skipped();
+    if (this.source === null) {
+      [this.argStart, this.argEnd] = a;
+      [this.arg2Start, this.arg2End] = b;
+      return;
+    }
+    if (b[0] === a[1] + 1) {
+      const r = this.fetch(a[0], b[1] - a[0]);
+      this.argStart = r;
+      this.argEnd = r + (a[1] - a[0]);
+      this.arg2Start = r + (b[0] - a[0]);
+      this.arg2End = r + (b[1] - a[0]);
+      return;
+    }
+    // file mode: one line from the frame buffer, one read fresh
+    const ra = this.fetch(a[0], a[1] - a[0]);
+    const first = this.buf.slice(ra, ra + (a[1] - a[0]));
+    const r = this.fetch(b[0], b[1] - b[0]);
+    const joined = new Uint8Array(first.length + (b[1] - b[0]));
+    joined.set(first);
+    joined.set(this.buf.subarray(r, r + (b[1] - b[0])), first.length);
+    this.argCopy = joined;
+    this.argStart = 0;
+    this.argEnd = first.length;
+    this.arg2Start = first.length;
+    this.arg2End = joined.length;
+  }
 }
+
+const EMPTY = new Uint8Array(0);

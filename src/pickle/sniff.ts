@@ -5,6 +5,7 @@
  */
 import { Op } from './opcodes';
 import { A_LINE, A_LINE2, ARG_CLASS, OpReader } from './reader';
+import { MemorySource, readBytes, type ByteSource } from './source';
 
 /** Bytes that start real protocol 0/1 pickles (MARK, EMPTY_LIST/DICT/TUPLE, GLOBAL, INST, scalars, PERSID). */
 const PROTO01_STARTERS = new Set([...'(]})cIiLSVNFKJMXUTGP'].map((c) => c.charCodeAt(0)));
@@ -98,10 +99,38 @@ export function findPickleStart(input: Uint8Array, from: number, options: Pickle
   return -1;
 }
 
+/** GLOBAL lines are recognised within this many bytes. */
+const GLOBAL_LINE_SPAN = 512;
+
+/** findPickleStart over a byte source, read forward in chunks (positions absolute). */
+export function findPickleStartIn(src: ByteSource, from: number, options: PickleStartOptions = {}): number {
+  if (src instanceof MemorySource) return findPickleStart(src.bytes, from, options);
+  const chunk = 1 << 20;
+  const overlap = Math.max(GLOBAL_LINE_SPAN, options.sniff ?? 0) + 2;
+  let budget = options.maxCandidates ?? Infinity;
+  for (let at = from; ; at += chunk) {
+    const bytes = readBytes(src, at, chunk + overlap);
+    if (bytes.length === 0) return -1;
+    const last = bytes.length < chunk + overlap;
+    // candidates in [0, chunk): each sees its overlap; the final chunk sees everything
+    const found = findPickleStart(last ? bytes : bytes.subarray(0, chunk + overlap), 0, { ...options, maxCandidates: budget });
+    if (found >= 0 && (last || found < chunk)) return at + found;
+    if (last) return -1;
+    if (budget !== Infinity) budget -= countProtos(bytes.subarray(0, chunk));
+    if (budget <= 0) return -1;
+  }
+}
+
+function countProtos(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(Op.PROTO); i >= 0; i = b.indexOf(Op.PROTO, i + 1)) n++;
+  return n;
+}
+
 function isGlobalLine(input: Uint8Array, i: number): boolean {
   if (!isIdentStart(input[i + 1]!)) return false;
   let lines = 0;
-  for (let j = i + 1; j < input.length && j - i < 512; j++) {
+  for (let j = i + 1; j < input.length && j - i < GLOBAL_LINE_SPAN; j++) {
     const d = input[j]!;
     if (d === 0x0a) {
       if (++lines === 2) return true;

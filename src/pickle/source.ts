@@ -86,3 +86,30 @@ export function readAll(src: ByteSource): Uint8Array {
   }
   return out;
 }
+
+/** Is there a byte at position `pos`? */
+export function hasByteAt(src: ByteSource, pos: number): boolean {
+  if (src.size !== undefined) return pos < src.size;
+  return src.read(pos, PROBE, 0, 1) === 1;
+}
+const PROBE = new Uint8Array(1);
+
+/** The size of a source, reading a stream to its end when it is not known yet. */
+export function sizeOf(src: ByteSource): number {
+  if (src.size !== undefined) return src.size;
+  let lo = 0;
+  let step = 1 << 20;
+  // find some position past the end, then bisect to the last byte
+  while (hasByteAt(src, lo + step - 1)) {
+    lo += step;
+    step *= 2;
+  }
+  if (src.size !== undefined) return src.size;
+  let hi = lo + step - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (hasByteAt(src, mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

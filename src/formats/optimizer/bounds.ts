@@ -26,8 +26,8 @@ function numeric(n: number, shown: string, b: Bound): string | null {
   return null;
 }
 
-export function checkBound(v: Value, b: Bound, input: Uint8Array): string | null {
-  const shown = renderValue(v, input);
+export function checkBound(v: Value, b: Bound): string | null {
+  const shown = renderValue(v);
   const t = jsonType(v);
   if (t === 'non-constant' || (t === 'ndarray' && !b.types?.includes('ndarray'))) {
     return `is ${shown}, not a plain constant (the server would run that call to get the value)`;
@@ -37,7 +37,7 @@ export function checkBound(v: Value, b: Bound, input: Uint8Array): string | null
     if (!ok) return `is ${shown} (${t}); the policy allows ${b.types.join(' or ')}`;
   }
   if (t === 'ndarray') {
-    const nd = ndarrayInfo(v, input);
+    const nd = ndarrayInfo(v);
     const hasLimits = b.finite || b.min !== undefined || b.max !== undefined || b.exclusiveMin !== undefined || b.exclusiveMax !== undefined || b.oneOf !== undefined;
     if (!hasLimits) return null;
     if (nd?.value === undefined) return `is an NDArray whose header does not show one number (shape ${nd?.shape ? `(${nd.shape.join(', ')})` : 'unreadable'}), so its bounds cannot be checked`;

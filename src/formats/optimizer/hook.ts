@@ -8,8 +8,8 @@ import { inspectOptimizer } from './inspect';
 export function optimizerHook(bounds: OptimizerBounds, out: { summary?: OptimizerSummary }): HookFactory {
   return (rec) => ({
     needsFullMachine: true,
-    finish(results, pickles, input) {
-      const summary = inspectOptimizer(results, input, bounds, rec, pickles);
+    finish(results, pickles) {
+      const summary = inspectOptimizer(results, bounds, rec, pickles);
       if (summary) out.summary = summary;
     },
   });

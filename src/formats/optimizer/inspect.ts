@@ -27,7 +27,7 @@ function setKey<T>(o: Record<string, T>, k: string, v: T): void {
 }
 
 /** A symbolic value as plain JSON (bounded depth and size). */
-export function toHyper(v: Value, input: Uint8Array, depth = 0): HyperValue {
+export function toHyper(v: Value, depth = 0): HyperValue {
   switch (v.k) {
     case 'none':
       return null;
@@ -42,37 +42,37 @@ export function toHyper(v: Value, input: Uint8Array, depth = 0): HyperValue {
     case 'tuple':
     case 'list':
     case 'set':
-      return depth > 3 ? [] : v.items.slice(0, 64).map((x) => toHyper(x, input, depth + 1));
+      return depth > 3 ? [] : v.items.slice(0, 64).map((x) => toHyper(x, depth + 1));
     case 'dict': {
       const o: { [key: string]: HyperValue } = Object.create(null);
       if (depth > 3) return o;
-      for (const [k, x] of v.entries.slice(0, 64)) setKey(o, k.k === 'str' && k.v !== null ? k.v : renderValue(k, input), toHyper(x, input, depth + 1));
+      for (const [k, x] of v.entries.slice(0, 64)) setKey(o, k.k === 'str' && k.v !== null ? k.v : renderValue(k), toHyper(x, depth + 1));
       return o;
     }
     case 'call': {
-      const nd = ndarrayInfo(v, input);
+      const nd = ndarrayInfo(v);
       if (nd) return { $array: nd };
-      return { $call: renderValue(v, input) };
+      return { $call: renderValue(v) };
     }
     default:
-      return { $call: renderValue(v, input) };
+      return { $call: renderValue(v) };
   }
 }
 
 /** How Python would print a value (for the summary line): floats keep their `.0`, strings are quoted. */
-function pyRepr(v: Value, input: Uint8Array, depth = 0): string {
+function pyRepr(v: Value, depth = 0): string {
   switch (v.k) {
     case 'float':
       return pyFloat(v.v);
     case 'tuple':
     case 'list': {
       if (depth > 2) return v.k === 'list' ? '[…]' : '(…)';
-      const items = v.items.slice(0, 16).map((x) => pyRepr(x, input, depth + 1));
+      const items = v.items.slice(0, 16).map((x) => pyRepr(x, depth + 1));
       if (v.count > items.length) items.push('…');
       return v.k === 'list' ? `[${items.join(', ')}]` : `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
     }
     default:
-      return formatHyper(toHyper(v, input, 3));
+      return formatHyper(toHyper(v, 3));
   }
 }
 
@@ -82,14 +82,14 @@ function isOptimizerObject(v: Value): v is CallValue {
   return d !== null && classOf(v) !== null && !isNdarray(v) && d.entries.some(([k]) => k.k === 'str' && (k.v === 'lr' || k.v === 'rescale_grad'));
 }
 
-function scheduler(v: CallValue, input: Uint8Array, shown: Record<string, string>): SchedulerSummary {
+function scheduler(v: CallValue, shown: Record<string, string>): SchedulerSummary {
   const params: Record<string, HyperValue> = Object.create(null);
   const d = stateDict(v);
   if (d) {
     for (const [k, x] of d.entries) {
       if (k.k !== 'str' || k.v === null) continue;
-      setKey(params, k.v, toHyper(x, input));
-      setKey(shown, k.v, pyRepr(x, input));
+      setKey(params, k.v, toHyper(x));
+      setKey(shown, k.v, pyRepr(x));
     }
   }
   return { class: classOf(v)!.resolved, params };
@@ -103,9 +103,9 @@ function isState(v: Value, depth = 0): boolean {
   return false;
 }
 
-function stateShapes(v: Value, input: Uint8Array, out: (number[] | null)[], depth = 0): void {
-  if (v.k === 'call') out.push(ndarrayInfo(v, input)?.shape ?? null);
-  else if ((v.k === 'tuple' || v.k === 'list') && depth < 3) for (const x of v.items) stateShapes(x, input, out, depth + 1);
+function stateShapes(v: Value, out: (number[] | null)[], depth = 0): void {
+  if (v.k === 'call') out.push(ndarrayInfo(v)?.shape ?? null);
+  else if ((v.k === 'tuple' || v.k === 'list') && depth < 3) for (const x of v.items) stateShapes(x, out, depth + 1);
 }
 
 /** Why a states dict is not one: keys are parameter indices (int or str), values are states. */
@@ -128,7 +128,7 @@ interface Inspected {
   nested: [string, Inspected][];
 }
 
-function inspectObject(opt: CallValue, input: Uint8Array, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
+function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
   const cls = classOf(opt)!;
   const params: Record<string, HyperValue> = Object.create(null);
   const tables: Record<string, number> = Object.create(null);
@@ -141,7 +141,7 @@ function inspectObject(opt: CallValue, input: Uint8Array, depth: number, extra: 
     if (k.k !== 'str' || k.v === null) continue;
     keys.set(k.v, x);
     if (k.v === 'lr_scheduler' && x.k === 'call' && classOf(x)) {
-      sched = scheduler(x, input, shown.scheduler);
+      sched = scheduler(x, shown.scheduler);
       schedValue = x;
       continue;
     }
@@ -151,11 +151,11 @@ function inspectObject(opt: CallValue, input: Uint8Array, depth: number, extra: 
       continue;
     }
     if (depth < MAX_NESTING && isOptimizerObject(x)) {
-      nested.push([k.v, inspectObject(x, input, depth + 1)]);
+      nested.push([k.v, inspectObject(x, depth + 1)]);
       continue;
     }
-    setKey(params, k.v, toHyper(x, input));
-    setKey(shown.params, k.v, pyRepr(x, input));
+    setKey(params, k.v, toHyper(x));
+    setKey(shown.params, k.v, pyRepr(x));
   }
   const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params, tables, scheduler: sched, ...extra };
   if (nested.length) {
@@ -166,7 +166,7 @@ function inspectObject(opt: CallValue, input: Uint8Array, depth: number, extra: 
 }
 
 /** Applies the policy's bounds to one optimizer object (and the optimizers it holds). */
-function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, input: Uint8Array, label: string): void {
+function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, label: string): void {
   const className = ins.cls.name;
   const at = ins.value.stateAt ?? null;
   const who = label === className ? className : `${label} (${className})`;
@@ -181,7 +181,7 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, inp
   for (const [key, bound] of Object.entries(perKey)) {
     const v = ins.keys.get(key);
     if (!v) continue;
-    const problem = checkBound(v, bound, input);
+    const problem = checkBound(v, bound);
     if (problem) rec.add('OPTIMIZER_BOUND/bound', { offset: at }, { label, key, problem });
   }
   if (ins.schedValue && bounds.scheduler) {
@@ -190,14 +190,14 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, inp
     for (const [key, bound] of Object.entries(bounds.scheduler)) {
       const x = d?.entries.find(([k]) => k.k === 'str' && k.v === key)?.[1];
       if (!x) continue;
-      const problem = checkBound(x, bound, input);
+      const problem = checkBound(x, bound);
       if (problem) rec.add('OPTIMIZER_BOUND/scheduler-bound', { offset: ins.schedValue.stateAt ?? null }, { label, scheduler: sclass, key, problem, id: ins.schedValue.id });
     }
   }
-  for (const [key, n] of ins.nested) checkObject(n, bounds, rec, input, `${label}.${key}`);
+  for (const [key, n] of ins.nested) checkObject(n, bounds, rec, `${label}.${key}`);
 }
 
-export function inspectOptimizer(results: readonly Value[], input: Uint8Array, bounds: OptimizerBounds, rec: Recorder, pickles: number): OptimizerSummary | undefined {
+export function inspectOptimizer(results: readonly Value[], bounds: OptimizerBounds, rec: Recorder, pickles: number): OptimizerSummary | undefined {
   const result = results[0];
   if (!result || pickles === 0) return undefined;
   let opt: Value | null = null;
@@ -207,20 +207,20 @@ export function inspectOptimizer(results: readonly Value[], input: Uint8Array, b
     else states = result;
     const bad = states.k === 'dict' ? badStateEntry(states) : null;
     if (states.k !== 'dict' || bad) {
-      rec.add('OPTIMIZER_BOUND/not-states', { offset: null }, { loads: renderValue(result, input), problem: bad });
+      rec.add('OPTIMIZER_BOUND/not-states', { offset: null }, { loads: renderValue(result), problem: bad });
       return undefined;
     }
   } else {
     opt = result;
   }
   if (opt && (opt.k !== 'call' || !classOf(opt) || !stateDict(opt))) {
-    rec.add('OPTIMIZER_BOUND/not-optimizer', { offset: null }, { loads: renderValue(opt, input) });
+    rec.add('OPTIMIZER_BOUND/not-optimizer', { offset: null }, { loads: renderValue(opt) });
     return undefined;
   }
   let statesSummary: OptimizerSummary['states'];
   if (states && states.k === 'dict') {
     const shapes: (number[] | null)[] = [];
-    for (const [, s] of states.entries.slice(0, 64)) stateShapes(s, input, shapes);
+    for (const [, s] of states.entries.slice(0, 64)) stateShapes(s, shapes);
     statesSummary = { count: states.count, shapes };
   }
   const extra = statesSummary ? { states: statesSummary } : {};
@@ -228,7 +228,7 @@ export function inspectOptimizer(results: readonly Value[], input: Uint8Array, b
     const body = { class: null, name: null, params: Object.create(null) as Record<string, HyperValue>, tables: Object.create(null) as Record<string, number>, scheduler: null, ...extra };
     return { ...body, line: summaryLine(body) };
   }
-  const ins = inspectObject(opt as CallValue, input, 0, extra);
-  checkObject(ins, bounds, rec, input, ins.cls.name);
+  const ins = inspectObject(opt as CallValue, 0, extra);
+  checkObject(ins, bounds, rec, ins.cls.name);
   return ins.summary;
 }

@@ -2,7 +2,7 @@
  * MXNet NDArray state objects in `.states` pickles: `NDArray.__reduce__` gives
  * `(NDArray, (None,), {'handle': bytearray})`, the bytearray being `NDArray::Save` output. Only its
  * header is read here (never the data, except one element of a one-element array), from the bytes
- * the symbolic machine kept as a constant.
+ * the symbolic machine kept as a constant (the first bytes of the handle, which hold the header).
  *
  * Layout (src/ndarray/ndarray.cc `NDArray::Save`, little-endian):
  *   u32 magic        0xF993FAC8 (V1: no storage type), 0xF993FAC9 (V2), 0xF993FACA (V3, numpy shape semantics)
@@ -41,11 +41,11 @@ export interface NdInfo {
 }
 
 /** The `handle` bytes of an NDArray object value (any protocol), or null. */
-export function ndarrayHandle(v: Value, input: Uint8Array): Uint8Array | null {
+export function ndarrayHandle(v: Value): Uint8Array | null {
   if (v.k !== 'call' || !v.state || v.state.k !== 'dict') return null;
   const handle = v.state.entries.find(([k]) => k.k === 'str' && k.v === 'handle')?.[1];
   if (!handle || handle.k !== 'bytes') return null;
-  return handle.data ?? input.subarray(handle.start, handle.end);
+  return handle.data ?? handle.head;
 }
 
 export function parseNdarray(b: Uint8Array): NdInfo {
@@ -109,8 +109,8 @@ export function parseNdarray(b: Uint8Array): NdInfo {
 }
 
 /** NDArray info for an NDArray object value, or null when the value is not one. */
-export function ndarrayInfo(v: Value, input: Uint8Array): NdInfo | null {
+export function ndarrayInfo(v: Value): NdInfo | null {
   if (!isNdarray(v)) return null;
-  const b = ndarrayHandle(v, input);
+  const b = ndarrayHandle(v);
   return b ? parseNdarray(b) : { shape: null };
 }

@@ -20,15 +20,14 @@ export function isConst(v: Value): boolean {
   return v.k !== 'call' && v.k !== 'global' && v.k !== 'unknown' && v.k !== 'persid' && v.k !== 'buffer';
 }
 
-export function describeOperand(v: Value, input: Uint8Array): string {
-  return `${v.k === 'call' ? 'the result of ' : v.k === 'global' ? 'global ' : ''}${renderValue(v, input)}`;
+export function describeOperand(v: Value): string {
+  return `${v.k === 'call' ? 'the result of ' : v.k === 'global' ? 'global ' : ''}${renderValue(v)}`;
 }
 
 /** Where a pickle's calls may lead before the machine stops following partial objects. */
 const MAX_PARTIAL_DEPTH = 8;
 
 export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value, depth = 0): void {
-  const input = m.input;
   if (callee.k === 'call' && depth < MAX_PARTIAL_DEPTH) {
     const p = partialCall(callee, args, kwargs);
     if (p) return doCall(m, r, p.fn, { k: 'tuple', items: kept(p.args), count: p.args.length, d: 0, w: 0 }, kind, p.kwargs, depth + 1);
@@ -37,17 +36,17 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
     case 'global':
       break;
     case 'unknown':
-      m.note(r, 'UNRESOLVED_CALL/call-of-unresolved', { callee: renderValue(callee, input) }, { call: renderCall(callee, args, input, 0, kwargs) });
+      m.note(r, 'UNRESOLVED_CALL/call-of-unresolved', { callee: renderValue(callee) }, { call: renderCall(callee, args, 0, kwargs) });
       break;
     case 'call':
     case 'persid':
-      m.note(r, 'CALL_ON_CALL_RESULT/call-of-call', { callee: callee.k === 'call' ? renderValue(callee, input) : 'persistent_load' }, { call: renderCall(callee, args, input, 0, kwargs) });
+      m.note(r, 'CALL_ON_CALL_RESULT/call-of-call', { callee: callee.k === 'call' ? renderValue(callee) : 'persistent_load' }, { call: renderCall(callee, args, 0, kwargs) });
       break;
     default:
-      m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee, input) });
+      m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee) });
   }
   if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') m.halt(r, 'MALFORMED/args-not-tuple', { kind: args.k });
-  const pseudo = kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, input, kwargs) : renderCall(callee, args, input, 0, kwargs);
+  const pseudo = kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, kwargs) : renderCall(callee, args, 0, kwargs);
   m.rec.call(r.opPos, r.info.name, kind, callee.k === 'global' ? callee.resolved : `<${callee.k}>`, pseudo);
   for (const h of m.hooks) h.call?.(r, callee, args);
 
@@ -55,12 +54,12 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   if (callee.k === 'global') {
     if (callee.held) {
       result = modelGetattr(m, r, args);
-      if (!result) m.releaseHeld(callee, `called with ${describeArgs(args, input)}`);
+      if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
     } else judgeCall(m, r, callee, args, pseudo);
-    if (!result && m.foldBudget > 0) {
-      result = foldCall(callee.resolved, args, input);
+    if (!result && m.foldAllowed(r)) {
+      result = foldCall(callee.resolved, args, m.bytesOf);
       // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
-      if (result) m.foldBudget -= result.k === 'bytes' ? result.end - result.start : result.len;
+      if (result) m.foldUsed += result.k === 'bytes' ? result.end - result.start : result.len;
     }
     if (callee.resolved === 'copyreg.add_extension' && args.k === 'tuple') {
       const [mod, name, code] = args.items;
@@ -86,16 +85,15 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, call: pseudo, ...cost.args } as never);
 }
 
-function describeArgs(args: Value, input: Uint8Array): string {
-  return args.k === 'tuple' ? `(${args.items.slice(0, 3).map((x) => describeOperand(x, input)).join(', ')})` : describeOperand(args, input);
+function describeArgs(args: Value): string {
+  return args.k === 'tuple' ? `(${args.items.slice(0, 3).map((x) => describeOperand(x)).join(', ')})` : describeOperand(args);
 }
 
 function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void {
-  const input = m.input;
   for (const v of [inst, state]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'used as object state');
   switch (inst.k) {
     case 'global':
-      m.rec.add('BUILD_ON_NON_INSTANCE/build-on-global', { offset: r.opPos, opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state, input)})` }, { at: r.opPos, target: inst.resolved });
+      m.rec.add('BUILD_ON_NON_INSTANCE/build-on-global', { offset: r.opPos, opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state)})` }, { at: r.opPos, target: inst.resolved });
       break;
     case 'persid':
     case 'buffer':
@@ -106,15 +104,15 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
       const guard = cls ? buildGuard(cls, state) : null;
-      if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state, input)})`, ...guard.args } as never);
+      if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
     }
     case 'unknown':
       break;
     default:
-      m.halt(r, 'MALFORMED/cannot-build', { what: describeOperand(inst, input) });
+      m.halt(r, 'MALFORMED/cannot-build', { what: describeOperand(inst) });
   }
-  const pseudo = `${renderValue(inst, input)}.__setstate__(${renderValue(state, input)})`;
+  const pseudo = `${renderValue(inst)}.__setstate__(${renderValue(state)})`;
   m.rec.call(r.opPos, 'BUILD', 'build', originGlobal(inst)?.resolved ?? `<${inst.k}>`, pseudo);
   let action = null;
   for (const h of m.hooks) action = h.build?.(r, inst, state) ?? action;
@@ -122,31 +120,37 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
   if (action) m.applyStreamAction(r, action);
 }
 
+const site = (call: string) => ({ call });
+
 /** Strings flowing into a call that are themselves pickles get scanned too. */
 export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: string): void {
   if (m.opts.depth >= m.limits.maxNestedPickleDepth) return;
   // each value is looked at once, however often the memo hands it to a call
   if (m.nestedChecked.has(v)) return;
   m.nestedChecked.add(v);
-  for (const blob of findNestedPickles(v, m.input)) {
+  for (const candidate of findNestedPickles(v, m.bytesOf)) {
+    const blob = candidate.length <= m.limits.maxNestedPickleBytes ? candidate.bytes() : null;
+    if (!blob) {
+      m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-too-large', { bytes: candidate.length, max: m.limits.maxNestedPickleBytes }, site(pseudo));
+      continue;
+    }
     const inner = m.nested(blob);
     const bad = inner.rec.findings.filter((f) => f.severity !== 'info');
     const imports = inner.rec.globals;
     if (imports.length === 0 && inner.rec.callCount === 0) continue; // just data that happens to look like a pickle
-    const site = { call: pseudo };
     if (bad.some((f) => f.severity === 'dangerous')) {
       const denied = [...new Set(imports.filter((g) => g.decision === 'deny').map((g) => g.resolved))];
       const inside = denied.length ? `imports ${denied.join(', ')}` : bad.find((f) => f.severity === 'dangerous')!.message;
-      m.note(r, 'NESTED_PICKLE/nested-dangerous', { bytes: blob.length, inside }, site);
+      m.note(r, 'NESTED_PICKLE/nested-dangerous', { bytes: blob.length, inside }, site(pseudo));
     } else if (bad.length) {
       const names = [...new Set(imports.map((g) => g.resolved))].slice(0, 8).join(', ');
-      m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-unverified', { bytes: blob.length, code: bad[0]!.code, why: bad[0]!.message, imports: names || 'nothing' }, site);
+      m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-unverified', { bytes: blob.length, code: bad[0]!.code, why: bad[0]!.message, imports: names || 'nothing' }, site(pseudo));
     }
   }
 }
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {
-  if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid, m.input) });
+  if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid) });
   m.stack.push(persistentTarget(pid) ?? { k: 'persid', pid });
 }
 
@@ -174,8 +178,9 @@ export const CALL_OPS: Handlers<'REDUCE' | 'NEWOBJ' | 'NEWOBJ_EX' | 'OBJ' | 'BUI
     doBuild(m, r, m.top(r), state);
   },
   PERSID(m, r) {
-    for (let i = r.argStart; i < r.argEnd; i++) if (m.input[i]! >= 0x80) m.halt(r, 'MALFORMED/persid-not-ascii');
-    const pid = bytesToLatin1(m.input, r.argStart, r.argEnd);
+    if (!r.argLoaded) m.halt(r, 'MALFORMED/line-too-long', { bytes: r.argLen, max: m.limits.maxLineBytes });
+    for (let i = r.argStart; i < r.argEnd; i++) if (r.argBuf[i]! >= 0x80) m.halt(r, 'MALFORMED/persid-not-ascii');
+    const pid = bytesToLatin1(r.argBuf, r.argStart, r.argEnd);
     persistent(m, r, m.str(pid, pid.length));
   },
   BINPERSID: (m, r) => persistent(m, r, m.pop(r)),

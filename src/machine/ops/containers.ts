@@ -23,7 +23,7 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
-  mutateObject(m, r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 }, m.input)})`, 'append', items);
+  mutateObject(m, r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
 }
 
 function doSetItems(m: MachineState, r: OpReader, x: number): void {
@@ -41,7 +41,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
     return;
   }
   if (target.k === 'list') return; // list[int] = value is valid Python
-  mutateObject(m, r, target, `[${renderValue(items[0]!, m.input)}] = ${renderValue(items[1]!, m.input)}`, 'setitem', items);
+  mutateObject(m, r, target, `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
 }
 
 function doAddItems(m: MachineState, r: OpReader, x: number): void {
@@ -56,7 +56,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
-  mutateObject(m, r, target, `.add(${renderValue(items[0]!, m.input)})`, 'additems', items);
+  mutateObject(m, r, target, `.add(${renderValue(items[0]!)})`, 'additems', items);
 }
 
 const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', append: 'append', additems: 'add' };
@@ -70,7 +70,7 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: strin
   for (const v of [target, ...items]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'added to an object');
   switch (target.k) {
     case 'call': {
-      const pseudo = renderValue(target, m.input) + suffix;
+      const pseudo = renderValue(target) + suffix;
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
       for (const it of items) checkNested(m, r, it, pseudo);
       return;
@@ -82,10 +82,10 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: strin
     case 'unknown':
     case 'persid':
     case 'buffer':
-      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-unknown', { target: renderValue(target, m.input), kind });
+      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-unknown', { target: renderValue(target), kind });
       return;
     default:
-      m.halt(r, 'MALFORMED/unsupported-mutation', { what: describeOperand(target, m.input), action: ACTIONS[kind]! });
+      m.halt(r, 'MALFORMED/unsupported-mutation', { what: describeOperand(target), action: ACTIONS[kind]! });
   }
 }
 

@@ -13,8 +13,9 @@ import type { Handlers } from './handler';
 
 /** GLOBAL and INST: module and name on two lines. */
 function lineGlobal(m: MachineState, r: OpReader): void {
-  const module = decodeUtf8SurrogatePass(m.input, r.argStart, r.argEnd);
-  const name = decodeUtf8SurrogatePass(m.input, r.arg2Start, r.arg2End);
+  if (!r.argLoaded) m.halt(r, 'MALFORMED/line-too-long', { bytes: r.argLen, max: m.limits.maxLineBytes });
+  const module = decodeUtf8SurrogatePass(r.argBuf, r.argStart, r.argEnd);
+  const name = decodeUtf8SurrogatePass(r.argBuf, r.arg2Start, r.arg2End);
   if (module === null || name === null) m.halt(r, 'MALFORMED/invalid-global-name');
   if (module.length === 0 || name.length === 0) m.halt(r, 'TRUNCATED/empty-global-name');
   const g = importGlobal(m, r, module, name);
@@ -44,7 +45,7 @@ export const GLOBAL_OPS: Handlers<'GLOBAL' | 'INST' | 'STACK_GLOBAL' | 'EXT1' | 
     } else if (isConst(module) && isConst(name) && (module.k !== 'str' || name.k !== 'str')) {
       m.halt(r, 'MALFORMED/stack-global-operands', { module: module.k, name: name.k });
     } else {
-      const what = `module ${describeOperand(module, m.input)}, name ${describeOperand(name, m.input)}`;
+      const what = `module ${describeOperand(module)}, name ${describeOperand(name)}`;
       m.rec.add('UNRESOLVED_GLOBAL/computed-name', { offset: r.opPos, opcode: 'STACK_GLOBAL' }, { at: r.opPos, what });
       m.stack.push({ k: 'unknown', why: `unresolved import (${what})` });
     }

@@ -25,7 +25,8 @@ function put(m: MachineState, r: OpReader, idx: number): void {
 
 /** The memo index of a protocol 0 GET/PUT line. */
 function lineIndex(m: MachineState, r: OpReader): number | bigint {
-  const idx = decodeDecimalLine(m.input, r.argStart, r.argEnd);
+  if (!r.argLoaded) m.halt(r, 'MALFORMED/line-too-long', { bytes: r.argLen, max: m.limits.maxLineBytes });
+  const idx = decodeDecimalLine(r.argBuf, r.argStart, r.argEnd);
   if (idx === null) m.halt(r, 'MALFORMED/invalid-memo-index', { text: m.argText(r) });
   return idx;
 }

@@ -41,6 +41,7 @@ export const MACHINE_RULES = {
   'MALFORMED/odd-items': halt<{ what: 'DICT' | 'SETITEMS' }>((a) => `odd number of items for ${a.what}`),
   'MALFORMED/obj-without-class': halt(() => 'OBJ needs a class after its MARK'),
   'MALFORMED/persid-not-ascii': halt(() => 'persistent IDs in protocol 0 must be ASCII strings'),
+  'MALFORMED/line-too-long': halt<{ bytes: number; max: number }>((a) => `a protocol 0 line of ${a.bytes} bytes (more than ${a.max}, maxLineBytes) is not analysed`),
   'MALFORMED/unsupported-protocol': halt<{ proto: number }>((a) => `unsupported pickle protocol: ${a.proto}`),
   'MALFORMED/unsupported-mutation': halt<{ what: string; action: string }>((a) => `${a.what} does not support ${a.action}`),
   'MALFORMED/joblib-array-size': halt<{ why: string }>((a) => `joblib array data follows but its size is unknown: ${a.why}`),
@@ -64,7 +65,7 @@ export const MACHINE_RULES = {
   ),
   'RESOURCE_HOSTILE/memo-expansion': rule<At & { objects: string; size: number }>(
     'suspicious',
-    (a) => `${a.op} at offset ${a.at} builds a structure that expands to ${a.objects} objects through shared references (a memo expansion bomb) from ${a.size} bytes`,
+    (a) => `${a.op} at offset ${a.at} builds a structure that expands to ${a.objects} objects through shared references (a memo expansion bomb) from the first ${a.size} bytes`,
     ONCE,
   ),
   'RESOURCE_HOSTILE/long-line': rule<At & { bytes: number; max: number }>('suspicious', (a) => `${a.op} at offset ${a.at} is a protocol 0 line of ${a.bytes} bytes (more than ${a.max}): no legitimate pickle writes one`, ONCE),
@@ -107,6 +108,10 @@ export const MACHINE_RULES = {
   'PERSISTENT_ID/persistent-id': rule<At & { pid: string }>('suspicious', (a) => `${a.op} at offset ${a.at} asks the loader's persistent_load for ${a.pid}, which the policy does not allow`, ONCE),
   'OUT_OF_BAND_BUFFER/out-of-band': rule<{ at: number }>('suspicious', (a) => `NEXT_BUFFER at offset ${a.at} takes an out-of-band buffer the policy does not allow`, ONCE),
   'NESTED_PICKLE/nested-dangerous': rule<At & { bytes: number; inside: string }>('dangerous', (a) => `${a.op} at offset ${a.at} passes a ${a.bytes}-byte pickle to a call; inside it: ${a.inside}`),
+  'NESTED_PICKLE_UNVERIFIED/nested-too-large': rule<At & { bytes: number; max: number }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} passes a ${a.bytes}-byte string that starts like a pickle to a call; it is larger than ${a.max} bytes (maxNestedPickleBytes) and was not verified`,
+  ),
   'NESTED_PICKLE_UNVERIFIED/nested-unverified': rule<At & { bytes: number; code: string; why: string; imports: string }>(
     'suspicious',
     (a) => `${a.op} at offset ${a.at} passes a ${a.bytes}-byte pickle to a call that is not clean (${a.code}: ${a.why}); it imports ${a.imports}`,
