@@ -76,15 +76,17 @@ export class DecodedSource implements ByteSource {
   error: DecompressError | null = null;
   /** Times the decoder was started again for a backward read. */
   restarts = 0;
+  /** Highest position ever decoded (what the budget has been charged for). */
+  charged = 0;
   private decoder: Decoder | null = null;
   /** Decoded chunks, oldest first; the last one is being filled. */
   private readonly chunks: Chunk[] = [];
-  /** Stream position the decoder has reached. */
+  /** Stream position the current pass has reached. */
   private pos = 0;
-  /** Highest position ever decoded (what the budget has been charged for). */
-  private charged = 0;
-  /** Set once the decoder returned its end (or failed): the stream's size. */
-  private end: number | undefined;
+  /** The current pass has reached the end of the stream (or where it failed). */
+  private passEnded = false;
+  /** The stream's size, once a pass has reached its end (or where it failed). */
+  private total: number | undefined;
 
   constructor(
     private readonly factory: DecoderFactory,
@@ -94,7 +96,7 @@ export class DecodedSource implements ByteSource {
 
   /** Known once the stream has been decoded to its end. */
   get size(): number | undefined {
-    return this.end;
+    return this.total;
   }
 
   /** Compressed bytes consumed by the current pass. */
@@ -104,7 +106,7 @@ export class DecodedSource implements ByteSource {
 
   read(pos: number, dst: Uint8Array, dstOffset: number, length: number): number {
     if (length <= 0) return 0;
-    if (this.end !== undefined && pos >= this.end) return 0;
+    if (this.total !== undefined && pos >= this.total) return 0;
     const first = this.chunks[0];
     if (pos < (first ? first.start : this.pos)) {
       if (!this.restart()) return 0;
@@ -128,16 +130,15 @@ export class DecodedSource implements ByteSource {
         done += n;
         continue;
       }
-      if (this.end !== undefined) break;
       if (!this.fill()) break;
     }
     return done;
   }
 
-  /** Decode to the end (discarding) and return the size. */
+  /** Decode to the end (discarding what is not kept) and return the size. */
   sizeNow(): number {
-    while (this.end === undefined) if (!this.fill()) break;
-    return this.end ?? this.pos;
+    while (this.total === undefined) if (!this.fill()) break;
+    return this.total ?? this.pos;
   }
 
   /** Release the decoder (a worker thread, wasm memory); reads after this start again. */
@@ -155,27 +156,31 @@ export class DecodedSource implements ByteSource {
     this.close();
     this.chunks.length = 0;
     this.pos = 0;
-    if (this.error) {
-      // the stream ends where it failed; decoding again would fail the same way
-      const end = this.end;
-      this.end = undefined;
-      this.pendingEnd = end;
-    }
+    this.passEnded = false;
     return true;
   }
 
-  /** When set, decoding stops at this position (the stream failed there on an earlier pass). */
-  private pendingEnd: number | undefined;
-
   private fail(e: DecompressError): void {
     this.error ??= e;
-    this.end = this.pos;
+    this.total = Math.min(this.total ?? this.pos, this.pos);
+    this.passEnded = true;
     this.close();
   }
 
-  /** Decode the next chunk; false at the end of the stream. */
+  private endPass(): void {
+    this.total ??= this.pos;
+    this.passEnded = true;
+    this.close();
+  }
+
+  /** Decode the next piece into the last chunk; false at the end of the stream. */
   private fill(): boolean {
-    if (this.end !== undefined) return false;
+    if (this.passEnded) return false;
+    // a stream that failed (or ended) on an earlier pass ends at the same place
+    if (this.total !== undefined && this.pos >= this.total) {
+      this.endPass();
+      return false;
+    }
     let chunk: Chunk;
     const last = this.chunks[this.chunks.length - 1];
     if (last && last.len < last.buf.length) chunk = last;
@@ -185,8 +190,7 @@ export class DecodedSource implements ByteSource {
       this.chunks.push(chunk);
     }
     let want = chunk.buf.length - chunk.len;
-    const stopAt = this.pendingEnd;
-    if (stopAt !== undefined) want = Math.min(want, stopAt - this.pos);
+    if (this.total !== undefined) want = Math.min(want, this.total - this.pos);
     // the budget: bytes beyond what was already charged must fit
     const fresh = this.pos + want - this.charged;
     if (fresh > 0) {
@@ -197,13 +201,6 @@ export class DecodedSource implements ByteSource {
       }
       if (fresh > room) want -= fresh - room;
     }
-    if (want <= 0) {
-      if (stopAt !== undefined && this.pos >= stopAt) {
-        this.end = this.pos;
-        this.close();
-      }
-      return false;
-    }
     let n: number;
     try {
       this.decoder ??= this.factory(this.input);
@@ -213,8 +210,7 @@ export class DecodedSource implements ByteSource {
       return false;
     }
     if (n === 0) {
-      this.end = this.pos;
-      this.close();
+      this.endPass();
       return false;
     }
     chunk.len += n;
@@ -226,7 +222,6 @@ export class DecodedSource implements ByteSource {
     const consumed = this.decoder.consumed;
     if (this.pos > RATIO_FLOOR && this.pos > this.caps.maxRatio * Math.max(1, consumed)) {
       this.fail(new DecompressError(`decompression ratio above ${this.caps.maxRatio}:1 (${consumed} bytes give more than ${this.pos})`, true));
-      return true;
     }
     return true;
   }
