@@ -9,7 +9,7 @@ import type { ByteSource } from '../pickle/source';
 import type { Report } from '../report/report';
 import type { RuleArgs, RuleId } from '../report/rules';
 import type { Anomaly } from './anomaly';
-import type { Codec, DecodedSource } from './decode';
+import type { Codec, DecodedSource, DecompressError } from './decode';
 import type { ContainerLimits } from './limits';
 import type { Format } from './formats';
 
@@ -76,6 +76,15 @@ export interface Visit {
   decode(codec: Codec, input: ByteSource): DecodedSource;
   /** Bytes of inflate budget left for this file. */
   budgetLeft(): number;
+}
+
+/** The finding for a decoded stream that ended early (`what`: what was being decompressed). */
+export function decodeFinding(v: Visit, err: DecompressError, what: string, offset: number | null, member?: string): void {
+  const stop = err.stop;
+  if (stop?.kind === 'restarts') v.add('LIMIT_EXCEEDED/decode-restarts', { what, max: stop.max }, offset, member);
+  else if (stop?.kind === 'window') v.add('LIMIT_EXCEEDED/decode-window', { what, bytes: stop.bytes, max: stop.max }, offset, member);
+  else if (stop?.kind === 'internal') v.add('ANALYSIS_ERROR/decoder-failed', { what, why: err.message }, offset, member);
+  else v.add(err.limit ? 'LIMIT_EXCEEDED/inflate-limit' : 'CONTAINER_ANOMALY/corrupt-stream', { what, why: err.message }, offset, member);
 }
 
 export interface StreamReader {

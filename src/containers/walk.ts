@@ -69,7 +69,10 @@ class Node implements Visit {
     readonly depth: number,
   ) {
     this.result = { name, path, format, size: src.size ?? 0, verdict: 'safe', findings: [], members: [] };
+    this.sizeUnknown = src.size === undefined;
   }
+
+  private readonly sizeUnknown: boolean;
 
   get limits(): ContainerLimits {
     return this.ctx.limits;
@@ -155,7 +158,8 @@ class Node implements Visit {
 
   finish(): MemberResult {
     const r = this.result;
-    if (this.src.size === undefined) r.size = sizeOf(this.src);
+    // a decoded stream's size is known once it has been read to its end
+    if (this.sizeUnknown) r.size = this.src.size ?? sizeOf(this.src);
     for (const m of r.members) r.findings.push(...m.findings);
     r.verdict = verdictOf(maxSeverity(r.findings));
     return r;

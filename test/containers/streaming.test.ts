@@ -26,8 +26,12 @@ function walk(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.(py|md|json|txt|pyc)$/.test(e.name) ? [] : [path.join(dir, e.name)]));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { sampleFiles } = require('../snapshots/snapshot-files') as { sampleFiles(root: string): string[] };
+
 describe('scanFile (positional reads) equals scanBytes (memory)', () => {
-  const files = [...walk(SAMPLES), ...walk(path.join(ROOT, 'malicious')).slice(0, 40), ...walk(path.join(REAL, 'trixie')).filter((f) => /legacy|lz4|zst|gz|bz2|xz|zip|tar|npz|npy/.test(f))];
+  // every sample, and the real files of both generations
+  const files = [...sampleFiles(path.join(ROOT, '..')).map((rel) => path.join(ROOT, rel)), ...walk(REAL)];
   test.each(files.map((f) => [path.relative(ROOT, f), f]))('%s', async (_rel, file) => {
     const name = path.basename(file);
     const a = await scanFile(file);

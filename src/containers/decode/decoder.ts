@@ -15,11 +15,22 @@
  */
 import type { ByteSource } from '../../pickle/source';
 
+/** Why decompression stopped, beyond corrupt data (false) or the budget and ratio caps (true). */
+export type DecompressStop =
+  /** more backward reads than MAX_RESTARTS */
+  | { kind: 'restarts'; max: number }
+  /** a window larger than the decoder allows */
+  | { kind: 'window'; bytes: number; max: number }
+  /** the decoder itself failed (a worker that died) */
+  | { kind: 'internal' };
+
 export class DecompressError extends Error {
   constructor(
     message: string,
     /** True when a cap, not corrupt data, stopped decompression. */
     readonly limit: boolean,
+    /** The particular cap or failure, when it is neither corrupt data nor the budget or ratio. */
+    readonly stop?: DecompressStop,
   ) {
     super(message);
     this.name = 'DecompressError';
@@ -149,7 +160,7 @@ export class DecodedSource implements ByteSource {
 
   private restart(): boolean {
     if (this.restarts >= MAX_RESTARTS) {
-      this.fail(new DecompressError(`more than ${MAX_RESTARTS} backward reads (each decompresses the stream again)`, true));
+      this.fail(new DecompressError(`more than ${MAX_RESTARTS} backward reads (each decompresses the stream again)`, true, { kind: 'restarts', max: MAX_RESTARTS }));
       return false;
     }
     this.restarts++;

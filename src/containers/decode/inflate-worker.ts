@@ -34,7 +34,7 @@ const OUT_SIZE = 4 << 20; // decoded ring (power of two)
 const ERR_BYTES = 1024;
 const IDLE_WORKERS = 2;
 /** A worker that shows no progress for this long is presumed dead. */
-const STALL_MS = Number(process.env.PG_STALL_MS ?? 60_000);
+const STALL_MS = 60_000;
 
 // control words
 const JOB = 0; // job number, bumped by the reader to start one
@@ -225,7 +225,7 @@ class WorkerInflate implements Decoder {
       }
       if (Atomics.wait(c, TO_READER, seen, 1000) === 'timed-out' && Date.now() - lastProgress > STALL_MS) {
         this.release(false);
-        throw new DecompressError('the decompression worker stopped responding ' + JSON.stringify(Array.from(c)) + ' inPos=' + this.inPos, false);
+        throw new DecompressError('the decompression worker stopped responding', false, { kind: 'internal' });
       }
       if (Atomics.load(c, TO_READER) !== seen) lastProgress = Date.now();
     }

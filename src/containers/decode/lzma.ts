@@ -278,7 +278,7 @@ export class LzmaAloneDecoder implements Decoder {
         }
       }
       if (this.rep0 >= this.reach()) {
-        if (this.rep0 >= MAX_DICT && this.rep0 < this.dictSize) throw new DecompressError(`lzma dictionary larger than ${MAX_DICT} bytes`, true);
+        if (this.rep0 >= MAX_DICT && this.rep0 < this.dictSize) throw new DecompressError(`lzma dictionary of ${this.dictSize} bytes exceeds ${MAX_DICT}`, true, { kind: 'window', bytes: this.dictSize, max: MAX_DICT });
         throw corrupt('corrupt data');
       }
       mlen += 2;

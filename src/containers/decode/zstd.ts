@@ -102,7 +102,7 @@ export class ZstdDecoder implements Decoder {
         window = base + (base / 8) * (wd & 7);
       }
       if (dict.some((x) => x !== 0)) throw corrupt('frame needs a dictionary');
-      if (window > MAX_WINDOW) throw new DecompressError(`zstd window of ${window} bytes exceeds ${MAX_WINDOW}`, true);
+      if (window > MAX_WINDOW) throw new DecompressError(`zstd window of ${window} bytes exceeds ${MAX_WINDOW}`, true, { kind: 'window', bytes: window, max: MAX_WINDOW });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Decompress } = require('fzstd') as { Decompress: FzstdCtor };
       this.frame = new Decompress((data) => {

@@ -8,7 +8,7 @@ import { readBytes, type ByteSource } from '../../pickle/source';
 import { DecompressError, type Codec } from '../decode';
 import { TailSource } from '../io/sources';
 import type { Format } from '../formats';
-import type { Probe, StreamReader, Visit } from '../reader';
+import { decodeFinding, type Probe, type StreamReader, type Visit } from '../reader';
 
 const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => sig.every((x, i) => b[at + i] === x);
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -42,7 +42,7 @@ function readCompressed(format: Format, codec: Codec, input: ByteSource, v: Visi
     v.member(innerName(format, v.name), decoded);
     const size = decoded.sizeNow();
     const err = decoded.error ?? after?.(size) ?? null;
-    if (err) v.add(err.limit ? 'LIMIT_EXCEEDED/inflate-limit' : 'CONTAINER_ANOMALY/corrupt-stream', { what: `cannot decompress ${format}`, why: err.message }, 0);
+    if (err) decodeFinding(v, err, `cannot decompress ${format}`, 0);
   } finally {
     decoded.close();
   }

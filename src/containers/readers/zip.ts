@@ -7,7 +7,7 @@
 import { SliceSource, readBytes, type ByteSource } from '../../pickle/source';
 import { SNIFF_BYTES } from '../detect';
 import { CrcSource, sizeOf } from '../io/sources';
-import type { StreamReader, Visit } from '../reader';
+import { decodeFinding, type StreamReader, type Visit } from '../reader';
 import { METHOD_STORED, checkLocalHeaders, readZipDirectory, type ZipEntry } from '../zip';
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
@@ -62,11 +62,7 @@ function readMember(src: ByteSource, v: Visit, e: ZipEntry, size: number): void 
     const content = new CrcSource(inflated);
     v.member(e.name, content);
     const { crc, size: got } = content.finish();
-    if (inflated.error) {
-      const d = inflated.error;
-      v.add(d.limit ? 'LIMIT_EXCEEDED/inflate-limit' : 'CONTAINER_ANOMALY/corrupt-stream', { what: 'cannot inflate member', why: d.message }, e.localOffset, e.name);
-      return;
-    }
+    if (inflated.error) return decodeFinding(v, inflated.error, 'cannot inflate member', e.localOffset, e.name);
     if (got !== e.size) v.add('CONTAINER_ANOMALY/zip-inflated-size', { bytes: got, declared: e.size }, e.localOffset, e.name);
     checkCrc(v, e, crc);
   } finally {
