@@ -3,9 +3,10 @@
 /**
  * Streaming decompression benchmark (part `stream` of `npm run bench`; also `node test/bench/stream.js [--quick]`).
  *
- * Input: a gzip-compressed pickle of about 2 GB (256 MB with --quick) made mostly of BINBYTES8 blobs
- * (so the scanner's core costs little), generated once into test/bench/.data/. Each row runs in its
- * own child process; peak RSS is that child's maxRSS:
+ * Inputs: gzip-compressed pickles of about 2 GB (256 MB with --quick) made mostly of BINBYTES8 blobs
+ * (so the scanner's core costs little), of weight-like (1.5:1) and text-like (3:1) bytes, generated
+ * once into test/bench/.data/. Each row runs in its own child process; peak RSS is that child's
+ * maxRSS; --rounds=N (default 1, 3 with --quick) runs the rows interleaved N times, median shown:
  *   zlib one-shot     fs.readFileSync + zlib.gunzipSync (the reference: plain native inflate)
  *   zlib stream       fs.createReadStream → zlib.createGunzip, counting bytes (native, asynchronous)
  *   DecodedSource     picklegate's synchronous ByteSource over the file (worker-thread inflate), read in 1 MiB pieces
@@ -43,7 +44,8 @@ function makeInput(file, total, kind) {
     }
   }
   const n = Math.max(1, Math.floor(total / BLOB));
-  const fd = fs.openSync(file + '.tmp', 'w');
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
   const gz = zlib.createGzip({ level: 6 });
   const pending = [];
   gz.on('data', (c) => fs.writeSync(fd, c));
@@ -60,7 +62,7 @@ function makeInput(file, total, kind) {
     await new Promise((res) => gz.end(Buffer.from([0x65, 0x2e]), res)); // APPENDS, STOP
     await new Promise((res) => (gz.readableEnded ? res() : gz.once('end', res)));
     fs.closeSync(fd);
-    fs.renameSync(file + '.tmp', file);
+    fs.renameSync(tmp, file);
   })();
 }
 
@@ -105,14 +107,14 @@ if (process.argv[2] === '--child') {
 }
 
 // ------------------------------------------------------------------ parent
-async function run({ quick = false, dist = path.join(ROOT, 'dist') } = {}) {
+async function run({ quick = false, dist = path.join(ROOT, 'dist'), rounds = quick ? 3 : 1 } = {}) {
   const total = quick ? 256 * 1024 * 1024 : 119 * 16 * 1024 * 1024; // about 2.0 GB (within the default 2 GiB inflate budget)
   const md = [];
-  for (const kind of ['weights', 'text']) md.push(await runOne(kind, total, quick, dist));
+  for (const kind of ['weights', 'text']) md.push(await runOne(kind, total, quick, dist, rounds));
   return { md: md.join('\n') };
 }
 
-async function runOne(kind, total, quick, dist) {
+async function runOne(kind, total, quick, dist, rounds) {
   const file = path.join(DATA, `blobs-${kind}-${quick ? '256m' : '2g'}.pkl.gz`);
   const t = Date.now();
   await makeInput(file, total, kind);
@@ -120,18 +122,29 @@ async function runOne(kind, total, quick, dist) {
   const size = fs.statSync(file).size;
   const rows = [];
   const results = [];
-  for (const [mode, label] of [
+  const modes = [
     ['oneshot', 'zlib one-shot (gunzipSync)'],
     ['stream', 'zlib stream (createGunzip)'],
     ['source', 'picklegate DecodedSource (worker inflate)'],
     ['scanFile', 'picklegate scanFile, end to end'],
-  ]) {
-    const r = spawnSync(process.execPath, [__filename, '--child', mode, file, dist], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: 900_000 });
-    if (r.status !== 0) {
-      rows.push([label, '–', '–', '–', '–', '–', `failed: ${(r.stderr || '').split('\n')[0].slice(0, 80)}`]);
+  ];
+  // rounds interleave the modes (A B C D A B C D ...): on a shared machine, load hits them alike; median per mode
+  const runs = new Map(modes.map(([mode]) => [mode, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [mode] of modes) {
+      const r = spawnSync(process.execPath, [__filename, '--child', mode, file, dist], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: 900_000 });
+      if (r.status !== 0) runs.get(mode).push({ failed: (r.stderr || '').split('\n')[0].slice(0, 80) });
+      else runs.get(mode).push(JSON.parse(r.stdout));
+    }
+  }
+  for (const [mode, label] of modes) {
+    const ok = runs.get(mode).filter((x) => !x.failed);
+    if (ok.length === 0) {
+      rows.push([label, '–', '–', '–', '–', '–', `failed: ${runs.get(mode)[0].failed}`]);
       continue;
     }
-    const m = JSON.parse(r.stdout);
+    ok.sort((a, b) => a.ms - b.ms);
+    const m = { ...ok[ok.length >> 1], rssKiB: Math.max(...ok.map((x) => x.rssKiB)) };
     results.push({ mode, label, m, mbs: m.out / 1e6 / (m.ms / 1000) });
   }
   // the reference: the faster of the two plain zlib rows (one-shot degrades on outputs of GBs)
@@ -155,7 +168,8 @@ async function runOne(kind, total, quick, dist) {
 }
 
 module.exports = { run };
-if (require.main === module) run({ quick: process.argv.includes('--quick'), dist: path.resolve(process.env.PICKLEGATE_DIST || path.join(ROOT, 'dist')) }).catch((e) => {
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+if (require.main === module) run({ quick: process.argv.includes('--quick'), dist: path.resolve(process.env.PICKLEGATE_DIST || path.join(ROOT, 'dist')), ...(roundsArg ? { rounds: Number(roundsArg.slice(9)) } : {}) }).catch((e) => {
   console.error(e);
   process.exit(1);
 });

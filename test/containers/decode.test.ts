@@ -101,6 +101,19 @@ describe('streaming inflate in the worker', () => {
     const src = new DecodedSource((input) => workerInflate('gzip', input), new MemorySource(gz), { budget: { ...big }, maxRatio: 1e9 });
     expect(readWith(src, 4093)).toEqual(d);
   });
+  test('over 1 MiB compressed: the start from one call, the rest from the worker, seamlessly', () => {
+    const d = Buffer.concat([data(2_000_000, 11), Buffer.from(require('node:crypto').randomBytes(1_500_000))]);
+    const gz = zlib.gzipSync(d);
+    expect(gz.length).toBeGreaterThan(1024 * 1024);
+    expect(readWith(source('gzip', gz), 4093)).toEqual(d);
+    expect(readWith(source('gzip', gz), 65536)).toEqual(d);
+    const raw = zlib.deflateRawSync(d);
+    const src = source('deflate-raw', raw);
+    const head = new Uint8Array(100);
+    expect(src.read(0, head, 0, 100)).toBe(100);
+    expect(Buffer.from(head)).toEqual(d.subarray(0, 100));
+    expect(readWith(src, 1 << 20)).toEqual(d);
+  });
   test('a truncated stream ends where it breaks; what came before is readable', () => {
     const d = data(3_000_000, 8);
     const gz = zlib.gzipSync(d);

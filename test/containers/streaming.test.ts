@@ -131,3 +131,25 @@ describe('scanStream', () => {
     fs.rmdirSync(dir);
   });
 });
+
+describe('deflated members', () => {
+  test('sniffing inert deflated members does not use up the inflate budget', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-zip-'));
+    const file = path.join(dir, 'm.pt');
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const py = `
+import zipfile, pickle, random, sys
+random.seed(1)
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('archive/data.pkl', pickle.dumps({'a': 1}, protocol=2))
+    for i in range(40):
+        z.writestr('archive/data/%d' % i, bytes(random.getrandbits(8) & 0x3f for _ in range(200000)))
+`;
+    expect(spawnSync('python3', ['-c', py, file]).status).toBe(0);
+    const r = await scanFile(file, { containerLimits: { maxInflatedBytes: 1024 * 1024 } });
+    expect(r.findings.filter((f) => f.severity !== 'info').map((f) => f.message)).toEqual([]);
+    expect(r.accepted).toBe(true);
+    expect(r.skippedMembers).toBe(40);
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -69,6 +69,8 @@ export interface DecodeCaps {
 export const RATIO_FLOOR = 1024 * 1024;
 /** Size of one chunk buffer of decoded output. */
 const CHUNK = 256 * 1024;
+/** Size of the first chunk: a format sniff (64 KiB) decodes no more than it reads. */
+const FIRST_CHUNK = 64 * 1024;
 /** Chunks kept for re-reads (so the last KEEP = CHUNKS × CHUNK bytes are re-read without decoding). */
 const CHUNKS = 4;
 /** Backward reads past the kept chunks that start the decoder again, per stream. */
@@ -152,6 +154,16 @@ export class DecodedSource implements ByteSource {
     return this.total ?? this.pos;
   }
 
+  /**
+   * Give back to the file's budget what this stream was charged (a member that was sniffed and then
+   * skipped as inert: only what a loader would decompress counts). The source must not be read again.
+   */
+  refund(): void {
+    this.caps.budget.used -= this.charged;
+    this.charged = 0;
+    this.close();
+  }
+
   /** Release the decoder (a worker thread, wasm memory); reads after this start again. */
   close(): void {
     this.decoder?.close();
@@ -196,7 +208,7 @@ export class DecodedSource implements ByteSource {
     const last = this.chunks[this.chunks.length - 1];
     if (last && last.len < last.buf.length) chunk = last;
     else {
-      const recycled = this.chunks.length >= CHUNKS ? this.chunks.shift()!.buf : new Uint8Array(CHUNK);
+      const recycled = this.chunks.length >= CHUNKS ? this.chunks.shift()!.buf : new Uint8Array(this.pos === 0 ? FIRST_CHUNK : CHUNK);
       chunk = { buf: recycled, start: this.pos, len: 0 };
       this.chunks.push(chunk);
     }

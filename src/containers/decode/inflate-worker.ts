@@ -304,20 +304,82 @@ function oneShot(kind: InflateKind, input: Uint8Array): Uint8Array | 'too-large'
   }
 }
 
+/** Compressed bytes inflated in one call for the start of a large stream (at most ~1032× as many out). */
+export const PREFIX_INPUT = 64 * 1024;
+
+/**
+ * The start of a large stream from one call over its first PREFIX_INPUT compressed bytes (a format
+ * sniff needs no thread); the worker starts only when a read goes past it, and skips what was served.
+ */
+class PrefixThenWorker implements Decoder {
+  private at = 0;
+  private worker: WorkerInflate | null = null;
+  private skipped = 0;
+  constructor(
+    private readonly input: ByteSource,
+    private readonly kind: InflateKind,
+    private readonly prefix: Uint8Array,
+    private readonly prefixInput: number,
+  ) {}
+  get consumed(): number {
+    return this.worker ? this.worker.consumed : this.prefixInput;
+  }
+  read(dst: Uint8Array, off: number, len: number): number {
+    if (this.at < this.prefix.length) {
+      const n = Math.min(len, this.prefix.length - this.at);
+      dst.set(this.prefix.subarray(this.at, this.at + n), off);
+      this.at += n;
+      return n;
+    }
+    if (!this.worker) this.worker = new WorkerInflate(this.input, this.kind);
+    const scratch = new Uint8Array(256 * 1024);
+    while (this.skipped < this.at) {
+      const n = this.worker.read(scratch, 0, Math.min(scratch.length, this.at - this.skipped));
+      if (n === 0) return 0;
+      this.skipped += n;
+    }
+    const n = this.worker.read(dst, off, len);
+    this.at += n;
+    this.skipped += n;
+    return n;
+  }
+  close(): void {
+    this.worker?.close();
+  }
+}
+
+function readInput(input: ByteSource, max: number): Uint8Array {
+  const bytes = new Uint8Array(max);
+  let got = 0;
+  while (got < max) {
+    const n = input.read(got, bytes, got, max - got);
+    if (n === 0) break;
+    got += n;
+  }
+  return bytes.subarray(0, got);
+}
+
+/** The decoded start of a stream from its first compressed bytes (no end expected), or null. */
+function prefixOf(kind: InflateKind, input: Uint8Array): Uint8Array | null {
+  const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: input.length * 1100 + 1024 };
+  try {
+    return kind === 'gzip' ? zlib.gunzipSync(input, opts) : kind === 'zlib' ? zlib.inflateSync(input, opts) : zlib.inflateRawSync(input, opts);
+  } catch {
+    return null; // corrupt early: the worker reports it
+  }
+}
+
 /** Node's native inflate: one call for small streams, a worker thread for the rest. */
 export function nodeInflate(kind: InflateKind, input: ByteSource): Decoder {
   const size = input.size;
   if (size !== undefined && size <= ONE_SHOT_INPUT) {
-    const bytes = new Uint8Array(size);
-    let got = 0;
-    while (got < size) {
-      const n = input.read(got, bytes, got, size - got);
-      if (n === 0) break;
-      got += n;
-    }
-    const out = oneShot(kind, bytes.subarray(0, got));
-    if (out !== 'too-large') return new OneShot(out, got);
+    const bytes = readInput(input, size);
+    const out = oneShot(kind, bytes);
+    if (out !== 'too-large') return new OneShot(out, bytes.length);
   }
+  const head = readInput(input, PREFIX_INPUT);
+  const prefix = prefixOf(kind, head);
+  if (prefix && prefix.length > 0) return new PrefixThenWorker(input, kind, prefix, head.length);
   return new WorkerInflate(input, kind);
 }
 

@@ -53,7 +53,10 @@ function readMember(src: ByteSource, v: Visit, e: ZipEntry, size: number): void 
   }
   const inflated = v.decode('deflate-raw', raw);
   try {
-    if (!v.worthWalking(readBytes(inflated, 0, SNIFF_BYTES), e.size, e.name)) return v.skip();
+    if (!v.worthWalking(readBytes(inflated, 0, SNIFF_BYTES), e.size, e.name)) {
+      inflated.refund();
+      return v.skip();
+    }
     // the sniff above was charged already: the declared size must fit in what is left plus that
     if (e.size > v.budgetLeft() + inflated.charged) {
       v.add('LIMIT_EXCEEDED/inflate-budget', { declared: e.size, budget: v.limits.maxInflatedBytes }, e.localOffset, e.name);
