@@ -141,42 +141,33 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
 }
 
 async function runDisasm(file: string, o: { policy: string; color?: boolean }, io: CliIO): Promise<number> {
-  const { extractPickles } = await import('../containers/extract');
-  const { BufferSource, FileSource } = await import('../containers/source');
-  const { scan } = await import('../scan');
+  const { scanFile, scanStream } = await import('../containers/scan-file');
+  const { readAll } = await import('../pickle/source');
   const { disassemble } = await import('./disasm');
   const policy = await loadPolicy(o.policy);
   const c = colorsFor(io.stdout, io.env, o.color);
-  let streams;
-  if (file === '-') {
-    const { readStream } = await import('../containers/scan-file');
-    const bytes = await readStream(process.stdin, DEFAULT_CONTAINER_LIMITS.maxFileBytes);
-    if (!bytes) throw new UsageError('stdin too large');
-    streams = await extractPickles(new BufferSource(bytes), '<stdin>');
-  } else {
-    let handle;
-    try {
-      handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const st = await handle.stat();
-      if (!st.isFile()) throw new Error('not a regular file');
-      streams = await extractPickles(new FileSource(handle, st.size), path.basename(file));
-    } catch (err) {
-      io.stderr.write(`picklegate: ${file}: ${(err as Error).message}\n`);
-      return EXIT_ERROR;
-    } finally {
-      await handle?.close();
-    }
-  }
-  if (streams.length === 0) {
-    io.stderr.write(`picklegate: ${file}: no pickle found to disassemble (use \`picklegate scan\` for a full check)\n`);
+  let found = 0;
+  let rejected = false;
+  // every pickle stream the scan walks (raw, compressed, .npy payloads, archive members, polyglot
+  // halves), listed while its source is open
+  const onPickle = (p: import('../containers/walk').ScannedPickle) => {
+    found++;
+    rejected ||= !p.report.accepted;
+    let bytes = readAll(p.src);
+    // a legacy torch file's pickles end where its raw storages begin
+    const ends = p.report.pickles.map((k) => k.end - p.base);
+    if (ends.length > 0 && p.report.pickles.every((k) => k.complete)) bytes = bytes.subarray(0, Math.max(...ends));
+    io.stdout.write(`${c.bold('== ' + p.path.join(' > '))}\n`);
+    io.stdout.write(disassemble(bytes, p.report, c, p.base));
+  };
+  const r = file === '-' ? await scanStream(process.stdin, { policy }, { onPickle }) : await scanFile(file, { policy }, onPickle);
+  if (r.error) {
+    io.stderr.write(`picklegate: ${file}: ${r.error.message}\n`);
     return EXIT_ERROR;
   }
-  let rejected = false;
-  for (const s of streams) {
-    const report = scan(s.bytes, { policy, baseOffset: s.base });
-    rejected ||= !report.accepted;
-    io.stdout.write(`${c.bold('== ' + s.path.join(' > '))}\n`);
-    io.stdout.write(disassemble(s.bytes, report, c, s.base));
+  if (found === 0) {
+    io.stderr.write(`picklegate: ${file}: no pickle found to disassemble (use \`picklegate scan\` for a full check)\n`);
+    return EXIT_ERROR;
   }
   return rejected ? 1 : EXIT_OK;
 }

@@ -2,10 +2,11 @@
  * Caps for reading files and containers. Reaching one is a LIMIT_EXCEEDED finding (suspicious):
  * the content behind it was not verified, so the file is never reported safe.
  */
-import { constants as bufferConstants } from 'node:buffer';
-
 export interface ContainerLimits {
-  /** Largest single stream read into memory: a raw pickle file, a zip member, compressed input. */
+  /**
+   * Largest file (or stdin / stream body) scanned; a plain cap, not a memory limit (files are read
+   * by positional reads and decompressed streams as they are decoded, never whole).
+   */
   maxFileBytes: number;
   /** Total bytes produced by decompression (zip deflate, gzip, bz2, xz, lzma, zlib) within one file. */
   maxInflatedBytes: number;
@@ -20,7 +21,7 @@ export interface ContainerLimits {
 const GiB = 1024 ** 3;
 
 export const DEFAULT_CONTAINER_LIMITS: Readonly<ContainerLimits> = Object.freeze({
-  maxFileBytes: Math.min(4 * GiB, bufferConstants.MAX_LENGTH),
+  maxFileBytes: 1024 * GiB,
   maxInflatedBytes: 2 * GiB,
   maxRatio: 10_000,
   maxDepth: 4,
@@ -34,6 +35,5 @@ export function containerLimits(overrides: Partial<ContainerLimits> | undefined)
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`container limit ${k} must be a non-negative number`);
     (out as Record<string, number>)[k] = Math.floor(v);
   }
-  out.maxFileBytes = Math.min(out.maxFileBytes, bufferConstants.MAX_LENGTH);
   return out;
 }

@@ -2,7 +2,7 @@
  * A tar reader (v7, ustar, GNU long names, pax extended headers) over a random-access source:
  * it reads the 512-byte headers only and hands back where each regular file's data lies.
  */
-import type { Source } from './source';
+import { readBytes, type ByteSource } from '../pickle/source';
 import { anomaly, type Anomaly } from './anomaly';
 import { isTarHeader } from './detect';
 
@@ -58,17 +58,23 @@ function parsePax(data: Uint8Array): Map<string, string> {
   return out;
 }
 
-export async function listTar(source: Source, maxEntries: number): Promise<TarListing> {
+export function listTar(source: ByteSource, maxEntries: number): TarListing {
   const entries: TarEntry[] = [];
   const anomalies: Anomaly[] = [];
   let pos = 0;
   let longName: string | null = null;
   let pax = new Map<string, string>();
   let globalPax = new Map<string, string>();
-  while (pos + BLOCK <= source.size) {
-    const h = await source.read(pos, BLOCK);
+  const known = source.size;
+  for (;;) {
+    const h = readBytes(source, pos, BLOCK);
+    if (h.length < BLOCK) {
+      if (h.length > 0) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-header', {}, pos));
+      else anomalies.push(anomaly('CONTAINER_ANOMALY/tar-no-end-blocks', {}, pos));
+      return { entries, anomalies, capped: false };
+    }
     if (h.every((x) => x === 0)) {
-      const rest = await source.read(pos, Math.min(source.size - pos, 64 * 1024));
+      const rest = readBytes(source, pos, 64 * 1024);
       if (rest.some((x) => x !== 0)) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-trailing-data', {}, pos));
       return { entries, anomalies, capped: false };
     }
@@ -94,25 +100,36 @@ export async function listTar(source: Source, maxEntries: number): Promise<TarLi
     if (merged.has('path')) name = merged.get('path') as string;
     const dataStart = pos + BLOCK;
     const next = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (dataStart + size > source.size) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-member', { name }, pos, name));
-    const readData = async () => source.read(dataStart, Math.min(size as number, 1 << 20));
-    if (type === 'x') pax = parsePax(await readData());
-    else if (type === 'g') globalPax = new Map([...globalPax, ...parsePax(await readData())]);
-    else if (type === 'L') longName = cstring(await readData(), 0, size);
+    // the member's bytes available (a stream of unknown size is probed at the member's last byte)
+    const avail = known !== undefined ? Math.max(0, Math.min(size, known - dataStart)) : size === 0 || readBytes(source, dataStart + size - 1, 1).length === 1 ? size : availableFrom(source, dataStart, size);
+    if (avail < size) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-member', { name }, pos, name));
+    const readData = () => readBytes(source, dataStart, Math.min(size as number, 1 << 20));
+    if (type === 'x') pax = parsePax(readData());
+    else if (type === 'g') globalPax = new Map([...globalPax, ...parsePax(readData())]);
+    else if (type === 'L') longName = cstring(readData(), 0, size);
     else if (type === 'K') {
       /* long link name: not needed */
     } else {
       if (type === 'S') anomalies.push(anomaly('CONTAINER_ANOMALY/tar-sparse-member', {}, pos, name));
       else if (type === '0' || type === '7' || !'123456'.includes(type)) {
         if (entries.length >= maxEntries) return { entries, anomalies, capped: true };
-        entries.push({ name, offset: dataStart, size: Math.max(0, Math.min(size, source.size - dataStart)) });
+        entries.push({ name, offset: dataStart, size: avail });
       }
       pax = new Map();
       longName = null;
     }
     pos = next;
   }
-  if (pos < source.size) anomalies.push(anomaly('CONTAINER_ANOMALY/tar-truncated-header', {}, pos));
-  else anomalies.push(anomaly('CONTAINER_ANOMALY/tar-no-end-blocks', {}, pos));
-  return { entries, anomalies, capped: false };
+}
+
+/** Bytes of [start, start + size) a source has (it ends inside). */
+function availableFrom(source: ByteSource, start: number, size: number): number {
+  const buf = new Uint8Array(1 << 20);
+  let got = 0;
+  while (got < size) {
+    const n = source.read(start + got, buf, 0, Math.min(buf.length, size - got));
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }

@@ -5,7 +5,8 @@
  * disagreement between the two copies of a member's metadata as an anomaly.
  * APPNOTE.TXT 6.3 is the reference for the record layouts.
  */
-import type { Source } from './source';
+import { readBytes, type ByteSource } from '../pickle/source';
+import { sizeOf } from './io/sources';
 import { anomaly, type Anomaly } from './anomaly';
 
 const hex32 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
@@ -63,10 +64,11 @@ const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] <<
 const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 2 ** 32;
 
 /** Offset of the end-of-central-directory record, searching the last 64 KiB + 22 bytes; -1 if none. */
-export async function findEocd(source: Source): Promise<{ pos: number; tail: Uint8Array; tailStart: number } | null> {
-  const tailLen = Math.min(source.size, EOCD_SIZE + MAX_COMMENT);
-  const tailStart = source.size - tailLen;
-  const tail = await source.read(tailStart, tailLen);
+export function findEocd(source: ByteSource): { pos: number; tail: Uint8Array; tailStart: number } | null {
+  const size = sizeOf(source);
+  const tailLen = Math.min(size, EOCD_SIZE + MAX_COMMENT);
+  const tailStart = size - tailLen;
+  const tail = readBytes(source, tailStart, tailLen);
   let fallback = -1;
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
     if (u32(tail, i) !== SIG_EOCD) continue;
@@ -101,15 +103,16 @@ function applyZip64Extra(extra: Uint8Array, e: { size: number; compressedSize: n
 }
 
 /** Read the end records and the central directory. Returns null when the source is not a readable zip. */
-export async function readZipDirectory(source: Source, maxEntries: number): Promise<ZipDirectory | { error: string }> {
-  const found = await findEocd(source);
+export function readZipDirectory(source: ByteSource, maxEntries: number): ZipDirectory | { error: string } {
+  const found = findEocd(source);
+  const size = sizeOf(source);
   if (!found) return { error: 'no end-of-central-directory record' };
   const anomalies: Anomaly[] = [];
   const { pos: eocdPos, tail, tailStart } = found;
   const e = tail.subarray(eocdPos - tailStart);
   const commentLen = u16(e, 20);
-  if (eocdPos + EOCD_SIZE + commentLen !== source.size) {
-    anomalies.push(anomaly('CONTAINER_ANOMALY/zip-trailing-bytes', { bytes: source.size - eocdPos - EOCD_SIZE - commentLen }, eocdPos));
+  if (eocdPos + EOCD_SIZE + commentLen !== size) {
+    anomalies.push(anomaly('CONTAINER_ANOMALY/zip-trailing-bytes', { bytes: size - eocdPos - EOCD_SIZE - commentLen }, eocdPos));
   }
   if (u16(e, 4) !== 0 || u16(e, 6) !== 0) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-multi-disk', {}, eocdPos));
   let total = u16(e, 10);
@@ -120,7 +123,7 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
 
   // A zip64 end record is located by the locator just before the classic end record.
   if (eocdPos >= 20) {
-    const loc = await source.read(eocdPos - 20, 20);
+    const loc = readBytes(source, eocdPos - 20, 20);
     if (u32(loc, 0) === SIG_EOCD64_LOCATOR) {
       zip64 = true;
       const declared = u64(loc, 8);
@@ -129,8 +132,8 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
       let rec: Uint8Array | null = null;
       let recPos = -1;
       for (const c of candidates) {
-        if (c < 0 || c + 56 > source.size) continue;
-        const r = await source.read(c, 56);
+        if (c < 0 || c + 56 > size) continue;
+        const r = readBytes(source, c, 56);
         if (u32(r, 0) === SIG_EOCD64) {
           rec = r;
           recPos = c;
@@ -152,7 +155,7 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
   if (shift < 0) return { error: 'central directory extends past the end records' };
   if (shift > 0) anomalies.push(anomaly('CONTAINER_ANOMALY/zip-shifted', { bytes: shift }, 0));
   const cdStart = cdOffset + shift;
-  const cd = await source.read(cdStart, cdSize);
+  const cd = readBytes(source, cdStart, cdSize);
   if (cd.length < cdSize) return { error: 'truncated central directory' };
 
   const entries: ZipEntry[] = [];
@@ -197,7 +200,8 @@ export async function readZipDirectory(source: Source, maxEntries: number): Prom
  * Read every member's local header, check it against the central directory and the member's
  * data descriptor, and check that members neither overlap nor run into the central directory.
  */
-export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Promise<void> {
+export function checkLocalHeaders(source: ByteSource, dir: ZipDirectory): void {
+  const size = sizeOf(source);
   const { entries, anomalies } = dir;
   const seen = new Map<string, number>();
   for (const e of entries) {
@@ -212,7 +216,7 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
       e.unreadable = true;
       anomalies.push(anomaly('CONTAINER_ANOMALY/zip-method', { method: e.method }, e.localOffset, m));
     }
-    const h = await source.read(e.localOffset, 30);
+    const h = readBytes(source, e.localOffset, 30);
     if (h.length < 30 || u32(h, 0) !== SIG_LOCAL) {
       e.unreadable = true;
       anomalies.push(anomaly('CONTAINER_ANOMALY/zip-no-local-header', {}, e.localOffset, m));
@@ -222,7 +226,7 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
     const lmethod = u16(h, 8);
     const nameLen = u16(h, 26);
     const extraLen = u16(h, 28);
-    const rest = await source.read(e.localOffset + 30, nameLen + extraLen);
+    const rest = readBytes(source, e.localOffset + 30, nameLen + extraLen);
     const lname = rest.subarray(0, nameLen);
     if (!Buffer.from(lname).equals(Buffer.from(e.nameBytes))) {
       anomalies.push(anomaly('CONTAINER_ANOMALY/zip-local-header', { field: 'name', local: JSON.stringify(decodeName(lname, lflags)), central: JSON.stringify(m) }, e.localOffset, m));
@@ -241,10 +245,10 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
     }
     e.dataStart = e.localOffset + 30 + nameLen + extraLen;
     e.end = e.dataStart + e.compressedSize;
-    if (e.flags & FLAG_DATA_DESCRIPTOR) await checkDescriptor(source, e, dir);
+    if (e.flags & FLAG_DATA_DESCRIPTOR) checkDescriptor(source, e, dir);
     if (e.end > dir.cdStart) {
       anomalies.push(anomaly('CONTAINER_ANOMALY/zip-member-overrun', {}, e.localOffset, m));
-      e.unreadable ||= e.dataStart + e.compressedSize > source.size;
+      e.unreadable ||= e.dataStart + e.compressedSize > size;
     }
   }
   const spans = entries.filter((e) => e.end !== null).sort((a, b) => a.localOffset - b.localOffset);
@@ -256,9 +260,9 @@ export async function checkLocalHeaders(source: Source, dir: ZipDirectory): Prom
   }
 }
 
-async function checkDescriptor(source: Source, e: ZipEntry, dir: ZipDirectory): Promise<void> {
+function checkDescriptor(source: ByteSource, e: ZipEntry, dir: ZipDirectory): void {
   const at = e.dataStart! + e.compressedSize;
-  const d = await source.read(at, 24);
+  const d = readBytes(source, at, 24);
   let q = u32(d, 0) === SIG_DESCRIPTOR ? 4 : 0;
   const crc = u32(d, q);
   q += 4;

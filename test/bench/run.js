@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /* eslint-disable */
 /**
- * `npm run bench [-- --quick] [-- --only=scan,python,http,cli]`: the benchmark suite (not part of `npm test`).
+ * `npm run bench [-- --quick] [-- --only=scan,python,http,cli,stream]`: the benchmark suite (not part of `npm test`).
  *
  * Generates its inputs once with python3 (test/bench/gen.py → test/bench/.data/, git-ignored), then measures
  *   - scan() in-process, one child process per input (median of N runs; peak RSS of that child),
  *   - the Python baseline over the same bytes (pickletools.genops, pickle.loads for reference),
  *   - the HTTP service (autocannon against dist/server/main.js on a free 127.0.0.1 port),
  *   - the CLI (wall time, peak RSS via /proc/<pid>/status VmHWM, start-up time),
+ *   - streaming decompression (test/bench/stream.js: a 2 GB gzip-compressed pickle, picklegate's
+ *     decoder source and scanFile next to plain zlib inflate, throughput and peak RSS),
  * and prints one table per part. Everything stays on 127.0.0.1 and is bounded in time.
  * PICKLEGATE_DIST=/path/to/dist measures another build (for before/after comparisons).
  */
@@ -303,6 +305,7 @@ async function benchCli(m) {
   if (want('scan') || want('python')) parts.push((await benchScan(m)).md);
   if (want('http')) parts.push((await benchHttp(m)).md);
   if (want('cli')) parts.push((await benchCli(m)).md);
+  if (want('stream')) parts.push((await require('./stream').run({ quick: QUICK, dist: DIST })).md);
   const outFile = path.join(DATA, `results${QUICK ? '-quick' : ''}.md`);
   fs.writeFileSync(outFile, parts.join('\n') + '\n');
   console.log(`\ntables written to ${outFile}`);

@@ -1,4 +1,4 @@
-import { detectFormat } from '../../src/containers/detect';
+import { detectFormat } from '../../src/containers/registry';
 import { looksLikePickle } from '../../src/pickle/sniff';
 import { isPickleNamed } from '../../src/containers/formats';
 import { sample } from './helpers';

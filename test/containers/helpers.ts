@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BufferSource } from '../../src/containers/source';
+import { MemorySource } from '../../src/pickle/source';
 
 export const SAMPLES = path.join(__dirname, '..', '..', 'samples', 'containers');
 
@@ -8,8 +8,8 @@ export function sample(name: string): Buffer {
   return fs.readFileSync(path.join(SAMPLES, name));
 }
 
-export function sampleSource(name: string): BufferSource {
-  return new BufferSource(sample(name));
+export function sampleSource(name: string): MemorySource {
+  return new MemorySource(sample(name));
 }
 
 export interface ManifestRow {

@@ -1,5 +1,5 @@
 import { listTar } from '../../src/containers/tar';
-import { BufferSource } from '../../src/containers/source';
+import { MemorySource } from '../../src/pickle/source';
 import { sample, sampleSource } from './helpers';
 import { anomalyMessage } from '../../src/containers/anomaly';
 
@@ -21,12 +21,12 @@ describe('tar reader', () => {
     const b = Buffer.from(sample('tar_benign.tar'));
     b[512 + 100] ^= 0xff; // second header's mode field... first header is at 0, README data at 512
     b[0] ^= 0x01;
-    const t = await listTar(new BufferSource(b), 100);
+    const t = await listTar(new MemorySource(b), 100);
     expect(t.anomalies.map((a) => anomalyMessage(a)).join()).toMatch(/checksum/);
   });
   test('truncated member and missing end blocks', async () => {
     const b = sample('tar_benign.tar').subarray(0, 512 * 3 + 10);
-    const t = await listTar(new BufferSource(b), 100);
+    const t = await listTar(new MemorySource(b), 100);
     expect(t.anomalies.map((a) => anomalyMessage(a)).join('\n')).toMatch(/truncated/);
   });
   test('member cap', async () => {

@@ -1,5 +1,5 @@
 import { checkLocalHeaders, readZipDirectory, type ZipDirectory } from '../../src/containers/zip';
-import { BufferSource } from '../../src/containers/source';
+import { MemorySource } from '../../src/pickle/source';
 import { sampleSource } from './helpers';
 import { anomalyMessage } from '../../src/containers/anomaly';
 
@@ -68,7 +68,7 @@ describe('zip reader', () => {
   });
 
   test('no end record: error, not an exception', async () => {
-    const r = await readZipDirectory(new BufferSource(Buffer.from('PK\x03\x04 not really')), 10);
+    const r = await readZipDirectory(new MemorySource(Buffer.from('PK\x03\x04 not really')), 10);
     expect(r).toEqual({ error: 'no end-of-central-directory record' });
   });
 
@@ -76,7 +76,7 @@ describe('zip reader', () => {
     const whole = sampleSource('torch_benign.pt').bytes;
     const eocd = whole.subarray(whole.length - 22);
     const cut = Buffer.concat([whole.subarray(0, 40), eocd]);
-    const r = await readZipDirectory(new BufferSource(cut), 10);
+    const r = await readZipDirectory(new MemorySource(cut), 10);
     expect('error' in r).toBe(true);
   });
 

@@ -19,6 +19,9 @@ export const CONTAINER_RULES = {
   ),
   'LIMIT_EXCEEDED/inflate-limit': rule<{ what: string; why: string }>('suspicious', (a) => `${a.what}: ${a.why}`),
   'CONTAINER_ANOMALY/corrupt-stream': anomaly<{ what: string; why: string }>((a) => `${a.what}: ${a.why}`),
+  'LIMIT_EXCEEDED/decode-restarts': rule<{ what: string; max: number }>('suspicious', (a) => `${a.what}: read backwards more than ${a.max} times (each read decompresses the stream again from its start); the rest was not verified`),
+  'LIMIT_EXCEEDED/decode-window': rule<{ what: string; bytes: number; max: number }>('suspicious', (a) => `${a.what}: the stream asks for a ${a.bytes}-byte window, more than ${a.max} bytes: not decompressed`),
+  'ANALYSIS_ERROR/decoder-failed': rule<{ what: string; why: string }>('suspicious', (a) => `${a.what}: the decompressor failed (${a.why}); the rest was not verified`),
 
   // ---- formats
   'UNSUPPORTED_FORMAT/unsupported-format': rule<{ format: string }>('suspicious', (a) => `${a.format} data: picklegate cannot open this format, so its content is not verified`),
