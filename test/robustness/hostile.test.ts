@@ -28,13 +28,14 @@ const hostile = (r: Report, code: 'RESOURCE_HOSTILE' | 'LIMIT_EXCEEDED', re?: Re
 };
 
 describe('resource bombs', () => {
-  test('memo expansion bomb: 2^60 objects from 400 bytes', () => {
+  test('memo expansion bomb: 2^60 objects from 365 bytes', () => {
     const p = [0x80, 4, 0x5d, 0x94];
     for (let i = 0; i < 60; i++) p.push(0x68, i, 0x68, i, 0x86, 0x94);
     p.push(0x2e);
+    expect(p).toHaveLength(365);
     hostile(run(new Uint8Array(p), 'default', 2000), 'RESOURCE_HOSTILE', /expansion bomb/);
   });
-  test('DUP/APPEND self-doubling list of 1,000,000 steps', () => {
+  test('DUP/TUPLE1/APPEND: a list that holds itself 1,000,000 times', () => {
     const n = 1_000_000;
     const b = Buffer.alloc(3 + n * 3 + 1);
     b.set([0x80, 2, 0x5d]);

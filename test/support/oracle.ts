@@ -41,7 +41,7 @@ export function randomPickles(count: number, seed: number, plain = false): Uint8
   return (JSON.parse(out) as string[]).map((s) => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
-/** Every sample file under samples/ (recursively), as [relative path, bytes]. */
+/** Every sample file under the given samples/ folders (recursively), as [relative path, bytes]. A missing folder is an error. */
 export function sampleFiles(sub: string[] = ['benign', 'malicious', 'malformed', 'mxnet']): [string, Uint8Array][] {
   const out: [string, Uint8Array][] = [];
   const walk = (dir: string, rel: string) => {
@@ -52,12 +52,12 @@ export function sampleFiles(sub: string[] = ['benign', 'malicious', 'malformed',
       else if (!/\.(json|md|txt|py)$/.test(name)) out.push([r, new Uint8Array(readFileSync(p))]);
     }
   };
-  for (const s of sub) {
-    try {
-      walk(join(ROOT, 'samples', s), s);
-    } catch {
-      /* folder not there */
-    }
-  }
+  for (const s of sub) walk(join(ROOT, 'samples', s), s);
   return out;
+}
+
+/** The files samples/manifest.json lists under the given folders, sorted: what sampleFiles() must find there. */
+export function manifestFiles(sub: string[] = ['benign', 'malicious', 'malformed', 'mxnet']): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'samples', 'manifest.json'), 'utf8')) as { samples: { file: string }[] };
+  return manifest.samples.map((s) => s.file).filter((f) => sub.some((d) => f.startsWith(`${d}/`))).sort();
 }
