@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LIMITS, getPolicy } from '../../src';
 import { Machine } from '../../src/machine/machine';
-import { randomPickles, sampleFiles } from '../support/oracle';
+import { manifestFiles, randomPickles, sampleFiles } from '../support/oracle';
 import { P } from '../support/pickle-builder';
 
 function run(bytes: Uint8Array, dataPath: boolean, limits = DEFAULT_LIMITS) {
@@ -31,8 +31,11 @@ function mutate(b: Uint8Array, seed: number): Uint8Array {
   }
 }
 
-test('same reports with and without the data path on every sample and its mutations', () => {
-  const inputs = sampleFiles().map(([, b]) => b);
+test('same reports with and without the data path on all 535 samples and 3 mutations of each', () => {
+  const files = sampleFiles();
+  expect(files.map(([f]) => f).sort()).toEqual(manifestFiles());
+  expect(files.length).toBeGreaterThanOrEqual(535);
+  const inputs = files.map(([, b]) => b);
   const differ: number[] = [];
   inputs.forEach((b, i) => {
     if (run(b, true) !== run(b, false)) differ.push(i);
@@ -44,7 +47,7 @@ test('same reports with and without the data path on every sample and its mutati
   expect(differ).toEqual([]);
 });
 
-test('same reports on random pickles and their mutations', () => {
+test('same reports on 400 random pickles and a mutation of each', () => {
   const inputs = randomPickles(400, 21);
   let same = 0;
   inputs.forEach((b, i) => {

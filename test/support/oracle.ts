@@ -28,8 +28,12 @@ function runBatch<T>(script: string, inputs: Uint8Array[], args: string[] = []):
     maxBuffer: 1 << 30,
     encoding: 'utf8',
     timeout: 300_000,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
   });
-  return out.trim().split('\n').map((l) => JSON.parse(l) as T);
+  const results = out.trim().split('\n').map((l) => JSON.parse(l) as T);
+  // one answer per input, or the callers would compare against a shorter list and pass on what is missing
+  if (results.length !== inputs.length) throw new Error(`${script}: ${results.length} answers for ${inputs.length} inputs`);
+  return results;
 }
 
 export const genops = (inputs: Uint8Array[]) => runBatch<GenopsResult>('genops.py', inputs);
@@ -37,7 +41,7 @@ export const findClass = (inputs: Uint8Array[]) => runBatch<FindClassResult>('fi
 
 export function randomPickles(count: number, seed: number, plain = false): Uint8Array[] {
   const args = [join(ORACLE, 'random_pickles.py'), String(count), String(seed), ...(plain ? ['--plain'] : [])];
-  const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   return (JSON.parse(out) as string[]).map((s) => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
