@@ -20,6 +20,9 @@ type Body = { accepted?: boolean; verdict?: string; error?: string } | null;
 type Outcome = { kind: Kind; status: number; body: Body } | { kind: Kind; error: string };
 
 let refused = 0; // 503 answers so far: one means the bound of 8 requests in flight is full
+let release = (): void => undefined;
+/** Bodies are sent in two parts: 50 bytes at once, the rest once the test releases them (after SIGTERM). */
+const released = new Promise<void>((r) => (release = r));
 
 function post(port: number, kind: Kind, body: Buffer): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -40,23 +43,34 @@ function post(port: number, kind: Kind, body: Buffer): Promise<Outcome> {
       res.on('error', (e) => resolve({ kind, error: String(e) }));
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ kind, error: e.code ?? String(e) }));
-    // send in two parts so many requests are in flight when SIGTERM arrives
+    // half a body, so the admitted requests are still in flight when SIGTERM arrives
     req.write(body.subarray(0, 50));
-    setTimeout(() => req.end(body.subarray(50)), 150);
+    void released.then(() => req.end(body.subarray(50)));
   });
 }
 
 test('SIGTERM under concurrent load: every started request is answered with the verdict its body deserves, or refused; exit 0', async () => {
   expect(legit).toHaveLength(20);
   const svc = await startBuiltService({ PICKLEGATE_WORKERS: '1', PICKLEGATE_MAX_CONCURRENT_SCANS: '8', PICKLEGATE_SHUTDOWN_TIMEOUT_MS: '10000' });
+  try {
+    await underLoad(svc);
+  } finally {
+    release();
+    if (svc.proc.exitCode === null && svc.proc.signalCode === null) svc.proc.kill('SIGKILL'); // never leave it running after a failure
+  }
+}, 60_000);
+
+async function underLoad(svc: Awaited<ReturnType<typeof startBuiltService>>): Promise<void> {
   const port = Number(new URL(svc.url).port);
   const inflight: Promise<Outcome>[] = [];
   for (let i = 0; i < 60; i++) inflight.push(i % 2 === 1 ? post(port, 'malicious', osSystem()) : post(port, 'benign', legit[i % legit.length]!));
-  // SIGTERM once the bound is full (a 503 came back): 8 requests are then in flight, their bodies half sent
-  await waitFor(() => refused > 0, 10_000);
+  // SIGTERM once the bound is full (a 503 came back): the 8 admitted requests are waiting for the rest of their bodies
+  await waitFor(() => refused > 0, 30_000);
   svc.proc.kill('SIGTERM');
-  // more clients arrive after the signal
+  await waitFor(() => svc.stdout().includes('"msg":"shutting down"'), 10_000);
+  // more clients arrive after the signal; then every body is completed
   for (let i = 0; i < 20; i++) inflight.push(post(port, 'benign', legit[i % legit.length]!));
+  release();
   const results = await Promise.all(inflight);
   const answered = results.filter((x): x is Extract<Outcome, { status: number }> => 'status' in x);
   const errors = results.filter((x): x is Extract<Outcome, { error: string }> => 'error' in x).map((x) => x.error);
@@ -77,4 +91,4 @@ test('SIGTERM under concurrent load: every started request is answered with the 
   // refused connections after the listener closed, or sockets closed at drain time, are the only errors
   expect(errors.filter((e) => !['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(e))).toEqual([]);
   expect(await svc.exited).toBe(0);
-}, 30_000);
+}
