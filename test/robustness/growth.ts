@@ -1,14 +1,18 @@
 /**
  * Growth-exponent harness: how running time grows with input size, as the slope k of
  * log(time) = k·log(size) + c fitted by least squares. Linear work gives k ≈ 1, quadratic k ≈ 2.
+ * Time is this process's CPU time (test/support/cpu-time.ts), so other load on the host does not
+ * bend the curve.
  *
  * Noise: every size is warmed up once (JIT), then timed `repeats` times in interleaved rounds (so a
  * slow spell of the host hits all sizes alike) and its median is used. Sizes should span 16x or more
  * and the smallest should take a few milliseconds, so fixed costs do not flatten the slope.
  */
+import { cpuMs } from '../support/cpu-time';
+
 export interface Growth {
   exponent: number;
-  /** [size, median ms] per size, for the failure message. */
+  /** [size, median CPU ms] per size, for the failure message. */
   points: [number, number][];
 }
 
@@ -37,9 +41,9 @@ export function measureGrowth<T>(sizes: readonly number[], make: (n: number) => 
   const times: number[][] = sizes.map(() => []);
   for (let k = 0; k < repeats; k++) {
     inputs.forEach((x, i) => {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       run(x);
-      times[i]!.push(performance.now() - t0);
+      times[i]!.push(cpuMs() - t0);
     });
   }
   const points = sizes.map((n, i) => [n, Number(median(times[i]!).toFixed(3))] as [number, number]);
