@@ -2,9 +2,14 @@
  * `npm run test:quick`: the edit-test loop tier (under 30 s on 2 cores). Runs on the TypeScript sources
  * through swc, without a build, so it leaves out the suites that run dist/ (the CLI binary, the built
  * service, worker threads) and the slow ones (CPython differential over every sample, timing and
- * resource-scale tests, CLI robustness, fuzz-style mutant slices). `npm test` runs everything.
+ * resource-scale tests, CLI robustness, fuzz-style mutant slices), and runs two heavy per-sample
+ * suites on a stated share of their inputs. `npm test` runs everything.
  */
 const base = require('./jest.config');
+
+// read by test/support/tier.ts in the workers, which inherit this environment: the snapshot suite checks
+// every 4th sample and the data-path suite one mutation per sample instead of three
+process.env.PICKLEGATE_QUICK = '1';
 
 module.exports = {
   ...base,
