@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes src/names/data/stdlib-aliases.ts from samples/reference/stdlib-aliases.json (made by
-gen_reference.py with every pyenv interpreter from 3.8 to 3.13). Run after regenerating the reference."""
+gen_reference.py with every pyenv interpreter from 3.8 to 3.13). Run after regenerating the reference.
+--stdout prints the file instead (test/policy/reference-data.test.ts compares it with the committed one)."""
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, '..', '..')
@@ -31,5 +33,8 @@ const ROWS: readonly (readonly [string, 'module' | 'function', string])[] = [
 
 export const STDLIB_ALIASES: ReadonlyMap<string, StdlibAlias> = new Map(ROWS.map(([k, kind, target]) => [k, { kind, target }]));
 ''' % (', '.join(src.get('versions', [])), body)
-open(os.path.join(ROOT, 'src', 'names', 'data', 'stdlib-aliases.ts'), 'w').write(out)
-print(len(rows), 'aliases')
+if '--stdout' in sys.argv:
+    sys.stdout.write(out)
+else:
+    open(os.path.join(ROOT, 'src', 'names', 'data', 'stdlib-aliases.ts'), 'w').write(out)
+    print(len(rows), 'aliases')

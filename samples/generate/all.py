@@ -32,6 +32,7 @@ import gen_malformed  # noqa: E402
 import gen_malicious  # noqa: E402
 import gen_mxnet  # noqa: E402
 import gen_reference  # noqa: E402
+import gen_regressions  # noqa: E402
 
 OWNED = ['benign', 'malicious', 'malformed', os.path.join('mxnet', 'wire-other'), os.path.join('mxnet', 'states')]
 DANGER = {'default': 'dangerous', 'mxnet-optimizer': 'dangerous', 'mxnet-states': 'dangerous'}
@@ -137,6 +138,8 @@ def main():
     for r in rows:
         counts[r['category']] = counts.get(r['category'], 0) + 1
     print('samples:', len(rows), json.dumps(counts, sort_keys=True))
+    # regression expectations are derived from the corpus manifest just written
+    gen_regressions.main([])
     if problems:
         print('PROBLEMS:\n  ' + '\n  '.join(problems))
         return 1

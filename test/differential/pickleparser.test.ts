@@ -51,7 +51,8 @@ const nameResolver = {
   },
 };
 
-test('our constants equal pickleparser on 500 validated plain-data pickles', () => {
+// 495 of the 500 pass validation and convert to plain values when written
+test('our constants equal pickleparser on every one of 500 random plain-data pickles we validate and can compare (at least 480)', () => {
   const inputs = randomPickles(500, 11, true);
   let compared = 0;
   const mismatches: string[] = [];
@@ -73,5 +74,6 @@ test('our constants equal pickleparser on 500 validated plain-data pickles', () 
     }
   }
   expect(mismatches).toEqual([]);
-  expect(compared).toBeGreaterThan(450);
+  expect(inputs).toHaveLength(500);
+  expect(compared).toBeGreaterThanOrEqual(480);
 });

@@ -329,6 +329,7 @@ function main() {
     const s = (Date.now() - t0) / 1000;
     const summary = { ...stats, seconds: Math.round(s), casesPerSecond: Math.round(stats.cases / s), seed: opts.seed };
     console.log(JSON.stringify(summary, null, 1));
+    if (stats.saved > 0 && !opts.dryRun) console.log('new regression samples: run `python3 samples/generate/gen_regressions.py` to derive their expectations (the regression test needs them)');
     process.exitCode = stats.crashes + stats.hangs + stats.acceptDisagreements + stats.streamMismatches > 0 ? 1 : 0;
   }
 

@@ -5,8 +5,9 @@
  */
 import { DEFAULT_LIMITS, getPolicy } from '../../src';
 import { Machine } from '../../src/machine/machine';
-import { randomPickles, sampleFiles } from '../support/oracle';
+import { manifestFiles, randomPickles, sampleFiles } from '../support/oracle';
 import { P } from '../support/pickle-builder';
+import { QUICK } from '../support/tier';
 
 function run(bytes: Uint8Array, dataPath: boolean, limits = DEFAULT_LIMITS) {
   const m = new Machine(bytes, { policy: getPolicy('default'), limits, baseOffset: 0, depth: 0, dataPath });
@@ -31,12 +32,18 @@ function mutate(b: Uint8Array, seed: number): Uint8Array {
   }
 }
 
-test('same reports with and without the data path on every sample and its mutations', () => {
-  const inputs = sampleFiles().map(([, b]) => b);
+// the quick tier (npm run test:quick) mutates each sample once instead of 3 times
+const MUTATIONS = QUICK ? 1 : 3;
+
+test(`same reports with and without the data path on all 535 samples and ${MUTATIONS} mutation(s) of each`, () => {
+  const files = sampleFiles();
+  expect(files.map(([f]) => f).sort()).toEqual(manifestFiles());
+  expect(files.length).toBeGreaterThanOrEqual(535);
+  const inputs = files.map(([, b]) => b);
   const differ: number[] = [];
   inputs.forEach((b, i) => {
     if (run(b, true) !== run(b, false)) differ.push(i);
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < MUTATIONS; k++) {
       const m = mutate(b, i * 3 + k);
       if (run(m, true) !== run(m, false)) differ.push(-(i * 3 + k));
     }
@@ -44,7 +51,7 @@ test('same reports with and without the data path on every sample and its mutati
   expect(differ).toEqual([]);
 });
 
-test('same reports on random pickles and their mutations', () => {
+test('same reports on 400 random pickles and a mutation of each', () => {
   const inputs = randomPickles(400, 21);
   let same = 0;
   inputs.forEach((b, i) => {

@@ -1,5 +1,6 @@
 import { scan, type Report } from '../../src';
 import { P } from '../support/pickle-builder';
+import { cpuMs } from '../support/cpu-time';
 
 const codes = (r: Report) => r.findings.map((f) => f.code);
 const globals = (r: Report) => r.globals.map((g) => `${g.module} ${g.name}`);
@@ -390,20 +391,20 @@ describe('work stays linear under amplification', () => {
     const big = 'a'.repeat(60_000);
     const p = new P().proto(2).global('_codecs', 'encode').binput(0).str(big).binput(1).pop().pop();
     for (let i = 0; i < 3000; i++) p.binget(0).binget(1).str('latin1').tuple2().reduce().pop();
-    const t = performance.now();
+    const t = cpuMs();
     const r = scan(p.none().stop().done());
     expect(r.verdict).toBe('safe');
-    expect(performance.now() - t).toBeLessThan(5000);
+    expect(cpuMs() - t).toBeLessThan(5000);
   });
 
   test('a dotted name with thousands of parts is judged without walking it', () => {
     const name = Array.from({ length: 5000 }, () => 'a').join('.');
-    const t = performance.now();
+    const t = cpuMs();
     const r = scan(new P().proto(4).str('os').str(name).stackGlobal().stop().done());
     expect(r.verdict).toBe('dangerous'); // module os itself is denied
     const r2 = scan(new P().proto(4).str('mylib').str(name).stackGlobal().stop().done());
     expect(r2.findings[0]!.code).toBe('UNLISTED_GLOBAL');
-    expect(performance.now() - t).toBeLessThan(2000);
+    expect(cpuMs() - t).toBeLessThan(2000);
   });
 });
 

@@ -36,6 +36,11 @@ const SGD17 = 'wire-py311/mx1.7__SGD__module_sched.pkl'; // lr None (1.6+), mome
 const wire = (b: Uint8Array, policy: string | PolicySpec = 'mxnet-optimizer') => scan(b, { policy });
 
 describe('every legitimate sample passes the built-in bounds', () => {
+  test('the samples are all there: 13 Python 2.7/3.6 wire bodies and 14 .states files', () => {
+    expect(listDir('wire-other', '.pkl')).toHaveLength(13);
+    expect(listDir('states', '.states')).toHaveLength(14);
+  });
+
   test.each(listDir('wire-other', '.pkl'))('wire-other/%s under mxnet-optimizer', (f) => {
     const r = wire(read(`wire-other/${f}`));
     expect(r.findings).toEqual([]);
@@ -207,6 +212,7 @@ describe('custom bounds in policy JSON', () => {
 describe('.states: 2.x AdamW keeps rescale_grad as a one-element NDArray after its first step', () => {
   const make = (v: string) => {
     const out = JSON.parse(execFileSync('python3', [join(__dirname, 'make_adamw_states.py'), v], { encoding: 'utf8' })) as Record<string, string>;
+    expect(Object.keys(out).sort()).toEqual(['p0', 'p4']); // the loops below must not pass on nothing
     return Object.fromEntries(Object.entries(out).map(([k, hex]) => [k, Buffer.from(hex, 'hex')]));
   };
 

@@ -364,7 +364,29 @@ def record_following(data, offsets=None):
     return out
 
 
+_BYTEARRAY_EXPORTS = 'deallocated bytearray object has exported buffers'
+
+
+def _drop_known_bytearray_message():
+    """Keep a known CPython message out of stderr, and only that one.
+
+    When BYTEARRAY8 declares more bytes than can be allocated, the C unpickler's load fails with
+    MemoryError (recorded as this input's error) and then frees a bytearray that still exports its
+    buffer; bytearray_dealloc reports that through sys.excepthook as 'SystemError: deallocated
+    bytearray object has exported buffers'. It says nothing about the input we did not record.
+    """
+    hook = sys.excepthook
+
+    def excepthook(kind, value, tb):
+        if kind is SystemError and str(value) == _BYTEARRAY_EXPORTS:
+            return
+        hook(kind, value, tb)
+
+    sys.excepthook = excepthook
+
+
 def main(argv):
+    _drop_known_bytearray_message()
     record_calls = '--calls' in argv
     bytes_only = '--bytes-only' in argv
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))

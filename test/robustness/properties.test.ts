@@ -1,13 +1,14 @@
 /**
  * Property-based robustness of scan() (fast-check, bounded run counts):
- *  - any byte string gives a report, never an exception, in time roughly linear in its length;
+ *  - any byte string gives a report, never an exception (time is checked in linear-time.test.ts, on
+ *    inputs that are read to the end: random bytes stop at the first invalid opcode);
  *  - a report is accepted only for complete pickles whose every global the policy allows;
  *  - structure-aware mutants of benign samples that we accept never make CPython import anything
  *    the policy does not allow (checked in one batch with the find_class oracle).
  */
 import fc from 'fast-check';
 import { scan, type Report } from '../../src';
-import { findClass, sampleFiles } from '../support/oracle';
+import { findClass, manifestFiles, sampleFiles } from '../support/oracle';
 import { cpythonGlobals, mutator, rng } from './fuzz-support';
 
 const POLICIES = ['default', 'mxnet-optimizer', 'mxnet-states'] as const;
@@ -43,53 +44,21 @@ describe('scan() on arbitrary bytes', () => {
       { numRuns: 1500, seed: 6 },
     );
   });
-
-  test('time is roughly linear in the length (loose per-byte bound)', () => {
-    let worstPerByte = 0;
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...OPCODE_BYTES), { minLength: 20_000, maxLength: 60_000 }), (arr) => {
-        const bytes = new Uint8Array(arr);
-        const t0 = performance.now();
-        const r = scan(bytes);
-        const ms = performance.now() - t0;
-        worstPerByte = Math.max(worstPerByte, ms / bytes.length);
-        // 20 µs per byte is > 100x slower than the scanner really is: catches quadratic blow-ups only
-        expect(ms).toBeLessThan(50 + bytes.length * 0.02);
-        expect(r.counts.opcodes).toBeLessThanOrEqual(bytes.length);
-      }),
-      { numRuns: 25, seed: 7 },
-    );
-    expect(worstPerByte).toBeLessThan(0.02);
-  });
-
-  test('doubling a hostile input roughly doubles the time, not quadruples it', () => {
-    // MARK + DUP-heavy and memo-heavy streams are where quadratic behaviour would show
-    const make = (n: number) => {
-      const parts: number[] = [0x80, 0x04, 0x5d, 0x94];
-      for (let i = 0; i < n; i++) parts.push(0x28, 0x68, 0x00, 0x32, 0x65);
-      parts.push(0x2e);
-      return new Uint8Array(parts);
-    };
-    const time = (b: Uint8Array) => {
-      let best = Infinity;
-      for (let k = 0; k < 3; k++) {
-        const t0 = performance.now();
-        scan(b);
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
-    const small = time(make(25_000));
-    const big = time(make(100_000));
-    expect(big).toBeLessThan(small * 4 * 3 + 50);
-  });
 });
 
 describe('structure-aware mutants of the samples', () => {
-  const seeds = sampleFiles(['benign', 'mxnet/wire-py311', 'mxnet/states']).filter(([, b]) => b.length < 1 << 18);
+  const SEED_DIRS = ['benign', 'mxnet/wire-py311', 'mxnet/states'];
+  const all = sampleFiles(SEED_DIRS);
+  const seeds = all.filter(([, b]) => b.length < 1 << 18);
   const policyFor = (name: string) => (name.startsWith('mxnet/wire') ? 'mxnet-optimizer' : name.startsWith('mxnet/states') ? 'mxnet-states' : 'default');
 
-  test('accepted mutants are complete and allowed, and CPython imports nothing the policy does not allow', () => {
+  test('the seeds are every benign, MXNet wire and .states sample under 256 KiB (393 when written)', () => {
+    expect(all.map(([f]) => f).sort()).toEqual(manifestFiles(SEED_DIRS));
+    expect(seeds.length).toBeGreaterThanOrEqual(390);
+  });
+
+  // 254 of the 2,500 were accepted when written
+  test('of 2,500 mutants, the accepted ones (at least 200) are complete and allowed, and CPython imports nothing the policy does not allow', () => {
     const accepted: { bytes: Uint8Array; report: Report; from: string; ops: string[] }[] = [];
     let cases = 0;
     fc.assert(
@@ -104,8 +73,9 @@ describe('structure-aware mutants of the samples', () => {
       { numRuns: 2500, seed: 8 },
     );
     expect(cases).toBe(2500);
-    expect(accepted.length).toBeGreaterThan(50);
+    expect(accepted.length).toBeGreaterThanOrEqual(200);
     const oracle = findClass(accepted.map((a) => a.bytes));
+    expect(oracle).toHaveLength(accepted.length);
     const bad: string[] = [];
     accepted.forEach((a, k) => {
       const allowed = new Set(a.report.globals.filter((g) => g.decision === 'allow').map((g) => `${g.module} ${g.name}`));

@@ -20,36 +20,14 @@ interface Sample {
   accept: boolean;
 }
 
-/** `expect` values of the manifest, whatever their spelling (verdict string, boolean, or object). */
-function expectsAccepted(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') return ['safe', 'accept', 'accepted', 'allow'].includes(v);
-  if (v && typeof v === 'object') {
-    const o = v as { accepted?: unknown; verdict?: unknown };
-    return o.accepted !== undefined ? o.accepted === true : expectsAccepted(o.verdict);
-  }
-  return false;
-}
-
-/** Corpus samples: samples/manifest.json, or (until it exists) the MXNet wire reference set alone. */
-function corpus(): { wire: Sample[]; malicious: Sample[]; missing: string[]; source: string } {
-  const manifestFile = path.join(ROOT, 'samples', 'manifest.json');
-  if (existsSync(manifestFile)) {
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { samples: { file: string; category: string; expect?: Record<string, unknown> }[] };
-    const missing: string[] = [];
-    const load = (category: string): Sample[] =>
-      manifest.samples
-        .filter((s) => s.category === category)
-        .filter((s) => existsSync(path.join(ROOT, 'samples', s.file)) || (missing.push(s.file), false))
-        .map((s) => ({ name: s.file, body: readFileSync(path.join(ROOT, 'samples', s.file)), accept: expectsAccepted(s.expect?.['mxnet-optimizer']) }));
-    return { wire: load('mxnet-wire'), malicious: load('malicious'), missing, source: 'samples/manifest.json' };
-  }
-  const wireDir = path.join(ROOT, 'samples', 'mxnet', 'wire-py311');
-  const wireManifest = path.join(wireDir, 'MANIFEST.json');
-  if (!existsSync(wireManifest)) return { wire: [], malicious: [], missing: [], source: 'none' };
-  const entries = JSON.parse(readFileSync(wireManifest, 'utf8')) as Record<string, { ascii_only: boolean; has_nul: boolean }>;
-  const wire = Object.entries(entries).map(([file, meta]) => ({ name: file, body: readFileSync(path.join(wireDir, file)), accept: meta.ascii_only && !meta.has_nul }));
-  return { wire, malicious: [], missing: [], source: 'samples/mxnet/wire-py311' };
+/** Corpus samples from samples/manifest.json: the MXNet wire bodies (accepted when mxnet-optimizer expects safe) and the malicious ones. */
+function corpus(): { wire: Sample[]; malicious: Sample[] } {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'samples', 'manifest.json'), 'utf8')) as { samples: { file: string; category: string; expect: Record<string, string> }[] };
+  const load = (category: string): Sample[] =>
+    manifest.samples
+      .filter((s) => s.category === category)
+      .map((s) => ({ name: s.file, body: readFileSync(path.join(ROOT, 'samples', s.file)), accept: s.expect['mxnet-optimizer'] === 'safe' }));
+  return { wire: load('mxnet-wire'), malicious: load('malicious') };
 }
 
 /** Payloads that create the canary file if anything unpickles them. */
@@ -88,7 +66,7 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
   let node: Child;
   let nodeUrl = '';
   let svc: Child & { url: string };
-  const { wire, malicious, missing, source } = corpus();
+  const { wire, malicious } = corpus();
 
   const received = (): Set<string> =>
     new Set(
@@ -112,8 +90,10 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('every mxnet-wire and malicious file the manifest lists exists', () => {
-    expect(missing).toEqual([]);
+  test('the corpus is there: 349 MXNet wire bodies (348 to accept) and 91 malicious samples', () => {
+    expect(wire).toHaveLength(349);
+    expect(wire.filter((s) => s.accept)).toHaveLength(348);
+    expect(malicious).toHaveLength(91);
   });
 
   test('sanity: the fake node really executes what it is sent (so the canary check means something)', async () => {
@@ -124,8 +104,7 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
     writeFileSync(nodeLog, '');
   });
 
-  test(`MXNet wire samples arrive byte-equal when accepted (${source})`, async () => {
-    if (wire.length === 0) console.warn('e2e: no MXNet wire samples found under samples/; only inline bodies were tested');
+  test('all 349 MXNet wire bodies: the 348 accepted arrive byte-equal, the other is refused with 422 and never arrives', async () => {
     for (const s of wire) {
       const res = await post(`${svc.url}/v1/forward`, s.body);
       if (s.accept) {
@@ -139,8 +118,9 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
     for (const s of wire) expect({ name: s.name, arrived: got.has(sha256(s.body)) }).toEqual({ name: s.name, arrived: s.accept });
   });
 
-  test('malicious samples are rejected with 422 and never reach the node; the canary is never created', async () => {
+  test('all 91 malicious samples and 7 inline canary attacks are rejected with 422 and never reach the node; the canary is never created', async () => {
     const attacks = [...malicious, ...canaryAttacks(canary)];
+    expect(attacks).toHaveLength(98);
     for (const s of attacks) {
       const res = await post(`${svc.url}/v1/forward`, s.body);
       expect({ name: s.name, status: res.status }).toEqual({ name: s.name, status: 422 });
@@ -162,7 +142,7 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
     };
     const good = wire.filter((s) => s.accept).slice(0, 5);
     const goodFiles = good.map((s, i) => write(`good${i}.pkl`, s.body));
-    if (goodFiles.length === 0) goodFiles.push(write('good-inline.pkl', (await import('./support')).mxnetSgd()));
+    expect(goodFiles).toHaveLength(5);
     const badFile = write('bad.pkl', canaryAttacks(canary)[0]!.body);
     const client = path.join(INTEGRATIONS, 'picklegate_client.py');
 

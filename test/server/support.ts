@@ -123,7 +123,8 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv): Child {
 }
 
 export function spawnCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // PYTHONDONTWRITEBYTECODE: a python3 child importing samples/integrations must not write __pycache__ into the tree
+  const proc = spawn(cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -28,8 +28,12 @@ function runBatch<T>(script: string, inputs: Uint8Array[], args: string[] = []):
     maxBuffer: 1 << 30,
     encoding: 'utf8',
     timeout: 300_000,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
   });
-  return out.trim().split('\n').map((l) => JSON.parse(l) as T);
+  const results = out.trim().split('\n').map((l) => JSON.parse(l) as T);
+  // one answer per input, or the callers would compare against a shorter list and pass on what is missing
+  if (results.length !== inputs.length) throw new Error(`${script}: ${results.length} answers for ${inputs.length} inputs`);
+  return results;
 }
 
 export const genops = (inputs: Uint8Array[]) => runBatch<GenopsResult>('genops.py', inputs);
@@ -37,11 +41,11 @@ export const findClass = (inputs: Uint8Array[]) => runBatch<FindClassResult>('fi
 
 export function randomPickles(count: number, seed: number, plain = false): Uint8Array[] {
   const args = [join(ORACLE, 'random_pickles.py'), String(count), String(seed), ...(plain ? ['--plain'] : [])];
-  const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   return (JSON.parse(out) as string[]).map((s) => new Uint8Array(Buffer.from(s, 'base64')));
 }
 
-/** Every sample file under samples/ (recursively), as [relative path, bytes]. */
+/** Every sample file under the given samples/ folders (recursively), as [relative path, bytes]. A missing folder is an error. */
 export function sampleFiles(sub: string[] = ['benign', 'malicious', 'malformed', 'mxnet']): [string, Uint8Array][] {
   const out: [string, Uint8Array][] = [];
   const walk = (dir: string, rel: string) => {
@@ -52,12 +56,12 @@ export function sampleFiles(sub: string[] = ['benign', 'malicious', 'malformed',
       else if (!/\.(json|md|txt|py)$/.test(name)) out.push([r, new Uint8Array(readFileSync(p))]);
     }
   };
-  for (const s of sub) {
-    try {
-      walk(join(ROOT, 'samples', s), s);
-    } catch {
-      /* folder not there */
-    }
-  }
+  for (const s of sub) walk(join(ROOT, 'samples', s), s);
   return out;
+}
+
+/** The files samples/manifest.json lists under the given folders, sorted: what sampleFiles() must find there. */
+export function manifestFiles(sub: string[] = ['benign', 'malicious', 'malformed', 'mxnet']): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'samples', 'manifest.json'), 'utf8')) as { samples: { file: string }[] };
+  return manifest.samples.map((s) => s.file).filter((f) => sub.some((d) => f.startsWith(`${d}/`))).sort();
 }
