@@ -21,8 +21,12 @@
  *   end, the two readings differ: bytes one reads as data, the other runs.
  */
 import { ruleMessage, type RuleArgs } from '../report/rules';
+import { A_FIXED, A_LEN, A_LINE, A_NONE, ARG_BYTES, ARG_CLASS, ARG_SIGNED, ARG_WIDTH, HEAD_BYTES, readUint } from './arg-classes';
 import { OPCODE_BY_CODE, Op, type OpcodeInfo } from './opcodes';
-import { MemorySource, type ByteSource } from './source';
+import type { ByteSource } from './source';
+import { ByteWindow, type WindowOptions } from './window';
+
+export { A_FIXED, A_LEN, A_LINE, A_LINE2, A_NONE, ARG_BYTES, ARG_CLASS, ARG_SIGNED, ARG_WIDTH, HEAD_BYTES } from './arg-classes';
 
 type ReadRule = 'MALFORMED/invalid-opcode' | 'TRUNCATED/truncated-argument' | 'MALFORMED/negative-length' | 'TRUNCATED/declared-length';
 
@@ -41,94 +45,18 @@ export type FrameViolation =
   | { rule: 'FRAME_VIOLATION/frame-straddle'; args: RuleArgs<'FRAME_VIOLATION/frame-straddle'> }
   | { rule: 'FRAME_VIOLATION/frame-in-frame'; args: RuleArgs<'FRAME_VIOLATION/frame-in-frame'> };
 
-// Argument classes, precomputed per opcode byte so the hot loop switches on a small integer.
-export const A_NONE = 0;
-export const A_FIXED = 1; // fixed-width little-endian integer (or float8)
-export const A_LEN = 2; // length-prefixed payload
-export const A_LINE = 3; // one newline-terminated line
-export const A_LINE2 = 4; // two lines (GLOBAL, INST)
-
-export const ARG_CLASS = new Uint8Array(256);
-export const ARG_WIDTH = new Uint8Array(256); // fixed width, or width of the length prefix
-export const ARG_SIGNED = new Uint8Array(256); // 1 when the fixed value / length prefix is signed (int4, string4, long4)
-/** 1 for bytes payloads (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8): never decoded, read only up to HEAD_BYTES. */
-export const ARG_BYTES = new Uint8Array(256);
-for (const info of OPCODE_BY_CODE) {
-  if (!info) continue;
-  const c = info.code;
-  switch (info.arg) {
-    case null: ARG_CLASS[c] = A_NONE; break;
-    case 'uint1': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 1; break;
-    case 'uint2': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 2; break;
-    case 'int4': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 4; ARG_SIGNED[c] = 1; break;
-    case 'uint4': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 4; break;
-    case 'uint8': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 8; break;
-    case 'float8': ARG_CLASS[c] = A_FIXED; ARG_WIDTH[c] = 8; break;
-    case 'long1': case 'string1': case 'unicodestring1':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 1; break;
-    case 'bytes1':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 1; ARG_BYTES[c] = 1; break;
-    case 'long4': case 'string4':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; ARG_SIGNED[c] = 1; break;
-    case 'unicodestring4':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; break;
-    case 'bytes4':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 4; ARG_BYTES[c] = 1; break;
-    case 'unicodestring8':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 8; break;
-    case 'bytes8': case 'bytearray8':
-      ARG_CLASS[c] = A_LEN; ARG_WIDTH[c] = 8; ARG_BYTES[c] = 1; break;
-    case 'stringnl_noescape_pair': ARG_CLASS[c] = A_LINE2; break;
-    default: ARG_CLASS[c] = A_LINE; break;
-  }
-}
-
-/** Bytes of a bytes payload that are read (for rendering, sniffing nested pickles, array headers); the rest is skipped by position. */
-export const HEAD_BYTES = 4096;
-
-/** An unsigned little-endian integer of `w` bytes (1, 2, 4 or 8) at `q`; values past 2^53 are Infinity. */
-function readUint(buf: Uint8Array, q: number, w: number): number {
-  if (w === 1) return buf[q]!;
-  if (w === 2) return buf[q]! | (buf[q + 1]! << 8);
-  const lo = (buf[q]! | (buf[q + 1]! << 8) | (buf[q + 2]! << 16) | (buf[q + 3]! << 24)) >>> 0;
-  if (w === 4) return lo;
-  const hi = (buf[q + 4]! | (buf[q + 5]! << 8) | (buf[q + 6]! << 16) | (buf[q + 7]! << 24)) >>> 0;
-  return hi > 0x1fffff ? Infinity : hi * 4294967296 + lo;
-}
-
-export interface ReaderOptions {
-  start?: number;
-  end?: number;
+export interface ReaderOptions extends WindowOptions {
   /** Read as the C unpickler reads a file object without peek() (see above). Default false. */
   fileMode?: boolean;
-  /** Bytes read from a source at a time (ignored for memory). Default 1 MiB. */
-  window?: number;
   /** Length-prefixed text arguments longer than this are skipped, not read (their length is still known). Default 64 KiB. */
   maxKept?: number;
-  /** Protocol 0 lines longer than this are skipped, not read (`argLoaded` false). Default 1 MiB. */
-  maxLine?: number;
 }
 
-const NEWLINE = 0x0a;
-
-export class OpReader {
-  /** The window: the whole input in memory mode. */
-  buf: Uint8Array;
-  /** Absolute position of buf[0]. */
-  base = 0;
-  /** Valid bytes in buf. */
-  private bufEnd: number;
-  /** Absolute end of the readable range (Infinity while a stream's end is unknown). */
-  private limit: number;
-  /** A position known to lie at or past the end of a stream whose end is not known yet. */
-  private endBound = Infinity;
+export class OpReader extends ByteWindow {
   /** Absolute position of the next opcode. */
   pos: number;
   readonly fileMode: boolean;
-  private readonly source: ByteSource | null;
-  private readonly window: number;
   private readonly maxKept: number;
-  private readonly maxLine: number;
 
   // ---- the current opcode (valid after next() returned true)
   /** Absolute position of the opcode byte. */
@@ -177,113 +105,12 @@ export class OpReader {
   error: ReadError | null = null;
 
   constructor(input: Uint8Array | ByteSource, options: ReaderOptions = {}) {
+    super(input, options);
     this.pos = options.start ?? 0;
     this.fileMode = options.fileMode ?? false;
     this.maxKept = options.maxKept ?? 65_536;
-    this.maxLine = options.maxLine ?? 1 << 20;
-    const bytes = input instanceof Uint8Array ? input : input instanceof MemorySource ? input.bytes : null;
-    if (bytes) {
-      this.source = null;
-      this.buf = bytes;
-      this.limit = Math.min(options.end ?? bytes.length, bytes.length);
-      this.bufEnd = this.limit;
-      this.window = 0;
-    } else {
-      this.source = input as ByteSource;
-      this.window = Math.max(16, options.window ?? 1 << 20);
-      this.buf = new Uint8Array(this.window);
-      this.bufEnd = 0;
-      this.base = this.pos;
-      const size = this.source.size;
-      this.limit = Math.min(options.end ?? Infinity, size ?? Infinity);
-    }
     this.filePos = this.idx = this.frameBufEnd = this.pos;
     this.argBuf = this.buf;
-  }
-
-  /** Absolute end of the input, once known (Infinity before a stream's end was reached). */
-  get end(): number {
-    return this.limit;
-  }
-
-  /** The byte at absolute position `at`, or -1 past the end of the input (a stream is read up to it). */
-  byteAt(at: number): number {
-    return this.has(at) ? this.buf[at - this.base]! : -1;
-  }
-
-  // ---------------------------------------------------------------- the window
-
-  /**
-   * Makes up to n bytes at absolute position `at` available in `buf` (fewer only at the end of the
-   * input, whose position `limit` then holds) and returns how many are, from `buf[at - base]` on.
-   */
-  private fill(at: number, n: number): number {
-    const rel = at - this.base;
-    if (rel >= 0 && rel + n <= this.bufEnd) return n;
-    if (this.source === null) return Math.max(0, Math.min(n, this.limit - at));
-    if (at >= this.limit) return 0;
-    // keep what is already there from `at` on, read the rest
-    let kept = 0;
-    const size = Math.max(n, this.window);
-    if (rel >= 0 && rel < this.bufEnd) {
-      kept = this.bufEnd - rel;
-      if (size > this.buf.length) {
-        const grown = new Uint8Array(Math.max(size, 2 * this.buf.length));
-        grown.set(this.buf.subarray(rel, this.bufEnd));
-        this.buf = grown;
-      } else this.buf.copyWithin(0, rel, this.bufEnd);
-    } else if (size > this.buf.length || this.buf.length > 4 * this.window) this.buf = new Uint8Array(size);
-    this.base = at;
-    this.bufEnd = kept;
-    while (this.bufEnd < n) {
-      const got = this.source.read(at + this.bufEnd, this.buf, this.bufEnd, this.buf.length - this.bufEnd);
-      if (got === 0) {
-        // the end is here if data ran up to it; else only known to lie at or before `at`
-        const size = this.source.size;
-        if (size !== undefined) this.limit = Math.min(this.limit, size);
-        else if (this.bufEnd > 0 || at === 0) this.limit = Math.min(this.limit, at + this.bufEnd);
-        else this.endBound = Math.min(this.endBound, at);
-        break;
-      }
-      this.bufEnd += got;
-    }
-    return Math.min(n, this.bufEnd);
-  }
-
-  /** Index in `buf` of the n bytes at absolute position `at`, or -1 when the input ends first. */
-  private fetch(at: number, n: number): number {
-    return this.fill(at, n) === n ? at - this.base : -1;
-  }
-
-  /** Is there a byte at absolute position `at`? (A stream is read up to it.) */
-  private has(at: number): boolean {
-    return at < this.limit && at < this.endBound && (this.source === null || this.fill(at, 1) === 1);
-  }
-
-  /**
-   * The newline ending the line at absolute position `at`: its absolute position, or -1 at the end of
-   * input. The window keeps the bytes from `anchor` (the argument's start) while the argument may
-   * still be read (up to two lines of maxLine); a longer line is scanned on, not kept.
-   */
-  private findNewline(at: number, anchor = at): number {
-    if (this.source === null) {
-      const nl = this.buf.indexOf(NEWLINE, at);
-      return nl < 0 || nl >= this.limit ? -1 : nl;
-    }
-    const keep = 2 * this.maxLine + 2;
-    let from = at;
-    for (;;) {
-      const rel = from - this.base;
-      if (rel >= 0 && rel < this.bufEnd) {
-        const nl = this.buf.subarray(rel, this.bufEnd).indexOf(NEWLINE);
-        if (nl >= 0) return from + nl;
-        from = this.base + this.bufEnd;
-      }
-      if (from >= this.limit) return -1;
-      if (from - anchor < keep) this.fill(anchor, Math.min(keep, from - anchor + this.window));
-      else this.fill(from, this.window);
-      if (from >= this.base + this.bufEnd) return -1;
-    }
   }
 
   // ---------------------------------------------------------------- errors
@@ -472,25 +299,6 @@ export class OpReader {
     this.argLoaded = false;
     this.argCopy = EMPTY;
     this.argStart = this.argEnd = 0;
-  }
-
-  /** Bytes from absolute position `at` to the end of the input (a stream of unknown size is probed for its end). */
-  private remainFrom(at: number): number {
-    if (this.limit === Infinity) {
-      let lo = at - 1; // lo: -1 or a position with data; hi: a position without
-      let hi = this.endBound;
-      for (let step = 1 << 20; hi === Infinity && this.limit === Infinity; step *= 2) {
-        if (this.has(lo + step)) lo += step;
-        else hi = Math.min(this.endBound, lo + step);
-      }
-      while (this.limit === Infinity && hi - lo > 1) {
-        const mid = lo + Math.floor((hi - lo) / 2);
-        if (this.has(mid)) lo = mid;
-        else hi = mid;
-      }
-      if (this.limit === Infinity) this.limit = hi;
-    }
-    return Math.max(0, this.limit - at);
   }
 
   /**

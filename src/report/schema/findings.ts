@@ -3,7 +3,7 @@
  * imports its types only (`import type`), so scanning never pays zod's start-up cost.
  */
 import { z } from 'zod';
-import { FINDING_CODES, type FindingCode } from '../findings';
+import { FINDING_CODES, type FindingCode } from '../codes';
 
 export const SeveritySchema = z
   .enum(['info', 'suspicious', 'dangerous'])
