@@ -20,7 +20,7 @@ import {
   decodeUtf8SurrogatePass,
   decodeDecimalLine,
 } from '../pickle/args';
-import { Op } from '../pickle/opcodes';
+import { byOpcode } from '../pickle/opcodes';
 import { OpReader } from '../pickle/reader';
 import type { ByteSource } from '../pickle/source';
 
@@ -39,6 +39,120 @@ export interface DataPathResult {
   opcodes: number;
   protocol: number;
 }
+
+/**
+ * What the data path does with each opcode: one action per opcode, the table naming every opcode (a
+ * new opcode without an entry does not compile), the switch below one case per action (numbers, so
+ * it compiles to a jump table). The actions:
+ *   0 BAIL: imports, calls, persistent references, buffers, extension codes: the full machine
+ *   1 SCALAR: a scalar whose argument needs no check
+ *   2 LONG_BYTES
+ *   3 INT_LINE
+ *   4 LONG_LINE
+ *   5 FLOAT_LINE
+ *   6 STRING_LINE
+ *   7 UNICODE_LINE
+ *   8 UTF8
+ *   9 EMPTY_LIST
+ *   10 EMPTY_DICT
+ *   11 EMPTY_SET
+ *   12 EMPTY_TUPLE
+ *   13 TUPLE_N
+ *   14 TUPLE
+ *   15 LIST
+ *   16 FROZENSET
+ *   17 DICT
+ *   18 APPEND
+ *   19 APPENDS
+ *   20 SETITEM
+ *   21 SETITEMS
+ *   22 ADDITEMS
+ *   23 MARK
+ *   24 POP
+ *   25 POP_MARK
+ *   26 DUP
+ *   27 GET_LINE
+ *   28 GET
+ *   29 PUT_LINE
+ *   30 PUT
+ *   31 MEMOIZE
+ *   32 PROTO
+ *   33 FRAME
+ *   34 STOP
+ */
+type DataAction = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 25 | 26 | 27 | 28 | 29 | 30 | 31 | 32 | 33 | 34;
+
+const ACTION_OF = byOpcode<DataAction>({
+  GLOBAL: 0,
+  INST: 0,
+  STACK_GLOBAL: 0,
+  EXT1: 0,
+  EXT2: 0,
+  EXT4: 0,
+  REDUCE: 0,
+  NEWOBJ: 0,
+  NEWOBJ_EX: 0,
+  OBJ: 0,
+  BUILD: 0,
+  PERSID: 0,
+  BINPERSID: 0,
+  NEXT_BUFFER: 0,
+  READONLY_BUFFER: 0,
+  NONE: 1,
+  NEWTRUE: 1,
+  NEWFALSE: 1,
+  BININT1: 1,
+  BININT2: 1,
+  BININT: 1,
+  BINFLOAT: 1,
+  BINBYTES: 1,
+  SHORT_BINBYTES: 1,
+  BINBYTES8: 1,
+  BYTEARRAY8: 1,
+  BINSTRING: 1,
+  SHORT_BINSTRING: 1,
+  LONG1: 2,
+  LONG4: 2,
+  INT: 3,
+  LONG: 4,
+  FLOAT: 5,
+  STRING: 6,
+  UNICODE: 7,
+  SHORT_BINUNICODE: 8,
+  BINUNICODE: 8,
+  BINUNICODE8: 8,
+  EMPTY_LIST: 9,
+  EMPTY_DICT: 10,
+  EMPTY_SET: 11,
+  EMPTY_TUPLE: 12,
+  TUPLE1: 13,
+  TUPLE2: 13,
+  TUPLE3: 13,
+  TUPLE: 14,
+  LIST: 15,
+  FROZENSET: 16,
+  DICT: 17,
+  APPEND: 18,
+  APPENDS: 19,
+  SETITEM: 20,
+  SETITEMS: 21,
+  ADDITEMS: 22,
+  MARK: 23,
+  POP: 24,
+  POP_MARK: 25,
+  DUP: 26,
+  GET: 27,
+  BINGET: 28,
+  LONG_BINGET: 28,
+  PUT: 29,
+  BINPUT: 30,
+  LONG_BINPUT: 30,
+  MEMOIZE: 31,
+  PROTO: 32,
+  FRAME: 33,
+  STOP: 34,
+});
+const ACTION = Uint8Array.from(ACTION_OF, (a) => a ?? 0);
 
 class Bail {}
 const BAIL = new Bail();
@@ -59,8 +173,8 @@ export class DataPath {
   private memo = new Int32Array(1024);
   private memoSparse: Map<number, number> | null = null;
   private memoCount = 0;
-  /** Position after the current opcode (bytes read so far), for the expansion check. */
-  private pos = 0;
+  /** The reader of the pickle being run (its position is the bytes read so far, for the expansion check). */
+  private reader: OpReader | null = null;
 
   constructor(
     private readonly input: ByteSource,
@@ -142,7 +256,7 @@ export class DataPath {
   private checkShape(d: number, w: number): number {
     if (w > MAX_WEIGHT) w = MAX_WEIGHT;
     if (d > this.limits.maxObjectDepth) throw BAIL;
-    if (w > this.limits.maxExpansion && w > 100 * this.pos) throw BAIL;
+    if (w > this.limits.maxExpansion && w > 100 * this.reader!.pos) throw BAIL;
     return w;
   }
 
@@ -205,119 +319,101 @@ export class DataPath {
   private loop(start: number, budget: number): DataPathResult {
     const limits = this.limits;
     const r = new OpReader(this.input, { start, window: this.window, maxKept: limits.maxKeptString, maxLine: limits.maxLineBytes });
+    this.reader = r;
     let ops = 0;
     let protocol = 0;
     for (;;) {
       if (!r.next() || r.frameViolation || r.frameOversize) throw BAIL;
       if (++ops > budget) throw BAIL;
-      const input = r.argBuf;
-      this.pos = r.pos;
-      const code = r.code as Op;
-      switch (code) {
-        case Op.NONE:
-        case Op.NEWTRUE:
-        case Op.NEWFALSE:
-        case Op.BININT1:
-        case Op.BININT2:
-        case Op.BININT:
-        case Op.BINFLOAT:
-        case Op.BINBYTES:
-        case Op.SHORT_BINBYTES:
-        case Op.BINBYTES8:
-        case Op.BYTEARRAY8:
-        case Op.BINSTRING:
-        case Op.SHORT_BINSTRING:
+      const action = ACTION[r.code] as DataAction;
+      switch (action) {
+        case 1: // SCALAR
           this.push(K_SCALAR);
           break;
-        case Op.LONG1:
-        case Op.LONG4:
+        case 2: // LONG_BYTES
           if (Math.ceil(r.argLen * 2.41) > limits.maxIntDigits) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.INT:
-          if (r.argLen > limits.maxIntDigits || decodeIntLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+        case 3: // INT_LINE
+          if (r.argLen > limits.maxIntDigits || decodeIntLine(r.argBuf, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.LONG:
-          if (r.argLen > limits.maxIntDigits || decodeLongLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+        case 4: // LONG_LINE
+          if (r.argLen > limits.maxIntDigits || decodeLongLine(r.argBuf, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.FLOAT:
+        case 5: // FLOAT_LINE
           this.line(r);
-          if (decodeFloatLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (decodeFloatLine(r.argBuf, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.STRING:
+        case 6: // STRING_LINE
           this.line(r);
-          if (decodeStringLine(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (decodeStringLine(r.argBuf, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.UNICODE:
+        case 7: // UNICODE_LINE
           this.line(r);
-          if (r.argLen <= limits.maxKeptString && decodeRawUnicodeEscape(input, r.argStart, r.argEnd) === null) throw BAIL;
+          if (r.argLen <= limits.maxKeptString && decodeRawUnicodeEscape(r.argBuf, r.argStart, r.argEnd) === null) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.SHORT_BINUNICODE:
-        case Op.BINUNICODE:
-        case Op.BINUNICODE8:
-          if (r.argLen <= limits.maxKeptString && !validUtf8(input, r.argStart, r.argEnd)) throw BAIL;
+        case 8: // UTF8
+          if (r.argLen <= limits.maxKeptString && !validUtf8(r.argBuf, r.argStart, r.argEnd)) throw BAIL;
           this.push(K_SCALAR);
           break;
-        case Op.EMPTY_LIST:
+        case 9: // EMPTY_LIST
           this.push(this.newId(K_LIST, 1, 1));
           break;
-        case Op.EMPTY_DICT:
+        case 10: // EMPTY_DICT
           this.push(this.newId(K_DICT, 1, 1));
           break;
-        case Op.EMPTY_SET:
+        case 11: // EMPTY_SET
           this.push(this.newId(K_SET, 1, 1));
           break;
-        case Op.EMPTY_TUPLE:
+        case 12: // EMPTY_TUPLE
           this.push(this.newId(K_TUPLE, 1, 1));
           break;
-        case Op.TUPLE1:
-        case Op.TUPLE2:
-        case Op.TUPLE3: {
-          const n = code - Op.TUPLE1 + 1;
+        case 13: { // TUPLE_N
+          const n = r.code - 0x84; // TUPLE1..TUPLE3 are 0x85..0x87
           if (this.sp - n < this.fence) throw BAIL;
           this.push(this.container(K_TUPLE, this.sp - n));
           break;
         }
-        case Op.TUPLE:
+        case 14: // TUPLE
           this.push(this.container(K_TUPLE, this.popMark()));
           break;
-        case Op.LIST:
+        case 15: // LIST
           this.push(this.container(K_LIST, this.popMark()));
           break;
-        case Op.FROZENSET:
+        case 16: // FROZENSET
           this.push(this.container(K_SET, this.popMark()));
           break;
-        case Op.DICT: {
+        case 17: { // DICT
           const k = this.popMark();
           if ((this.sp - k) % 2) throw BAIL;
           this.push(this.container(K_DICT, k));
           break;
         }
-        case Op.APPEND:
+        case 18: // APPEND
           this.extend(this.sp - 1, K_LIST, false);
           break;
-        case Op.APPENDS:
+        case 19: // APPENDS
           this.extend(this.popMark(), K_LIST, false);
           break;
-        case Op.SETITEM:
+        case 20: // SETITEM
           this.extend(this.sp - 2, K_DICT, true);
           break;
-        case Op.SETITEMS:
+        case 21: // SETITEMS
           this.extend(this.popMark(), K_DICT, true);
           break;
-        case Op.ADDITEMS: {
+        case 22: { // ADDITEMS
           const x = this.popMark();
           if (x <= this.fence || x > this.sp) throw BAIL;
           if (this.sp === x) break;
           this.extend(x, K_SET, false);
           break;
         }
-        case Op.MARK:
+        case 23: // MARK
           if (this.mp >= this.marks.length) {
             if (this.mp >= limits.maxNesting) throw BAIL;
             const m = new Int32Array(this.marks.length * 2);
@@ -328,84 +424,67 @@ export class DataPath {
           this.fence = this.sp;
           if (this.mp > limits.maxNesting) throw BAIL;
           break;
-        case Op.POP:
+        case 24: // POP
           if (this.mp && this.marks[this.mp - 1] === this.sp) this.popMark();
           else this.pop();
           break;
-        case Op.POP_MARK:
+        case 25: // POP_MARK
           this.sp = this.popMark();
           break;
-        case Op.DUP: {
+        case 26: { // DUP
           if (this.sp <= this.fence) throw BAIL;
           this.push(this.stack[this.sp - 1]!);
           break;
         }
-        case Op.GET: {
+        case 27: { // GET_LINE
           this.line(r);
-          const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
+          const idx = decodeDecimalLine(r.argBuf, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.push(this.memoGet(idx));
           break;
         }
-        case Op.BINGET:
-        case Op.LONG_BINGET:
+        case 28: // GET
           this.push(this.memoGet(r.argNum));
           break;
-        case Op.PUT: {
+        case 29: { // PUT_LINE
           this.line(r);
-          const idx = decodeDecimalLine(input, r.argStart, r.argEnd);
+          const idx = decodeDecimalLine(r.argBuf, r.argStart, r.argEnd);
           if (idx === null || typeof idx !== 'number') throw BAIL;
           this.memoPut(idx, ops);
           break;
         }
-        case Op.BINPUT:
-        case Op.LONG_BINPUT:
+        case 30: // PUT
           this.memoPut(r.argNum, ops);
           break;
-        case Op.MEMOIZE: {
+        case 31: { // MEMOIZE
           if (this.sp <= this.fence) throw BAIL;
           const idx = this.memoCount;
           if (idx < this.memo.length && this.memo[idx] !== 0) throw BAIL; // overwrites an explicit PUT: let the full machine judge
           this.memoPut(idx, ops);
           break;
         }
-        case Op.PROTO:
+        case 32: // PROTO
           if (r.argNum > 5) throw BAIL;
           if (r.argNum > protocol) protocol = r.argNum;
           break;
-        case Op.FRAME:
+        case 33: // FRAME
           break;
-        case Op.STOP:
+        case 34: // STOP
           this.pop();
           return { end: r.pos, opcodes: ops, protocol };
-        // imports, calls, persistent references, buffers, extension codes: the full machine
-        case Op.GLOBAL:
-        case Op.INST:
-        case Op.STACK_GLOBAL:
-        case Op.EXT1:
-        case Op.EXT2:
-        case Op.EXT4:
-        case Op.REDUCE:
-        case Op.NEWOBJ:
-        case Op.NEWOBJ_EX:
-        case Op.OBJ:
-        case Op.BUILD:
-        case Op.PERSID:
-        case Op.BINPERSID:
-        case Op.NEXT_BUFFER:
-        case Op.READONLY_BUFFER:
+        case 0: // BAIL
           throw BAIL;
         default:
-          return unreachable(code);
+          return unreachable(action);
       }
       if (this.sp > limits.maxStack) throw BAIL;
     }
   }
 }
 
-/** Every opcode has a case above: a new opcode without one does not compile. */
-function unreachable(code: never): never {
-  throw new Error(`opcode 0x${(code as number).toString(16)} has no data-path case`);
+/** Every action has a case above: a new action without one does not compile. */
+function unreachable(action: never): never {
+  throw new Error(`data-path action ${String(action)} has no case`);
 }
 
 function validUtf8(b: Uint8Array, start: number, end: number): boolean {

@@ -167,8 +167,66 @@ export class OpReader extends ByteWindow {
 
   // ---------------------------------------------------------------- one opcode
 
-  /** Reads the next opcode. Returns false at the end of input (error null) or on bad input (error set). */
+  /**
+   * Reads the next opcode. Returns false at the end of input (error null) or on bad input (error set).
+   *
+   * The common case first, small enough for the engine to inline into the caller's loop: an opcode
+   * whose argument is fixed-width or a short length-prefixed payload, wholly in the window and in the
+   * current frame, read in memory mode. Everything else (and every doubt) goes to readNext(), which
+   * handles all cases; test/machine/streaming.test.ts and the sample suites check the two agree.
+   */
   next(): boolean {
+    const p = this.pos;
+    const rel = p - this.base;
+    if (this.fileMode || this.frameNote || rel < 0 || rel + 9 >= this.bufEnd) return this.readNext();
+    const buf = this.buf;
+    const code = buf[rel]!;
+    const info = OPCODE_BY_CODE[code];
+    if (info === undefined) return this.readNext();
+    const cls = ARG_CLASS[code];
+    let q: number;
+    let start: number;
+    let end: number;
+    let num = this.argNum;
+    if (cls === A_NONE) {
+      if (code === 0x95) return this.readNext(); // FRAME (a literal: this is the hottest path)
+      q = p + 1;
+      start = end = rel + 1;
+    } else if (cls === A_FIXED) {
+      const w = ARG_WIDTH[code]!;
+      if (w === 8 && code !== 0x47) return this.readNext(); // FRAME's uint8; BINFLOAT's float8 is fine
+      start = rel + 1;
+      end = start + w;
+      if (code !== 0x47) num = w === 1 ? buf[start]! : w === 2 ? buf[start]! | (buf[start + 1]! << 8) : ARG_SIGNED[code] ? buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24) : (buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24)) >>> 0;
+      q = p + 1 + w;
+    } else if (cls === A_LEN && ARG_WIDTH[code] !== 8) {
+      const w = ARG_WIDTH[code]!;
+      num = w === 1 ? buf[rel + 1]! : (buf[rel + 1]! | (buf[rel + 2]! << 8) | (buf[rel + 3]! << 16) | (buf[rel + 4]! << 24)) >>> 0;
+      start = rel + 1 + w;
+      end = start + num;
+      // in the window and short: a text argument the scan reads, or a bytes payload within its head
+      // (from a source, a bytes head is copied: the window moves on; readNext does that)
+      if (end > this.bufEnd || num > HEAD_BYTES || (ARG_SIGNED[code] && num > 0x7fffffff) || (ARG_BYTES[code] && this.source !== null)) return this.readNext();
+      q = p + 1 + w + num;
+    } else return this.readNext();
+    const frameEnd = this.frameEnd;
+    if (frameEnd >= 0 && (p >= frameEnd || q > frameEnd)) return this.readNext();
+    this.opPos = p;
+    this.code = code;
+    this.info = info;
+    this.argStart = start;
+    this.argEnd = end;
+    this.argPos = p + (start - rel);
+    this.argLen = end - start;
+    this.argNum = num;
+    this.argLoaded = true;
+    if (this.source !== null) this.argBuf = buf;
+    this.pos = q;
+    return true;
+  }
+
+  /** Reads the next opcode, any opcode, in any mode (see next()). */
+  private readNext(): boolean {
     if (this.frameNote) {
       this.frameViolation = null;
       this.frameOversize = null;
@@ -176,13 +234,14 @@ export class OpReader extends ByteWindow {
     }
     const file = this.fileMode;
     const p = file ? this.take(1) : this.pos;
-    if (p < 0 || !this.has(p)) return false;
+    // in the window (always, in memory) is the fast path; else read it in
+    if (p < 0 || ((p < this.base || p - this.base >= this.bufEnd) && !this.has(p))) return false;
     const code = this.buf[p - this.base]!;
     const info = OPCODE_BY_CODE[code];
     this.opPos = p;
     this.code = code;
     this.argLoaded = true;
-    this.argCopy = null;
+    if (this.source !== null) this.argCopy = null;
     if (info === undefined) {
       this.info = OPCODE_BY_CODE[Op.STOP]!;
       this.fail('MALFORMED/invalid-opcode', { byte: code, at: p });
@@ -200,13 +259,13 @@ export class OpReader extends ByteWindow {
       case A_FIXED: {
         const w = ARG_WIDTH[code]!;
         const s = file ? this.take(w) : q;
-        const r = s < 0 ? -1 : this.fetch(s, w);
+        const r = s >= this.base && s + w - this.base <= this.bufEnd ? s - this.base : s < 0 ? -1 : this.fetch(s, w);
         if (r < 0) return this.truncated('argument');
         this.argPos = s;
         this.argLen = w;
         this.argStart = r;
         this.argEnd = r + w;
-        if (code !== Op.BINFLOAT) {
+        if (code !== 0x47 /* BINFLOAT: a float, not an int */) {
           const v = readUint(this.buf, r, w);
           this.argNum = w === 4 && ARG_SIGNED[code] ? v | 0 : v;
         }
@@ -216,7 +275,7 @@ export class OpReader extends ByteWindow {
       case A_LEN: {
         const w = ARG_WIDTH[code]!;
         const s = file ? this.take(w) : q;
-        const r = s < 0 ? -1 : this.fetch(s, w);
+        const r = s >= this.base && s + w - this.base <= this.bufEnd ? s - this.base : s < 0 ? -1 : this.fetch(s, w);
         if (r < 0) return this.truncated('length prefix');
         let n = readUint(this.buf, r, w);
         if (w === 4 && ARG_SIGNED[code]) {
@@ -225,7 +284,14 @@ export class OpReader extends ByteWindow {
         }
         const d = file ? (n > this.limit ? -1 : this.take(n)) : s + w;
         if (d < 0) return this.declared(n);
-        if (!this.payload(code, d, n)) return this.declared(n, this.remainFrom(d));
+        this.argNum = n;
+        this.argPos = d;
+        this.argLen = n;
+        if (this.source === null && n <= this.limit - d) {
+          // in memory: the whole payload is there
+          this.argStart = d;
+          this.argEnd = d + n;
+        } else if (!this.payload(code, d, n)) return this.declared(n, this.remainFrom(d));
         q = d + n;
         break;
       }
@@ -253,9 +319,10 @@ export class OpReader extends ByteWindow {
         q = b[1] + 1;
       }
     }
-    this.argBuf = this.argCopy ?? this.buf;
+    if (this.source !== null) this.argBuf = this.argCopy ?? this.buf;
+    // FRAME is 0x95 (a literal: this is the hottest loop)
     if (file) {
-      if (code === Op.FRAME) {
+      if (code === 0x95) {
         const n = this.argNum;
         const s = n > this.limit ? -1 : this.take(n);
         if (s < 0) return this.declared(n);
@@ -271,12 +338,12 @@ export class OpReader extends ByteWindow {
         this.frameViolation = { rule: 'FRAME_VIOLATION/frame-straddle', args: { op: info.name, at: p, end: q, frameEnd: this.frameEnd } };
         this.frameNote = true;
         this.frameEnd = -1;
-      } else if (code === Op.FRAME) {
+      } else if (code === 0x95) {
         this.frameViolation = { rule: 'FRAME_VIOLATION/frame-in-frame', args: { at: p, frameEnd: this.frameEnd } };
         this.frameNote = true;
       }
     }
-    if (code === Op.FRAME) {
+    if (code === 0x95) {
       const n = this.argNum;
       if (n > 0 && (n === Infinity || !this.has(q + n - 1))) {
         this.frameNote = true;
@@ -307,9 +374,6 @@ export class OpReader extends ByteWindow {
    * False when the input ends before the payload does.
    */
   private payload(code: number, d: number, n: number): boolean {
-    this.argNum = n;
-    this.argPos = d;
-    this.argLen = n;
     if (n === Infinity) return false;
     if (this.source === null) {
       if (n > this.limit - d) return false;

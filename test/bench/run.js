@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* eslint-disable */
 /**
- * `npm run bench [-- --quick] [-- --only=scan,python,http,cli,stream]`: the benchmark suite (not part of `npm test`).
+ * `npm run bench [-- --quick] [-- --only=scan,python,http,cli,stream,big]`: the benchmark suite (not part of `npm test`).
  *
  * Generates its inputs once with python3 (test/bench/gen.py → test/bench/.data/, git-ignored), then measures
  *   - scan() in-process, one child process per input (median of N runs; peak RSS of that child),
@@ -10,6 +10,8 @@
  *   - the CLI (wall time, peak RSS via /proc/<pid>/status VmHWM, start-up time),
  *   - streaming decompression (test/bench/stream.js: a 2 GB gzip-compressed pickle, picklegate's
  *     decoder source and scanFile next to plain zlib inflate, throughput and peak RSS),
+ *   - files of any size, whole process (test/bench/big.js: 20 GB and 3 GB sparse raw pickles, a 200 MB
+ *     blob-heavy one, an opcode-dense one next to picklescan, CLI start-up),
  * and prints one table per part. Everything stays on 127.0.0.1 and is bounded in time.
  * PICKLEGATE_DIST=/path/to/dist measures another build (for before/after comparisons).
  */
@@ -306,6 +308,7 @@ async function benchCli(m) {
   if (want('http')) parts.push((await benchHttp(m)).md);
   if (want('cli')) parts.push((await benchCli(m)).md);
   if (want('stream')) parts.push((await require('./stream').run({ quick: QUICK, dist: DIST })).md);
+  if (want('big')) parts.push((await require('./big').run({ quick: QUICK, dist: DIST })).md);
   const outFile = path.join(DATA, `results${QUICK ? '-quick' : ''}.md`);
   fs.writeFileSync(outFile, parts.join('\n') + '\n');
   console.log(`\ntables written to ${outFile}`);
