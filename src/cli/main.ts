@@ -61,6 +61,8 @@ interface ScanCliOptions {
   color?: boolean;
   followSymlinks?: boolean;
   progress?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
   [limit: string]: unknown;
 }
 
@@ -83,6 +85,17 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
     if (err instanceof UsageError || (err as Error).name === 'PolicyError') throw new UsageError((err as Error).message);
     throw err;
   }
+
+  const { BaselineSession, BaselineError } = await import('./baseline');
+  let baseline: import('./baseline').BaselineSession | null;
+  try {
+    baseline = await BaselineSession.open({ baseline: o.baseline, writeBaseline: o.writeBaseline, cwd: io.cwd, failOn: o.failOn, acceptRank: prepared.acceptRank }, prepared.policyName);
+  } catch (err) {
+    if (err instanceof BaselineError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (baseline?.policyMismatch) io.stderr.write(`picklegate: warning: the baseline was written with policy ${baseline.policyMismatch}, this scan uses ${prepared.policyName}\n`);
+  const judged = new Map<FileResult, import('./baseline').BaselineVerdict>();
 
   const planned: import('../containers/scan-paths').PlannedFile[] = [];
   for await (const p of planFiles(paths, o.followSymlinks ?? false)) planned.push(p);
@@ -110,24 +123,36 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
     else if (p.path === '-') r = await scanStdin(prepared);
     else r = await scanFile(p.path, prepared);
     results.push(r);
+    const b = baseline ? await baseline.judge(r) : undefined;
+    if (b) judged.set(r, b);
     progress.tick(r.path);
     if (r.error) io.stderr.write(`${errColors.magenta('picklegate:')} ${r.path}: ${r.error.message}\n`);
     if (o.format === 'text') {
-      const chunk = renderFile(r, textOpts);
+      const chunk = renderFile(r, textOpts, b?.baselined);
       if (streamText) io.stdout.write(chunk);
       else text += chunk;
     }
   }
   progress.stop();
-  const summary = summarize(results, o.failOn);
-  const exitCode = exitCodeFor(results, o.failOn);
+  const summary = summarize(results, o.failOn, baseline ? judged : undefined);
+  let exitCode = baseline ? exitCodeFor(results, o.failOn, (r) => judged.get(r)!.fails) : exitCodeFor(results, o.failOn);
+  if (baseline) {
+    try {
+      const note = await baseline.finish(prepared.policyName, toolVersion());
+      if (note) io.stderr.write(`picklegate: ${note}\n`);
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
+      io.stderr.write(`picklegate: ${err.message}\n`);
+      exitCode = exitCode === EXIT_OK ? EXIT_ERROR : exitCode;
+    }
+  }
   let out: string;
   if (o.format === 'json') {
     const { renderJson, JSON_REPORT_VERSION } = await import('./render-json');
     out = renderJson({ version: JSON_REPORT_VERSION, tool: { name: 'picklegate', version: toolVersion() }, policy: prepared.policyName, files: results, summary: { ...summary, exitCode } });
   } else if (o.format === 'sarif') {
     const { renderSarif } = await import('./render-sarif');
-    out = renderSarif(results, toolVersion(), exitCode, io.cwd);
+    out = renderSarif(results, toolVersion(), exitCode, io.cwd, baseline?.comparing ? (o.baseline ?? o.writeBaseline) : undefined);
   } else out = text + renderSummary(summary, textOpts);
   if (o.output) {
     try {
@@ -228,6 +253,8 @@ function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
     .option('-q, --quiet', 'text: list only rejected files and errors, no summary')
     .option('-v, --verbose', 'text: show every global and call, and info findings')
     .option('--follow-symlinks', 'follow symbolic links that leave a scanned directory')
+    .option('--baseline <file>', 'fail only on files and findings this baseline does not record (see --write-baseline)')
+    .option('--write-baseline <file>', 'record each file with findings (its SHA-256 and findings) in a baseline file; this scan is accepted (exit 0)')
     .option('--no-progress', 'never show a progress bar')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour');
