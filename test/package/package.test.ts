@@ -56,6 +56,8 @@ describe('npm pack from a fresh tree', () => {
       'dist/src/index.js',
       'dist/src/index.d.ts',
       'dist/src/cli/bin.js',
+      'dist/src/cli/action.js',
+      'dist/src/cli/baseline.js',
       'dist/server/index.js',
       'dist/server/index.d.ts',
       'dist/server/main.js',
