@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyTree, isNetworkFailure, ROOT } from '../support/fresh-tree';
+import { cleanEnv, copyTree, isNetworkFailure, ROOT } from '../support/fresh-tree';
 
 const ACTION_JS = path.join(ROOT, 'dist', 'src', 'cli', 'action.js');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -194,8 +194,7 @@ describe('action.yml', () => {
           if (i) return inputs[i[1]!] ?? '';
           throw new Error(`expression not supported by this test: ${e}`);
         });
-      const baseEnv = { ...process.env, GITHUB_ACTION_PATH: actionPath, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: ws, CI: 'true' };
-      for (const k of Object.keys(baseEnv)) if (k.startsWith('npm_')) delete (baseEnv as Record<string, unknown>)[k];
+      const baseEnv = cleanEnv({ GITHUB_ACTION_PATH: actionPath, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: ws, CI: 'true' });
       let last: ReturnType<typeof spawnSync> | null = null;
       for (const step of action.runs.steps) {
         if (step.if) {

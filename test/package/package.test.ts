@@ -9,7 +9,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyTree, isNetworkFailure, ROOT } from '../support/fresh-tree';
+import { cleanEnv, copyTree, isNetworkFailure, ROOT } from '../support/fresh-tree';
 
 jest.setTimeout(600_000);
 
@@ -21,7 +21,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 };
 
 function run(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 480_000, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, maxBuffer: 1 << 28 });
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 480_000, env: cleanEnv({ NO_COLOR: '1', ...extraEnv }), maxBuffer: 1 << 28 });
 }
 const out = (r: SpawnSyncReturns<string>) => `${r.stdout}\n${r.stderr}`;
 
@@ -35,8 +35,7 @@ beforeAll(() => {
   tree = path.join(tmp, 'tree');
   copyTree(tree, { linkNodeModules: true });
   expect(fs.existsSync(path.join(tree, 'dist'))).toBe(false);
-  // npm_config_* from an enclosing `npm test` would leak into npm pack (dry-run, json...)
-  const r = run('npm', ['pack', '--json', '--pack-destination', tmp], tree, { npm_config_dry_run: '', npm_config_json: '' });
+  const r = run('npm', ['pack', '--json', '--pack-destination', tmp], tree);
   if (r.status !== 0) throw new Error(`npm pack failed:\n${out(r)}`);
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = path.join(tmp, json[0]!.filename);

@@ -63,7 +63,7 @@ export function commitAll(dir: string, message = 'snapshot'): string {
 /** An environment in which git commits work without the user's configuration. */
 export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...cleanEnv(),
     GIT_AUTHOR_NAME: 'picklegate test',
     GIT_AUTHOR_EMAIL: 'test@picklegate.invalid',
     GIT_COMMITTER_NAME: 'picklegate test',
@@ -72,6 +72,16 @@ export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     GIT_CONFIG_NOSYSTEM: '1',
     ...extra,
   };
+}
+
+/**
+ * The environment without what an enclosing `npm test` adds (npm_config_*, npm_lifecycle_*,
+ * npm_package_*...), which would leak into the npm commands a test runs.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
 }
 
 /** True when a command's output says the npm registry could not be reached. */
