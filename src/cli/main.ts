@@ -206,7 +206,7 @@ async function runDisasm(file: string, o: { policy: string; color?: boolean }, i
   return rejected ? 1 : EXIT_OK;
 }
 
-async function runPolicy(action: string, arg: string | undefined, io: CliIO): Promise<number> {
+async function runPolicy(action: string, arg: string | undefined, io: CliIO, o: { format?: string; output?: string } = {}): Promise<number> {
   const registry = await import('../policy/registry');
   if (action === 'list') {
     for (const p of registry.listPolicies()) io.stdout.write(`${p.name.padEnd(18)} ${String(p.rules).padStart(4)} rules  ${p.description}\n`);
@@ -217,6 +217,15 @@ async function runPolicy(action: string, arg: string | undefined, io: CliIO): Pr
     if (action === 'show') {
       const policy = await loadPolicy(arg);
       io.stdout.write(JSON.stringify(policy.spec, null, 2) + '\n');
+      return EXIT_OK;
+    }
+    if (action === 'export') {
+      const policy = await loadPolicy(arg);
+      if (o.format !== 'python') throw new UsageError(`policy export: unknown format ${JSON.stringify(o.format)} (python)`);
+      const { exportPython } = await import('../policy/export/python');
+      const text = exportPython(policy, { toolVersion: toolVersion() });
+      if (o.output) fs.writeFileSync(o.output, text);
+      else io.stdout.write(text);
       return EXIT_OK;
     }
     if (action === 'check') {
@@ -231,7 +240,7 @@ async function runPolicy(action: string, arg: string | undefined, io: CliIO): Pr
     }
     throw err;
   }
-  throw new UsageError(`unknown policy action ${JSON.stringify(action)} (list, show NAME, check FILE)`);
+  throw new UsageError(`unknown policy action ${JSON.stringify(action)} (list, show NAME, check FILE, export NAME --format python)`);
 }
 
 function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
@@ -276,10 +285,12 @@ function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
 
   program
     .command('policy')
-    .description('policy list | policy show NAME|FILE | policy check FILE')
-    .argument('<action>', 'list, show or check')
+    .description('policy list | policy show NAME|FILE | policy check FILE | policy export NAME|FILE --format python')
+    .argument('<action>', 'list, show, check or export')
     .argument('[name]', 'policy name or file')
-    .action(async (action: string, name: string | undefined) => setCode(await runPolicy(action, name, io)));
+    .addOption(new Option('--format <format>', 'export: what to write (python: a stdlib-only restricted unpickler for Python 2.7 and 3.6-3.13)').choices(['python']).default('python'))
+    .option('-o, --output <file>', 'export: write to a file instead of stdout')
+    .action(async (action: string, name: string | undefined, o: { format?: string; output?: string }) => setCode(await runPolicy(action, name, io, o)));
   return program;
 }
 

@@ -57,6 +57,7 @@ describe('npm pack from a fresh tree', () => {
       'dist/src/cli/bin.js',
       'dist/src/cli/action.js',
       'dist/src/cli/baseline.js',
+      'dist/src/policy/export/python.js',
       'dist/server/index.js',
       'dist/server/index.d.ts',
       'dist/server/main.js',
