@@ -9,7 +9,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanEnv, copyTree, isNetworkFailure, ROOT } from '../support/fresh-tree';
+import { cleanEnv, commitAll, copyTree, gitEnv, isNetworkFailure, NPM_FILES, ROOT } from '../support/fresh-tree';
 
 jest.setTimeout(600_000);
 
@@ -236,5 +236,24 @@ export default app;
       const after = tsc(c);
       expect({ kind, status: after.status, out: after.stdout + after.stderr }).toEqual({ kind, status: 0, out: '' });
     }
+  });
+});
+
+describe('installed from a git URL at a tag, as the README says', () => {
+  test('npm install git+...#vX.Y.Z builds it (prepare) and npx --no-install runs it', () => {
+    const repo = path.join(tmp, 'git-repo');
+    copyTree(repo, { only: [...NPM_FILES, '.npmrc'] });
+    commitAll(repo, 'release');
+    expect(spawnSync('git', ['tag', `v${pkg.version}`], { cwd: repo, env: gitEnv() }).status).toBe(0);
+    const proj = path.join(tmp, 'git-consumer');
+    fs.mkdirSync(proj);
+    fs.writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'git-consumer', version: '1.0.0', private: true }, null, 2));
+    const r = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `git+file://${repo}#v${pkg.version}`], proj, gitEnv());
+    if (r.status !== 0 && isNetworkFailure(out(r))) return console.warn(`skipping the git install test: the npm registry is not reachable\n${out(r).slice(0, 2000)}`);
+    expect({ status: r.status, out: r.status === 0 ? '' : out(r) }).toEqual({ status: 0, out: '' });
+    expect(fs.existsSync(path.join(proj, 'node_modules', 'picklegate', 'dist', 'src', 'cli', 'bin.js'))).toBe(true);
+    expect(run('npx', ['--no-install', 'picklegate', '--version'], proj).stdout.trim()).toBe(pkg.version);
+    const s = run('npx', ['--no-install', 'picklegate', 'scan', path.join(ROOT, 'samples', 'containers', 'model.bin')], proj);
+    expect(s.status).toBe(1);
   });
 });

@@ -84,7 +84,7 @@ if (!MAIN_PY) console.warn('Python guard: skipping the sample tests: no python3'
 
 function runPy(python: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(python, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    const child = spawn(python, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -421,7 +421,7 @@ class TorchLike(g.RestrictedUnpickler):
 with open(sys.argv[2], 'rb') as f:
     obj = TorchLike(f).load()
 print(type(obj).__name__, len(obj))`;
-    const r = spawnSync(MAIN_PY.python, ['-c', code, tmp, path.join(SAMPLES, 'benign', 'torch_state_dict_data.pkl'), __dirname], { encoding: 'utf8' });
+    const r = spawnSync(MAIN_PY.python, ['-c', code, tmp, path.join(SAMPLES, 'benign', 'torch_state_dict_data.pkl'), __dirname], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^OrderedDict \d+/);
   });
