@@ -86,7 +86,7 @@ export function exportPython(policy: CompiledPolicy, options: PythonExportOption
 
 A pickle the policy does not accept raises picklegate_guard.RefusedError (a pickle.UnpicklingError)
 before the refused global is imported or called. Defence in depth behind the picklegate scanner or
-its HTTP gate, or on its own; see docs/policies.md#python-guard in picklegate.
+its HTTP gate, or on its own; see docs/python-guard.md in picklegate.
 """
 from __future__ import absolute_import
 
