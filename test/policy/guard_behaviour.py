@@ -145,6 +145,32 @@ def _():
     refused(T, b'(icollections\nOrderedDict\n.', 'DENIED_GLOBAL/denied-call')
 
 
+@check('state is never set on a global, nor its methods called (BUILD, APPEND(S), SETITEM(S))')
+def _():
+    import posixpath
+    before = (dict(vars(posixpath)), list(sys.path), dict(os.environ))
+    refused(T, b"cos\npath\n(dS'join'\nI1\nsb.", 'BUILD_ON_NON_INSTANCE/build-on-global')
+    refused(T, b"cos\npath\n}S'join'\nI1\nsb.", 'BUILD_ON_NON_INSTANCE/build-on-global')
+    refused(T, b"ccollections\nnamedtuple\n}b.", 'BUILD_ON_NON_INSTANCE/build-on-global')
+    refused(T, b"csys\npath\nS'/planted'\na.", 'METHOD_CALL_ON_OBJECT/method-on-global')
+    refused(T, b"csys\npath\n(S'/planted'\ne.", 'METHOD_CALL_ON_OBJECT/method-on-global')
+    refused(T, b"cos\nenviron\nS'PICKLEGATE_PLANTED'\nS'1'\ns.", 'METHOD_CALL_ON_OBJECT/method-on-global')
+    refused(T, b"cos\nenviron\n(S'PICKLEGATE_PLANTED'\nS'1'\nu.", 'METHOD_CALL_ON_OBJECT/method-on-global')
+    # through the memo, too
+    refused(T, b"csys\npath\np0\n0g0\nS'/planted'\na.", 'METHOD_CALL_ON_OBJECT/method-on-global')
+    assert (dict(vars(posixpath)), list(sys.path), dict(os.environ)) == before
+    assert T.loads(b"csys\npath\n.") is sys.path  # as a value it is fine
+    assert T.loads(b"(lp0\nS'x'\na.") == ['x']  # and fresh lists are filled as usual
+
+
+@check('one unpickler, several loads: what the memo keeps stays guarded')
+def _():
+    f = io.BytesIO(b'cre\nIGNORECASE\np0\n.g0\n)R.')
+    u = G.RestrictedUnpickler(f)
+    assert u.load() == re.IGNORECASE
+    raises(lambda: u.load(), G.RefusedError)
+
+
 @check("EXT codes resolve through the policy's registry only, never the interpreter's")
 def _():
     assert T.loads(b'\x80\x02\x82\xf0.') is collections.namedtuple

@@ -39,7 +39,11 @@ interface Sample {
 }
 const MANIFEST = (JSON.parse(fs.readFileSync(path.join(SAMPLES, 'manifest.json'), 'utf8')) as { samples: Sample[] }).samples;
 
-/** Policy files of these tests: value-only and call-denied classes, Cls.* members, an extension registry, rejected persistent ids; and default with accept: suspicious. */
+/**
+ * Policy files of these tests: value-only and call-denied classes, Cls.* members, a module, a list
+ * and a mapping allowed as globals, an extension registry, rejected persistent ids; and default with
+ * accept: suspicious.
+ */
 const TEST_POLICIES = {
   'guard-test': {
     name: 'guard-test',
@@ -49,6 +53,8 @@ const TEST_POLICIES = {
       { module: 'collections', names: ['OrderedDict'], action: 'deny', use: 'call', reason: 'test: calling OrderedDict is denied' },
       { module: 'datetime', names: ['timedelta.*'], action: 'allow', reason: 'test: timedelta members' },
       { module: 'decimal', names: ['Decimal'], action: 'allow', use: 'reference', reason: 'test: a value only' },
+      { module: 'os', names: ['path', 'environ'], action: 'allow', reason: 'test: a module and a mapping as globals' },
+      { module: 'sys', names: ['path'], action: 'allow', reason: 'test: a list as a global' },
     ],
     extensions: { '240': { module: 'collections', name: 'namedtuple' }, '241': { module: 'os', name: 'system' } },
     persistentIds: 'reject',

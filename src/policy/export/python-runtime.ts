@@ -325,12 +325,14 @@ class RestrictedUnpickler(_Base):
             self.fix_imports = True
         else:
             _Base.__init__(self, file, **kwargs)
+        # every global this unpickler handed out (the memo outlives one load, so these do too)
+        self._pg_globals = {}
+        self._pg_nocall = {}
         self._pg_reset()
 
     def _pg_reset(self):
         self._pg_proto = 0
         self._pg_proto_seen = False
-        self._pg_nocall = {}
         self._pg_inst = False
 
     def load(self):
@@ -353,6 +355,7 @@ class RestrictedUnpickler(_Base):
         if self._pg_inst:
             self._pg_check_call(j, module, name, 'INST')
         obj = self._pg_import(module, name, proto, fix)
+        self._pg_globals[id(obj)] = obj
         if j.reference_only or j.deny_call:
             self._pg_nocall[id(obj)] = (obj, j, module, name)
         return obj
@@ -509,6 +512,42 @@ _guard_call('REDUCE', lambda self: self.stack[-2])
 _guard_call('NEWOBJ', lambda self: self.stack[-2])
 _guard_call('NEWOBJ_EX', lambda self: self.stack[-3])
 _guard_call('OBJ', _marked_first)
+
+
+def _below_mark(self):
+    """The item under the topmost MARK (the list, dict or set APPENDS, SETITEMS and ADDITEMS fill)."""
+    if hasattr(self, 'metastack'):
+        return self.metastack[-1][-1]
+    return self.stack[self.marker() - 1]
+
+
+def _guard_target(name, target, rule, what):
+    """Refuses an opcode that would set state on, or call a method of, a global itself."""
+    orig = _original(name)
+    if orig is None:
+        return
+
+    def handler(self):
+        try:
+            obj = target(self)
+        except (IndexError, AttributeError, TypeError):
+            obj = _MISSING
+        if obj is not _MISSING and self._pg_globals.get(id(obj)) is obj:
+            try:
+                shown = repr(obj)[:200]
+            except Exception:
+                shown = type(obj).__name__
+            _refuse(rule, '%s %s %s itself' % (name, what, shown))
+        orig(self)
+    _install(name, handler)
+
+
+_guard_target('BUILD', lambda self: self.stack[-2], 'BUILD_ON_NON_INSTANCE/build-on-global', 'sets state on the global')
+_guard_target('APPEND', lambda self: self.stack[-2], 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
+_guard_target('SETITEM', lambda self: self.stack[-3], 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
+_guard_target('APPENDS', _below_mark, 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
+_guard_target('SETITEMS', _below_mark, 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
+_guard_target('ADDITEMS', _below_mark, 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
 
 
 def _load_inst(self, _orig=_original('INST')):

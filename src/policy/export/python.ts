@@ -41,6 +41,8 @@ const GUARD_RULES = [
   'WIRE_RULE/after-stop',
   'TRAILING_DATA/after-stop',
   'LIMIT_EXCEEDED/max-pickles',
+  'BUILD_ON_NON_INSTANCE/build-on-global',
+  'METHOD_CALL_ON_OBJECT/method-on-global',
 ] as const satisfies readonly (keyof typeof RULES)[];
 
 /** A Python 2/3 string literal: plain for printable ASCII, u'' with escapes otherwise. */
