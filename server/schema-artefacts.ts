@@ -7,6 +7,7 @@
  * Lives with the server because the OpenAPI document and the config schema do; only the generator and
  * the tests load it.
  */
+import { baselineJsonSchema } from '../src/cli/baseline-schema';
 import { policyJsonSchema } from '../src/policy/schema';
 import { cliReportJsonSchema, fileResultJsonSchema, reportJsonSchema } from '../src/report/schema/json-schema';
 import { configJsonSchema } from './config';
@@ -27,6 +28,7 @@ export const SCHEMA_ARTEFACTS: readonly SchemaArtefact[] = [
   { path: 'docs/schemas/report.schema.json', what: 'Report of scan() (JSON Schema draft-07)', make: () => reportJsonSchema() },
   { path: 'docs/schemas/file-result.schema.json', what: 'FileResult of scanFile()/scanBytes()/scanPaths() (JSON Schema draft-07)', make: () => fileResultJsonSchema() },
   { path: 'docs/schemas/policy.schema.json', what: 'policy files (JSON Schema draft-07)', make: () => policyJsonSchema() },
+  { path: 'docs/schemas/baseline.schema.json', what: 'baseline files of picklegate scan --write-baseline / --baseline (JSON Schema draft-07)', make: () => baselineJsonSchema() },
   { path: 'docs/schemas/config.schema.json', what: 'service config file (JSON Schema draft-07)', make: () => configJsonSchema() },
   { path: 'docs/schemas/openapi.json', what: 'HTTP service (OpenAPI 3.1)', make: () => openApiDocument(VERSION) },
 ];

@@ -20,8 +20,9 @@ export function isRejected(r: FileResult, failOn: FailOn): boolean {
   return failOn === 'dangerous' ? r.verdict === 'dangerous' : !r.accepted;
 }
 
-export function exitCodeFor(results: readonly FileResult[], failOn: FailOn): number {
-  if (results.some((r) => isRejected(r, failOn))) return EXIT_REJECTED;
+/** `fails` replaces `isRejected` when a baseline is in use (see baseline.ts). */
+export function exitCodeFor(results: readonly FileResult[], failOn: FailOn, fails: (r: FileResult) => boolean = (r) => isRejected(r, failOn)): number {
+  if (results.some(fails)) return EXIT_REJECTED;
   if (results.some((r) => r.error)) return EXIT_ERROR;
   return EXIT_OK;
 }

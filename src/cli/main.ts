@@ -61,6 +61,8 @@ interface ScanCliOptions {
   color?: boolean;
   followSymlinks?: boolean;
   progress?: boolean;
+  baseline?: string;
+  writeBaseline?: string;
   [limit: string]: unknown;
 }
 
@@ -83,6 +85,17 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
     if (err instanceof UsageError || (err as Error).name === 'PolicyError') throw new UsageError((err as Error).message);
     throw err;
   }
+
+  const { BaselineSession, BaselineError } = await import('./baseline');
+  let baseline: import('./baseline').BaselineSession | null;
+  try {
+    baseline = await BaselineSession.open({ baseline: o.baseline, writeBaseline: o.writeBaseline, cwd: io.cwd, failOn: o.failOn, acceptRank: prepared.acceptRank }, prepared.policyName);
+  } catch (err) {
+    if (err instanceof BaselineError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (baseline?.policyMismatch) io.stderr.write(`picklegate: warning: the baseline was written with policy ${baseline.policyMismatch}, this scan uses ${prepared.policyName}\n`);
+  const judged = new Map<FileResult, import('./baseline').BaselineVerdict>();
 
   const planned: import('../containers/scan-paths').PlannedFile[] = [];
   for await (const p of planFiles(paths, o.followSymlinks ?? false)) planned.push(p);
@@ -110,24 +123,36 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
     else if (p.path === '-') r = await scanStdin(prepared);
     else r = await scanFile(p.path, prepared);
     results.push(r);
+    const b = baseline ? await baseline.judge(r) : undefined;
+    if (b) judged.set(r, b);
     progress.tick(r.path);
     if (r.error) io.stderr.write(`${errColors.magenta('picklegate:')} ${r.path}: ${r.error.message}\n`);
     if (o.format === 'text') {
-      const chunk = renderFile(r, textOpts);
+      const chunk = renderFile(r, textOpts, b?.baselined);
       if (streamText) io.stdout.write(chunk);
       else text += chunk;
     }
   }
   progress.stop();
-  const summary = summarize(results, o.failOn);
-  const exitCode = exitCodeFor(results, o.failOn);
+  const summary = summarize(results, o.failOn, baseline ? judged : undefined);
+  let exitCode = baseline ? exitCodeFor(results, o.failOn, (r) => judged.get(r)!.fails) : exitCodeFor(results, o.failOn);
+  if (baseline) {
+    try {
+      const note = await baseline.finish(prepared.policyName, toolVersion());
+      if (note) io.stderr.write(`picklegate: ${note}\n`);
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
+      io.stderr.write(`picklegate: ${err.message}\n`);
+      exitCode = exitCode === EXIT_OK ? EXIT_ERROR : exitCode;
+    }
+  }
   let out: string;
   if (o.format === 'json') {
     const { renderJson, JSON_REPORT_VERSION } = await import('./render-json');
     out = renderJson({ version: JSON_REPORT_VERSION, tool: { name: 'picklegate', version: toolVersion() }, policy: prepared.policyName, files: results, summary: { ...summary, exitCode } });
   } else if (o.format === 'sarif') {
     const { renderSarif } = await import('./render-sarif');
-    out = renderSarif(results, toolVersion(), exitCode, io.cwd);
+    out = renderSarif(results, toolVersion(), exitCode, io.cwd, baseline?.comparing ? (o.baseline ?? o.writeBaseline) : undefined);
   } else out = text + renderSummary(summary, textOpts);
   if (o.output) {
     try {
@@ -172,7 +197,7 @@ async function runDisasm(file: string, o: { policy: string; color?: boolean }, i
   return rejected ? 1 : EXIT_OK;
 }
 
-async function runPolicy(action: string, arg: string | undefined, io: CliIO): Promise<number> {
+async function runPolicy(action: string, arg: string | undefined, io: CliIO, o: { format?: string; output?: string } = {}): Promise<number> {
   const registry = await import('../policy/registry');
   if (action === 'list') {
     for (const p of registry.listPolicies()) io.stdout.write(`${p.name.padEnd(18)} ${String(p.rules).padStart(4)} rules  ${p.description}\n`);
@@ -183,6 +208,15 @@ async function runPolicy(action: string, arg: string | undefined, io: CliIO): Pr
     if (action === 'show') {
       const policy = await loadPolicy(arg);
       io.stdout.write(JSON.stringify(policy.spec, null, 2) + '\n');
+      return EXIT_OK;
+    }
+    if (action === 'export') {
+      const policy = await loadPolicy(arg);
+      if (o.format !== 'python') throw new UsageError(`policy export: unknown format ${JSON.stringify(o.format)} (python)`);
+      const { exportPython } = await import('../policy/export/python');
+      const text = exportPython(policy, { toolVersion: toolVersion() });
+      if (o.output) fs.writeFileSync(o.output, text);
+      else io.stdout.write(text);
       return EXIT_OK;
     }
     if (action === 'check') {
@@ -197,7 +231,7 @@ async function runPolicy(action: string, arg: string | undefined, io: CliIO): Pr
     }
     throw err;
   }
-  throw new UsageError(`unknown policy action ${JSON.stringify(action)} (list, show NAME, check FILE)`);
+  throw new UsageError(`unknown policy action ${JSON.stringify(action)} (list, show NAME, check FILE, export NAME --format python)`);
 }
 
 function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
@@ -219,6 +253,8 @@ function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
     .option('-q, --quiet', 'text: list only rejected files and errors, no summary')
     .option('-v, --verbose', 'text: show every global and call, and info findings')
     .option('--follow-symlinks', 'follow symbolic links that leave a scanned directory')
+    .option('--baseline <file>', 'fail only on files and findings this baseline does not record (see --write-baseline)')
+    .option('--write-baseline <file>', 'record each file with findings (its SHA-256 and findings) in a baseline file; this scan is accepted (exit 0)')
     .option('--no-progress', 'never show a progress bar')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour');
@@ -240,10 +276,12 @@ function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
 
   program
     .command('policy')
-    .description('policy list | policy show NAME|FILE | policy check FILE')
-    .argument('<action>', 'list, show or check')
+    .description('policy list | policy show NAME|FILE | policy check FILE | policy export NAME|FILE --format python')
+    .argument('<action>', 'list, show, check or export')
     .argument('[name]', 'policy name or file')
-    .action(async (action: string, name: string | undefined) => setCode(await runPolicy(action, name, io)));
+    .addOption(new Option('--format <format>', 'export: what to write (python: a stdlib-only restricted unpickler for Python 2.7 and 3.6-3.13)').choices(['python']).default('python'))
+    .option('-o, --output <file>', 'export: write to a file instead of stdout')
+    .action(async (action: string, name: string | undefined, o: { format?: string; output?: string }) => setCode(await runPolicy(action, name, io, o)));
   return program;
 }
 

@@ -17,7 +17,11 @@ function uriOf(path: string, cwd: string): string {
   return p.split(sep).map(encodeURIComponent).join('/');
 }
 
-export function renderSarif(results: readonly FileResult[], toolVersion: string, exitCode: number, cwd = process.cwd()): string {
+/**
+ * `baseline`: a baseline was used; each result then has a `baselineState` (`unchanged` for findings the
+ * baseline records, `new` otherwise) and baselined ones an accepted external suppression.
+ */
+export function renderSarif(results: readonly FileResult[], toolVersion: string, exitCode: number, cwd = process.cwd(), baseline?: string): string {
   const codes = Object.keys(FINDING_CODES) as FindingCode[];
   const rules = codes.map((id) => ({
     id,
@@ -52,7 +56,9 @@ export function renderSarif(results: readonly FileResult[], toolVersion: string,
         level: LEVEL[f.severity],
         message: { text: `${f.message}${where}${extra}` },
         locations: [location],
-        properties: { severity: f.severity, ...(f.opcode ? { opcode: f.opcode } : {}), ...(f.pickle !== undefined ? { pickle: f.pickle } : {}) },
+        properties: { severity: f.severity, ...(f.opcode ? { opcode: f.opcode } : {}), ...(f.pickle !== undefined ? { pickle: f.pickle } : {}), ...(f.baselined ? { baselined: true } : {}) },
+        ...(baseline !== undefined ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
+        ...(f.baselined ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `recorded in the picklegate baseline ${baseline}` }] } : {}),
       });
     }
   }

@@ -29,7 +29,7 @@ function where(f: Finding): string {
 function findingLine(f: Finding, c: Colors): string {
   const sev = f.severity === 'dangerous' ? c.red(f.severity) : f.severity === 'suspicious' ? c.yellow(f.severity) : c.dim(f.severity);
   const loc = where(f);
-  let line = `  ${sev} ${c.bold(f.code)}${loc ? ' ' + c.cyan(loc) : ''}${f.opcode ? c.dim(` ${f.opcode}`) : ''}: ${f.message}`;
+  let line = `  ${sev} ${c.bold(f.code)}${loc ? ' ' + c.cyan(loc) : ''}${f.opcode ? c.dim(` ${f.opcode}`) : ''}: ${f.message}${f.baselined ? c.dim(' [baselined]') : ''}`;
   if (f.call) line += `\n      ${c.dim('call:')} ${f.call}`;
   else if (f.global) line += `\n      ${c.dim('global:')} ${f.global}`;
   return line;
@@ -51,11 +51,12 @@ function optimizers(m: StreamResult, label: string): { label: string; line: stri
   return out;
 }
 
-export function renderFile(r: FileResult, o: TextOptions): string {
+/** `baselined`: the policy does not accept the file, but the baseline records every finding that would make it fail. */
+export function renderFile(r: FileResult, o: TextOptions, baselined = false): string {
   const c = o.colors;
-  if (o.quiet && r.accepted && !r.error) return '';
+  if (o.quiet && (r.accepted || baselined) && !r.error) return '';
   const out: string[] = [];
-  const meta = r.error ? r.error.message : `${r.format}, ${r.size} B${r.accepted ? '' : ', rejected'}`;
+  const meta = r.error ? r.error.message : `${r.format}, ${r.size} B${r.accepted ? '' : baselined ? ', baselined' : ', rejected'}`;
   out.push(`${verdictLabel(r, c)} ${c.bold(r.path)} ${c.dim(`(${meta})`)}`);
   for (const opt of optimizers(r, '')) out.push(`  ${c.dim('optimizer' + (opt.label ? ` ${opt.label}` : '') + ':')} ${opt.line}`);
   for (const f of r.findings) if (o.verbose || f.severity !== 'info') out.push(findingLine(f, c));

@@ -17,7 +17,7 @@ export function compatMap(module: string, name: string): QualName {
 }
 
 /** Attribute names that, in any module, almost always hold one of these modules. */
-const CONVENTIONAL_ALIASES: ReadonlyMap<string, string> = new Map([
+export const CONVENTIONAL_ALIASES: ReadonlyMap<string, string> = new Map([
   ['os', 'os'],
   ['_os', 'os'],
   ['sys', 'sys'],

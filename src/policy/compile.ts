@@ -82,8 +82,9 @@ class RuleIndex {
 }
 
 const CACHE_LIMIT = 50_000;
-const MAX_NAME_LENGTH = 1024;
-const MAX_NAME_PARTS = 64;
+/** Longest module + name the judge walks; longer ones are judged by their first part (exported for the Python guard). */
+export const MAX_NAME_LENGTH = 1024;
+export const MAX_NAME_PARTS = 64;
 
 export class CompiledPolicy {
   readonly name: string;

@@ -15,6 +15,8 @@ export const CliSummarySchema = z
     errors: count.describe('Files that could not be checked (not counted in safe/suspicious/dangerous).'),
     /** Files that make the exit code 1. */
     rejected: count.describe('Files that make the exit code 1.'),
+    /** With `--baseline`: files the policy does not accept whose failing findings are all in the baseline (not counted in `rejected`). */
+    baselined: count.optional().describe('With `--baseline`: files the policy does not accept whose failing findings are all in the baseline (not counted in `rejected`).'),
     /** The exit code of the command: 0 all accepted, 1 a file rejected, 2 a file could not be checked. */
     exitCode: z.number().int().min(0).max(2).describe('The exit code of the command: 0 all accepted, 1 a file rejected, 2 a file could not be checked.'),
   })

@@ -52,5 +52,7 @@ export const FindingSchema = z
     pickle: z.number().int().nonnegative().optional().describe('Index of the pickle within a stream of back-to-back pickles.'),
     /** How many times the same finding occurred (folded into this one, whose offset is the first); absent when once. */
     count: z.number().int().min(2).optional().describe('How many times the same finding occurred (folded into this one, whose offset is the first); absent when once.'),
+    /** `picklegate scan --baseline` only: the baseline records this finding, so it does not make the command fail. */
+    baselined: z.literal(true).optional().describe('`picklegate scan --baseline` only: the baseline records this finding, so it does not make the command fail.'),
   })
   .meta({ id: 'Finding', description: 'Something picklegate has to say about the input: a stable `code` and `rule`, a severity, a sentence, and where.' });
