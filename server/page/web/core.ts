@@ -22,7 +22,7 @@ export const VERSION = typeof __PICKLEGATE_VERSION__ === 'string' ? __PICKLEGATE
 
 setInflateBackend(pakoInflate);
 
-export { listPolicies };
+export { listPolicies, MemorySource };
 
 /** A listing keeps the bytes of its stream: a view when they are in memory, else a copy up to this. */
 export const MAX_LISTING_COPY = 64 * 1024 * 1024;

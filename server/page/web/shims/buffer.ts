@@ -21,6 +21,7 @@ function norm(encoding: string | undefined): string {
 }
 
 // base64 and base64url decode alike in Node: both alphabets, other characters skipped, '=' ends the data
+// (each UTF-16 unit by its low byte, as Node reads a string for these encodings)
 const SEXTET = new Int8Array(256).fill(-1);
 for (let i = 0; i < 64; i++) SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 SEXTET['-'.charCodeAt(0)] = 62;
@@ -32,9 +33,10 @@ function decodeBase64(s: string): Uint8Array {
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    // like Node, each UTF-16 unit counts by its low byte
+    const c = s.charCodeAt(i) & 0xff;
     if (c === 0x3d) break;
-    const v = c < 256 ? SEXTET[c]! : -1;
+    const v = SEXTET[c]!;
     if (v < 0) continue;
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
@@ -78,10 +80,8 @@ function decodeHex(s: string): Uint8Array {
   const out = new Uint8Array(s.length >> 1);
   let n = 0;
   for (; n < out.length; n++) {
-    const a = s.charCodeAt(2 * n);
-    const b = s.charCodeAt(2 * n + 1);
-    const hi = a < 256 ? HEX_VALUE[a]! : -1;
-    const lo = b < 256 ? HEX_VALUE[b]! : -1;
+    const hi = HEX_VALUE[s.charCodeAt(2 * n) & 0xff]!;
+    const lo = HEX_VALUE[s.charCodeAt(2 * n + 1) & 0xff]!;
     if (hi < 0 || lo < 0) break;
     out[n] = (hi << 4) | lo;
   }
