@@ -22,6 +22,26 @@ export interface ListingError {
   message: string;
 }
 
+/** One pickle stream of a scanned file whose opcodes can be listed (the HTML report and the page). */
+export interface StreamInfo {
+  /** Index in the document's list of streams. */
+  id: number;
+  /** Index of the file in the document. */
+  file: number;
+  /** File name, then members, down to the stream (as finding paths). */
+  path: string[];
+  /** Offset of the listed bytes within the stream named last in `path`. */
+  base: number;
+  /** Bytes listed (or that would be). */
+  bytes: number;
+  /** Opcodes in the listing (0 when left out). */
+  count: number;
+  /** Why the listing is not there or not whole (too large, over a row cap). */
+  note?: string;
+  /** Where the bytes stop being an opcode stream. */
+  error?: ListingError;
+}
+
 /**
  * How many bytes of a pickle stream the listing covers: all of it, except when every pickle the scan
  * found is complete, where it ends at the last STOP (a legacy torch file's raw storages follow it).

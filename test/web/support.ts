@@ -36,7 +36,7 @@ export async function loadBrowserCore(): Promise<LoadedCore> {
   const esbuild = require('esbuild') as typeof import('esbuild');
   const out = await esbuild.build({ ...browserOptions('core.ts', { write: false, globalName: 'PicklegateCore', minify: false }) } as import('esbuild').BuildOptions);
   const code = out.outputFiles![0]!.text;
-  const context = vm.createContext({ TextEncoder, TextDecoder, WebAssembly, performance, console, structuredClone });
+  const context = vm.createContext({ TextEncoder, TextDecoder, WebAssembly: (globalThis as { WebAssembly?: unknown }).WebAssembly, performance, console, structuredClone });
   vm.runInContext(code, context, { filename: 'core.js' });
   const CtxUint8Array = vm.runInContext('Uint8Array', context) as Uint8ArrayConstructor;
   cached = {

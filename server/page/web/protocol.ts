@@ -1,31 +1,11 @@
 /** What the page's main thread and its scan worker say to each other, and the shapes the views render. */
 import type { JsonReport } from '../../../src/cli/render-json';
-import type { ListingRow } from '../../../src/cli/listing';
+import type { ListingRow, StreamInfo } from '../../../src/cli/listing';
 
-export type { JsonReport, ListingRow };
+export type { JsonReport, ListingRow, StreamInfo };
 export type FileResult = JsonReport['files'][number];
 export type MemberResult = FileResult['members'][number];
 export type Finding = FileResult['findings'][number];
-
-/** One pickle stream of a scanned file whose opcodes can be listed. */
-export interface StreamInfo {
-  /** Index in the document's list of streams. */
-  id: number;
-  /** Index of the file in the document. */
-  file: number;
-  /** File name, then members, down to the stream (as finding paths). */
-  path: string[];
-  /** Offset of the listed bytes within the stream named last in `path`. */
-  base: number;
-  /** Bytes listed. */
-  bytes: number;
-  /** Opcodes in the listing (0 when omitted). */
-  count: number;
-  /** Why the listing is not there or not whole (too large, over the row cap). */
-  note?: string;
-  /** Where the bytes stop being an opcode stream. */
-  error?: { pos: number; message: string };
-}
 
 /** Rows of a listing, fetched by index (the page asks the worker; the HTML report has them embedded). */
 export interface ListingProvider {

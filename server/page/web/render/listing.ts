@@ -121,7 +121,8 @@ export class ListingView {
   private render(): void {
     const s = this.stream;
     clear(this.body);
-    if (!s || s.count === 0) return;
+    // not in the document yet (or hidden): nothing to measure; the resize observer renders it when shown
+    if (!s || s.count === 0 || !this.scroller.isConnected) return;
     const scale = this.scale();
     const top = this.scroller.scrollTop;
     const virtualTop = top * scale;

@@ -274,7 +274,10 @@ export function renderFile(f: FileResult, index: number, streams: StreamInfo[], 
   return { el, listing, jump };
 }
 
-/** The summary line and table of a multi-file document. */
+/** Worst first: dangerous, suspicious, could not be checked, safe. */
+const fileRank = (f: FileResult): number => (f.verdict === 'dangerous' ? 3 : f.error ? 1 : f.verdict === 'suspicious' ? 2 : 0);
+
+/** The summary line and table of a document (the files table, worst first, when there are several). */
 export function renderSummary(doc: JsonReport): HTMLElement {
   const s = doc.summary;
   const verdict: Verdict = s.dangerous ? 'dangerous' : s.suspicious ? 'suspicious' : 'safe';
@@ -287,23 +290,59 @@ export function renderSummary(doc: JsonReport): HTMLElement {
       ? table(
           'Files',
           ['verdict', 'file', 'format', 'size', 'findings'],
-          doc.files.map((f, i) => () => h('tr', null, h('td', null, verdictBadge(f.verdict as Verdict)), h('td', null, h('a', { href: `#f${i}` }, f.path)), h('td', null, f.format), h('td', null, formatBytes(f.size)), h('td', null, f.error ? `error: ${f.error.code}` : String(f.findings.length)))),
+          doc.files
+            .map((f, i) => ({ f, i }))
+            .sort((a, b) => fileRank(b.f) - fileRank(a.f) || a.i - b.i)
+            .map(({ f, i }) => () => h('tr', null, h('td', null, verdictBadge(f.verdict as Verdict)), h('td', null, h('a', { href: `#f${i}` }, f.path)), h('td', null, f.format), h('td', null, formatBytes(f.size)), h('td', null, f.error ? `error: ${f.error.code}` : String(f.findings.length)))),
           'files-table',
         )
       : null,
   );
 }
 
-/** Render a whole document into `root` (replacing what was there). */
-export function renderDocument(root: HTMLElement, doc: JsonReport, streams: StreamInfo[], provider: ListingProvider, opts: ViewOptions): FileView[] {
+/** Documents with more files than this show each file folded, built when opened. */
+const UNFOLDED_FILES = 5;
+
+/**
+ * Render a whole document into `root` (replacing what was there). With many files, each file is a
+ * folded section (verdict, path, counts) whose views are built the first time it is opened (the
+ * summary's links open it too).
+ */
+export function renderDocument(root: HTMLElement, doc: JsonReport, streams: StreamInfo[], provider: ListingProvider, opts: ViewOptions): void {
   clear(root);
   if (opts.provenance) root.appendChild(h('div', { className: 'provenance' }, opts.provenance));
   root.appendChild(renderSummary(doc));
-  return doc.files.map((f, i) => {
-    const v = renderFile(f, i, streams, provider, opts);
-    root.appendChild(v.el);
-    return v;
+  if (doc.files.length <= UNFOLDED_FILES) {
+    doc.files.forEach((f, i) => root.appendChild(renderFile(f, i, streams, provider, opts).el));
+    return;
+  }
+  const folds: HTMLDetailsElement[] = [];
+  doc.files.forEach((f, i) => {
+    const counts = (['dangerous', 'suspicious', 'info'] as const).map((sev) => [sev, f.findings.filter((x) => x.severity === sev).length] as const).filter(([, n]) => n > 0);
+    const d = h(
+      'details',
+      { className: `fold verdict-${f.verdict}`, id: `f${i}`, 'data-verdict': f.verdict },
+      h('summary', null, verdictBadge(f.verdict as Verdict), ' ', h('span', { className: 'file-name' }, f.path), h('span', { className: 'muted' }, ` ${f.format} · ${formatBytes(f.size)}${f.error ? ` · error ${f.error.code}` : ''}${counts.length ? ' · ' + counts.map(([sev, n]) => `${n} ${sev}`).join(', ') : ''}`)),
+    );
+    let built = false;
+    d.addEventListener('toggle', () => {
+      if (!d.open || built) return;
+      built = true;
+      const v = renderFile(f, i, streams, provider, opts);
+      v.el.removeAttribute('id');
+      d.appendChild(v.el);
+    });
+    folds.push(d);
+    root.appendChild(d);
   });
+  const openFromHash = (): void => {
+    const m = /^#f(\d+)$/.exec(location.hash);
+    const d = m ? folds[Number(m[1])] : undefined;
+    if (d && !d.open) d.open = true;
+    d?.scrollIntoView({ block: 'start' });
+  };
+  window.addEventListener('hashchange', openFromHash);
+  if (location.hash) openFromHash();
 }
 
 export { streamLabel };
