@@ -1,7 +1,7 @@
 /**
  * GET / (the triage page) and GET /page/* (its assets), served from dist/page/ as built by
  * server/page/build.js. The page loads nothing else: its Content-Security-Policy allows only this
- * origin (and wasm compilation, for the xz decoder in the scan worker).
+ * origin (and wasm compilation, for the xz decoder in the scan worker; the worker runs from a blob: URL).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +24,9 @@ export interface PageOptions {
 export const PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  // the scan worker runs from a blob: of /page/worker.js, fetched once with the page (a scan is stopped
+  // by replacing its worker, which then needs no request)
+  "worker-src blob:",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

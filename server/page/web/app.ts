@@ -46,17 +46,22 @@ const config = readConfig();
 window.picklegate = { last: null };
 
 // ---- the worker
-const worker = new Worker('/page/worker.js');
+// Its code is fetched once, with the page, and workers are made from it: a scan still running when
+// another file is given is stopped by replacing its worker, without a request.
+let workerUrl: string | null = null;
+let worker: Worker | null = null;
 let nextId = 1;
 const waiting = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void; progress?: (m: Extract<FromWorker, { type: 'progress' }>) => void }>();
 let version = '0.0.0';
+let policiesShown = false;
 
-worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+function onWorkerMessage(ev: MessageEvent<FromWorker>): void {
   const m = ev.data;
   if (m.type === 'ready') {
     version = m.version;
-    fillPolicies(m.policies);
-    document.body.dataset.state = 'idle';
+    if (!policiesShown) fillPolicies(m.policies);
+    policiesShown = true;
+    if (document.body.dataset.state === 'loading') document.body.dataset.state = 'idle';
     return;
   }
   const w = waiting.get(m.id);
@@ -65,14 +70,37 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   waiting.delete(m.id);
   if (m.type === 'error') w.reject(new Error(m.message));
   else w.resolve(m);
-};
-worker.onerror = (ev) => showError(`the scan worker failed: ${ev.message}`);
+}
+
+function startWorker(): Worker {
+  const w = new Worker(workerUrl!);
+  w.onmessage = onWorkerMessage;
+  w.onerror = (ev) => showError(`the scan worker failed: ${ev.message}`);
+  return w;
+}
+
+/** Stop whatever the worker is doing (a scan of a previous file) and start a fresh one. */
+function restartWorker(): void {
+  worker?.terminate();
+  for (const w of waiting.values()) w.reject(new Error('cancelled'));
+  waiting.clear();
+  worker = startWorker();
+}
+
+async function loadWorker(): Promise<void> {
+  const res = await fetch('/page/worker.js');
+  if (!res.ok) throw new Error(`cannot load the scan worker (${res.status})`);
+  workerUrl = URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' }));
+  worker = startWorker();
+}
+loadWorker().catch((err: Error) => showError(err.message));
 
 type Request = ToWorker extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 function ask(msg: Request, progress?: (m: Extract<FromWorker, { type: 'progress' }>) => void): Promise<FromWorker> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
+    if (!worker) return reject(new Error('the scan worker is not loaded'));
     waiting.set(id, { resolve, reject, progress });
     worker.postMessage({ ...msg, id } as ToWorker);
   });
@@ -178,6 +206,8 @@ function showError(message: string): void {
 
 async function start(file: File): Promise<void> {
   const run = ++runId;
+  // a scan still running (a large file) is abandoned: its worker is replaced
+  if ([...waiting.values()].length > 0) restartWorker();
   const started = performance.now();
   document.body.dataset.state = 'scanning';
   progress.hidden = false;
