@@ -16,6 +16,12 @@ import { startBuiltService, type Child } from '../server/support';
 import { HAVE_CHROMIUM, SHOTS, SKIP_MESSAGE, launch, type Browser } from './chromium';
 import { ROOT, comparable, filesUnder } from './support';
 
+// The page's globals, for the callbacks that run in the browser (the tests are typed without the DOM library).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 const sample = (rel: string): string => path.join(ROOT, 'samples', rel);
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 
@@ -65,7 +71,7 @@ if (!HAVE_CHROMIUM) {
       await page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'error', null, { timeout: 120_000 });
       const state = await page.evaluate(() => document.body.dataset.state);
       if (state !== 'done') throw new Error(`scan of ${path.basename(file)} failed in the page: ${await page.textContent('#status-text')}`);
-      return (await page.evaluate(() => window.picklegate!.last)) as unknown as Outcome;
+      return (await page.evaluate(() => window.picklegate.last)) as Outcome;
     }
 
     async function nodeResult(file: string, policy = 'default'): Promise<unknown> {
@@ -235,12 +241,12 @@ if (!HAVE_CHROMIUM) {
       const page = b.page;
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll('input, select, button')]
-          .filter((el) => {
-            const e = el as HTMLInputElement;
+          .filter((el: { type: string; labels: unknown[] | null; getAttribute(n: string): string | null; textContent: string | null }) => {
+            const e = el;
             if (e.type === 'hidden') return false;
             return !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.textContent ?? '').trim();
           })
-          .map((el) => el.outerHTML.slice(0, 80)),
+          .map((el: { outerHTML: string }) => el.outerHTML.slice(0, 80)),
       );
       expect(unlabelled).toEqual([]);
       await page.focus('#file');
