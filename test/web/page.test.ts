@@ -203,6 +203,18 @@ if (!HAVE_CHROMIUM) {
       expect(await page.locator('.listing .row').count()).toBeLessThan(120);
     });
 
+    test('another file given while a scan runs: the running scan is dropped, the new file is shown', async () => {
+      const page = b.page;
+      await page.setInputFiles('#file', []);
+      await page.evaluate(() => (document.body.dataset.state = 'waiting'));
+      await page.setInputFiles('#file', path.join(SHOTS, 'long-list.pkl'));
+      await page.waitForFunction(() => document.body.dataset.state === 'scanning');
+      const out = await scanInPage(sample('malicious/inst_os_system_p0.pkl'));
+      expect(out.doc.files[0]!.path).toBe('inst_os_system_p0.pkl');
+      expect(out.doc.files[0]!.verdict).toBe('dangerous');
+      await expect(page.locator('article.file').count()).resolves.toBe(1);
+    });
+
     test('in browser mode nothing was requested after the page loaded, and nothing from elsewhere', () => {
       expect(b.refused).toEqual([]);
       expect(b.allowed.slice(atReady)).toEqual([]);
