@@ -24,6 +24,9 @@ module.exports = {
     '<rootDir>/test/server/pool.test.ts',
     '<rootDir>/test/robustness/cli.test.ts',
     '<rootDir>/test/robustness/service.test.ts',
+    // need dist/ and Chromium: the triage page and the HTML report in a real browser
+    '<rootDir>/test/web/page.test.ts',
+    '<rootDir>/test/web/report.test.ts',
     // slow: CPython oracles over every sample or thousands of mutants, timing, resource scale, socket timeouts
     '<rootDir>/test/differential/cpython.test.ts',
     '<rootDir>/test/robustness/differential.test.ts',
@@ -31,5 +34,7 @@ module.exports = {
     '<rootDir>/test/robustness/linear-time.test.ts',
     '<rootDir>/test/robustness/hostile.test.ts',
     '<rootDir>/test/server/hostile.test.ts',
+    // every sample through the browser bundle of the scan core
+    '<rootDir>/test/web/browser-core.test.ts',
   ],
 };

@@ -19,6 +19,7 @@ import type { Metrics } from './metrics';
 import { pickleGuard } from './middleware';
 import type { PickleGuardOptions, RejectContext } from './middleware';
 import { openApiDocument } from './openapi';
+import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
 import { reportBody, sendJson } from './respond';
 import type { Scanner } from './scan-pool';
@@ -189,6 +190,8 @@ export function createApp(deps: AppDeps): Service {
     });
   }
   app.get('/openapi.json', (_req, res) => sendJson(res, 200, openApiDocument(VERSION)));
+  // the triage page (GET /, GET /page/*): a user interface, not part of the API document
+  app.use(pageRoutes({ maxBodyBytes: config.maxBodyBytes, auth: config.tokens.length > 0, policy: config.policy === 'mxnet-optimizer' ? 'default' : config.policy, servicePolicies: policies.info.filter((p) => p.source === 'file').map((p) => p.name) }));
 
   app.use('/v1', auth);
   app.get('/v1/policies', (_req, res) => sendJson(res, 200, { default: policies.defaultPolicy.name, policies: policies.info }));

@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import type { FileResult } from '../containers/result';
 import type { JsonReport } from './render-json';
 import { main, type CliIO } from './main';
@@ -29,6 +30,8 @@ export interface ActionInputs {
   policy: string;
   failOn: ActionFailOn;
   sarifFile: string;
+  /** when set, also an HTML report for people (a second pass over the same paths) */
+  htmlFile: string | null;
   baseline: string | null;
   args: string[];
 }
@@ -56,6 +59,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     policy: getInput(env, 'policy') || 'default',
     failOn,
     sarifFile: getInput(env, 'sarif-file') || 'picklegate.sarif',
+    htmlFile: getInput(env, 'html-file') || null,
     baseline: getInput(env, 'baseline') || null,
     args: getInput(env, 'args').split(/\s+/).filter(Boolean),
   };
@@ -148,9 +152,20 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Pick<C
   }
   if (annotations > MAX_ANNOTATIONS) io.stdout.write(`::notice title=picklegate::${annotations - MAX_ANNOTATIONS} more findings are in the SARIF file\n`);
 
+  let htmlPath = '';
+  if (inputs.htmlFile) {
+    // The HTML report embeds opcode listings collected while scanning, so it is its own pass; its exit
+    // code is the first pass's.
+    htmlPath = path.resolve(cwd, inputs.htmlFile);
+    fs.mkdirSync(path.dirname(htmlPath), { recursive: true });
+    const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
+    await main([...args.slice(0, 1), '--format', 'html', '--output', htmlPath, ...args.slice(5)], { ...cliIO, stdout: quiet, stderr: quiet } as CliIO);
+  }
+
   if (inputs.failOn === 'never' && code === 1) code = 0;
   appendOutput(env.GITHUB_OUTPUT, {
     'sarif-file': sarifPath,
+    'html-file': htmlPath,
     'exit-code': code,
     files: summary.files,
     safe: summary.safe,

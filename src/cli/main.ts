@@ -53,7 +53,7 @@ async function loadPolicy(value: string) {
 
 interface ScanCliOptions {
   policy: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
   failOn: FailOn;
   output?: string;
   quiet?: boolean;
@@ -73,7 +73,7 @@ const SIZE_KEYS = new Set(['maxFileBytes', 'maxInflatedBytes']);
 async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<number> {
   const { prepareOptions } = await import('../containers/scan-file');
   const { planFiles } = await import('../containers/scan-paths');
-  const { scanFile, scanStdin, errorResult } = await import('../containers/scan-file');
+  const { scanFile, scanStdin, scanStream, errorResult } = await import('../containers/scan-file');
   const limits: Partial<Limits> = {};
   for (const k of CORE_LIMIT_KEYS) if (o[k] !== undefined) limits[k] = o[k] as number;
   const cLimits: Partial<ContainerLimits> = {};
@@ -115,13 +115,16 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
   const streamText = o.format === 'text' && toStdout && !wantProgress;
   const errColors = colorsFor(io.stderr, io.env, o.color);
 
+  // --format html: the listings of the pickle streams, collected as they are scanned
+  const html = o.format === 'html' ? new (await import('./render-html')).ListingCollector() : null;
   const results: FileResult[] = [];
   let text = '';
   for (const p of planned) {
     let r: FileResult;
+    html?.startFile(results.length);
     if ('error' in p) r = errorResult(p.path, p.error.code, p.error.message);
-    else if (p.path === '-') r = await scanStdin(prepared);
-    else r = await scanFile(p.path, prepared);
+    else if (p.path === '-') r = html ? await scanStream(process.stdin, prepared, { path: '-', name: '<stdin>', onPickle: html.onPickle }) : await scanStdin(prepared);
+    else r = await scanFile(p.path, prepared, html?.onPickle);
     results.push(r);
     const b = baseline ? await baseline.judge(r) : undefined;
     if (b) judged.set(r, b);
@@ -147,9 +150,18 @@ async function runScan(paths: string[], o: ScanCliOptions, io: CliIO): Promise<n
     }
   }
   let out: string;
-  if (o.format === 'json') {
+  if (o.format === 'json' || o.format === 'html') {
     const { renderJson, JSON_REPORT_VERSION } = await import('./render-json');
-    out = renderJson({ version: JSON_REPORT_VERSION, tool: { name: 'picklegate', version: toolVersion() }, policy: prepared.policyName, files: results, summary: { ...summary, exitCode } });
+    const doc = { version: JSON_REPORT_VERSION, tool: { name: 'picklegate' as const, version: toolVersion() }, policy: prepared.policyName, files: results, summary: { ...summary, exitCode } };
+    if (o.format === 'json') out = renderJson(doc);
+    else {
+      const { renderHtml } = await import('./render-html');
+      try {
+        out = renderHtml(doc, html!);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
   } else if (o.format === 'sarif') {
     const { renderSarif } = await import('./render-sarif');
     out = renderSarif(results, toolVersion(), exitCode, io.cwd, baseline?.comparing ? (o.baseline ?? o.writeBaseline) : undefined);
@@ -247,7 +259,7 @@ function buildProgram(io: CliIO, setCode: (c: number) => void): Command {
     .description('scan files, directories (recursively) or stdin (-); exit 0 all accepted, 1 something rejected, 2 could not check a file')
     .argument('<path...>', 'files, directories, or - for stdin')
     .option('--policy <name|file>', 'built-in policy name or JSON policy file', 'default')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (html: one self-contained file)').choices(['text', 'json', 'sarif', 'html']).default('text'))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a file is not accepted (suspicious) or only when dangerous').choices(['suspicious', 'dangerous']).default('suspicious'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-q, --quiet', 'text: list only rejected files and errors, no summary')

@@ -88,6 +88,20 @@ describe('the action script, with inputs as INPUT_* variables', () => {
     expect(r.summary).toMatch(/\| `models\/evil\.pkl` \| dangerous \| DENIED_GLOBAL \|/);
   });
 
+  test('html-file: an HTML report beside the SARIF file, with the same verdicts; the exit code is unchanged', () => {
+    addMalicious();
+    const r = runScript({ paths: 'models', html_file: 'out/report.html' });
+    expect(r.code).toBe(1);
+    const htmlPath = path.join(ws, 'out', 'report.html');
+    expect(r.outputs).toMatchObject({ 'exit-code': '1', 'html-file': htmlPath });
+    const html = fs.readFileSync(htmlPath, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('models/evil.pkl');
+    expect(html).toContain('DENIED_GLOBAL');
+    // no HTML report unless asked
+    expect(runScript({ paths: 'models' }).outputs['html-file']).toBe('');
+  });
+
   test('fail-on: dangerous ignores suspicious files, never only reports', () => {
     addSuspicious();
     expect(runScript({ paths: 'models' }).code).toBe(1);
