@@ -13,7 +13,7 @@
  * Paths in the baseline are relative to the directory of the baseline file, so the same baseline
  * works from any working directory (CI, pre-commit, a developer's shell).
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../lazy';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileResult } from '../containers/result';
@@ -35,7 +35,7 @@ export class BaselineError extends Error {
 
 /** SHA-256 of a whole file, streamed (a checkpoint may be many gigabytes). */
 export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = crypto().createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -4,11 +4,10 @@
  * private temporary file when large) or stdin, and wrap the walker's result as a FileResult.
  * The signatures are async; the scan itself is synchronous.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { crypto, os } from '../lazy';
 import type { ScanOptions } from '../options';
 import type { Limits } from '../limits';
 import { MemorySource, type ByteSource } from '../pickle/source';
@@ -165,7 +164,7 @@ export async function scanStream(stream: AsyncIterable<unknown> | NodeJS.Readabl
         total += b.length;
         if (total > max) return errorResult(path, 'EFBIG', `${path === '-' ? 'stdin' : path} is larger than --max-file-bytes (${max})`);
         if (!spool && total > threshold) {
-          const file = join(streamOptions.tmpDir ?? tmpdir(), `picklegate-${process.pid}-${randomBytes(8).toString('hex')}.spool`);
+          const file = join(streamOptions.tmpDir ?? os().tmpdir(), `picklegate-${process.pid}-${crypto().randomBytes(8).toString('hex')}.spool`);
           // O_EXCL: never follow or reuse a file someone else placed there; 0600: private to this user
           const handle = await fsp.open(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
           spool = { path: file, handle };

@@ -45,7 +45,8 @@ export class ByteWindow {
       this.window = 0;
     } else {
       this.source = input as ByteSource;
-      this.window = Math.max(16, options.window ?? 1 << 20);
+      // no larger than the input when its size is known: small files do not pay for a 1 MiB buffer
+      this.window = Math.max(16, Math.min(options.window ?? 1 << 20, (input as ByteSource).size ?? Infinity));
       this.buf = new Uint8Array(this.window);
       this.bufEnd = 0;
       this.base = start;

@@ -61,6 +61,10 @@ describe('npm pack from a fresh tree', () => {
       'dist/server/index.js',
       'dist/server/index.d.ts',
       'dist/server/main.js',
+      'dist/cli/picklegate.js',
+      'dist/cli/picklegate.cache',
+      'dist/page/index.html',
+      'dist/page/report.js',
     ]) {
       expect(files).toContain(f);
     }
@@ -69,7 +73,7 @@ describe('npm pack from a fresh tree', () => {
 
   test('ships no tests, samples, TypeScript sources or CI files', () => {
     const files = packed.map((f) => f.path);
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/(src|server)\/.*)$/.test(f));
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/(src|server|cli|page)\/.*)$/.test(f));
     expect(stray).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|samples)\//.test(f) || /\.test\./.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
@@ -168,6 +172,11 @@ console.log(JSON.stringify({ verdict: r.verdict, missing, guard: typeof server.p
     const s = run('npx', ['--no-install', 'picklegate', 'scan', malicious], proj);
     expect(s.status).toBe(1);
     expect(s.stdout).toMatch(/DANGEROUS/);
+    // the HTML report inlines the page's built views, which ship in dist/page/
+    const html = path.join(proj, 'report.html');
+    const h = run('npx', ['--no-install', 'picklegate', 'scan', '--format', 'html', '-o', html, malicious], proj);
+    expect(h.status).toBe(1);
+    expect(fs.readFileSync(html, 'utf8')).toContain('DENIED_GLOBAL');
   });
 
   const tsconfig = (moduleKind: 'nodenext' | 'commonjs', file: string) => ({

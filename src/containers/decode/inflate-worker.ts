@@ -16,8 +16,8 @@
  * Below ONE_SHOT_INPUT compressed bytes the stream is inflated in one call instead (no thread),
  * up to ONE_SHOT_OUTPUT decoded bytes; a larger output falls back to the worker.
  */
-import { Worker } from 'node:worker_threads';
-import * as zlib from 'node:zlib';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads, zlib as lazyZlib } from '../../lazy';
 import type { ByteSource } from '../../pickle/source';
 import { DecompressError, type Decoder } from './decoder';
 
@@ -157,7 +157,7 @@ function newSlot(): Slot {
   const inBuf = new SharedArrayBuffer(IN_SIZE);
   const outBuf = new SharedArrayBuffer(OUT_SIZE);
   const errBuf = new SharedArrayBuffer(ERR_BYTES);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: ctrlBuf, input: inBuf, output: outBuf, err: errBuf } });
+  const worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { ctrl: ctrlBuf, input: inBuf, output: outBuf, err: errBuf } });
   worker.unref();
   // an error in the worker shows up as a stalled or failed job; never as an unhandled event
   worker.on('error', () => undefined);
@@ -296,7 +296,8 @@ class OneShot implements Decoder {
 function oneShot(kind: InflateKind, input: Uint8Array): Uint8Array | 'too-large' {
   const opts = { maxOutputLength: ONE_SHOT_OUTPUT };
   try {
-    return kind === 'gzip' ? zlib.gunzipSync(input, opts) : kind === 'zlib' ? zlib.inflateSync(input, opts) : zlib.inflateRawSync(input, opts);
+    const z = lazyZlib();
+    return kind === 'gzip' ? z.gunzipSync(input, opts) : kind === 'zlib' ? z.inflateSync(input, opts) : z.inflateRawSync(input, opts);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) return 'too-large';
@@ -361,9 +362,10 @@ function readInput(input: ByteSource, max: number): Uint8Array {
 
 /** The decoded start of a stream from its first compressed bytes (no end expected), or null. */
 function prefixOf(kind: InflateKind, input: Uint8Array): Uint8Array | null {
-  const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: input.length * 1100 + 1024 };
+  const opts = { finishFlush: lazyZlib().constants.Z_SYNC_FLUSH, maxOutputLength: input.length * 1100 + 1024 };
   try {
-    return kind === 'gzip' ? zlib.gunzipSync(input, opts) : kind === 'zlib' ? zlib.inflateSync(input, opts) : zlib.inflateRawSync(input, opts);
+    const z = lazyZlib();
+    return kind === 'gzip' ? z.gunzipSync(input, opts) : kind === 'zlib' ? z.inflateSync(input, opts) : z.inflateRawSync(input, opts);
   } catch {
     return null; // corrupt early: the worker reports it
   }

@@ -1,5 +1,5 @@
 /** ByteSource helpers of the container readers: sizes of streams, tails, running CRC-32. */
-import * as zlib from 'node:zlib';
+import { zlib } from '../../lazy';
 import { readBytes, type ByteSource } from '../../pickle/source';
 
 /** A source whose size is learnt by reading it to the end (a decoder). */
@@ -58,7 +58,7 @@ export class CrcSource implements ByteSource {
     const n = this.inner.read(pos, dst, dstOffset, length);
     if (n === 0 && length > 0 && pos <= this.covered) this.ended = true;
     if (pos <= this.covered && pos + n > this.covered) {
-      this.crc = zlib.crc32(dst.subarray(dstOffset + (this.covered - pos), dstOffset + n), this.crc);
+      this.crc = zlib().crc32(dst.subarray(dstOffset + (this.covered - pos), dstOffset + n), this.crc);
       this.covered = pos + n;
     }
     return n;

@@ -26,9 +26,19 @@ const VALUE_TYPES: readonly string[] = [
   'torch.serialization._get_layout',
 ];
 
+/** VALUE_TYPES by every module prefix they are under (`socket` and `socket.AddressFamily` ...), in order. */
+const VALUES_UNDER = new Map<string, string[]>();
+for (const q of VALUE_TYPES) {
+  for (let dot = q.indexOf('.'); dot > 0; dot = q.indexOf('.', dot + 1)) {
+    const prefix = q.slice(0, dot);
+    const list = VALUES_UNDER.get(prefix);
+    if (list) list.push(q);
+    else VALUES_UNDER.set(prefix, [q]);
+  }
+}
+
 function valuesUnder(module: string): string[] | undefined {
-  const under = VALUE_TYPES.filter((q) => q.startsWith(module + '.'));
-  return under.length ? under : undefined;
+  return VALUES_UNDER.get(module)?.slice();
 }
 
 const all = (module: string, reason: string): PolicyRule => {
