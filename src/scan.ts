@@ -11,6 +11,7 @@ import { resolvePolicy } from './policy/registry';
 import { SEVERITY_RANK, maxSeverity } from './report/findings';
 import type { Finding } from './report/findings';
 import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
+import { now } from './clock';
 
 export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
   return scanSource(new MemorySource(bytes), options);
@@ -21,7 +22,7 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
  * a bounded window: memory does not grow with the input, and bytes payloads are skipped, not read.
  */
 export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
-  const t0 = performance.now();
+  const t0 = now();
   const policy = resolvePolicy(options.policy);
   const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const checks = policyChecks(policy);
@@ -55,7 +56,7 @@ export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
     timeMs: 0,
   };
   if (checks.optimizer.summary) report.optimizer = checks.optimizer.summary;
-  report.timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  report.timeMs = Math.round((now() - t0) * 1000) / 1000;
   return report;
 }
 

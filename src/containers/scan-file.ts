@@ -16,6 +16,7 @@ import { FileSource } from './io/file-source';
 import { containerLimits, type ContainerLimits } from './limits';
 import type { FileResult, MemberResult } from './result';
 import { newWalkContext, walkStream, type ScannedPickle, type WalkContext } from './walk';
+import { now } from '../clock';
 
 export interface FileScanOptions {
   /** Built-in policy name, policy spec or compiled policy; default `default`. */
@@ -47,7 +48,7 @@ export function prepareOptions(options: FileScanOptions | PreparedOptions = {}):
 
 function toFileResult(path: string, m: MemberResult, ctx: WalkContext, started: number): FileResult {
   const { name: _name, path: _path, ...rest } = m;
-  return { path, ...rest, accepted: !ctx.rejected, timeMs: Math.round((performance.now() - started) * 1000) / 1000 };
+  return { path, ...rest, accepted: !ctx.rejected, timeMs: Math.round((now() - started) * 1000) / 1000 };
 }
 
 export function errorResult(path: string, code: string, message: string): FileResult {
@@ -56,7 +57,7 @@ export function errorResult(path: string, code: string, message: string): FileRe
 
 /** Walk one source as a file (synchronous). `onPickle` sees every pickle stream scanned. */
 export function scanByteSource(path: string, name: string, src: ByteSource, options: FileScanOptions | PreparedOptions = {}, onPickle?: (p: ScannedPickle) => void): FileResult {
-  const started = performance.now();
+  const started = now();
   const ctx = newWalkContext(prepareOptions(options), onPickle);
   const m = walkStream(src, name, [name], ctx, 0);
   return toFileResult(path, m, ctx, started);
