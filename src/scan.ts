@@ -11,6 +11,7 @@ import { resolvePolicy } from './policy/registry';
 import { SEVERITY_RANK, maxSeverity } from './report/findings';
 import type { Finding } from './report/findings';
 import type { CallRecord, GlobalRef, Report, Verdict } from './report/report';
+import { makeFinding } from './report/rules';
 import { now } from './clock';
 
 export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
@@ -37,8 +38,8 @@ export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
     rec.add('ANALYSIS_ERROR/internal-error', { offset: null }, { why: e instanceof Error ? e.message : String(e) });
   }
   if (rec.droppedFindings > 0) {
-    const severity = SEVERITY_RANK[rec.droppedWorst] > SEVERITY_RANK.suspicious ? rec.droppedWorst : 'suspicious';
-    rec.findings.push({ code: 'LIMIT_EXCEEDED', rule: 'unlisted-findings', severity, message: `${rec.droppedFindings} further findings were not listed (the most severe of them: ${rec.droppedWorst})`, offset: null });
+    const id = rec.droppedWorst === 'dangerous' ? 'LIMIT_EXCEEDED/unlisted-dangerous-findings' : 'LIMIT_EXCEEDED/unlisted-findings';
+    rec.findings.push(makeFinding(id, { offset: null }, { count: rec.droppedFindings, worst: rec.droppedWorst }));
   }
   const severity = maxSeverity(rec.findings);
   const verdict: Verdict = severity === 'info' ? 'safe' : severity;

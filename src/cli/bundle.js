@@ -11,7 +11,8 @@
  * the command line runs from the modules in dist/src/.
  *
  * Kept out of the bundle: zod (only policy files need it; resolved from node_modules when they do),
- * xz-decompress (its wasm is found with require.resolve). Commander's `node:child_process` (only for
+ * xz-decompress (its wasm is found with require.resolve), seek-bzip (it calls the deprecated
+ * Buffer(); Node warns about that only outside node_modules). Commander's `node:child_process` (only for
  * executable subcommands, which picklegate has none of) is loaded on first use instead of at
  * start-up; which built-in modules a one-file scan loads is asserted by test/cli/startup.test.ts.
  */
@@ -48,7 +49,7 @@ async function bundle() {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['zod', 'xz-decompress'],
+    external: ['zod', 'xz-decompress', 'seek-bzip'],
     plugins: [lazyChildProcess],
     minifyWhitespace: true,
     minifySyntax: true,

@@ -56,6 +56,8 @@ export const MACHINE_RULES = {
   'LIMIT_EXCEEDED/max-memo': rule<At & { max: number }>('suspicious', (a) => `more than ${a.max} memo entries (maxMemo); analysis stopped at offset ${a.at}`),
   'LIMIT_EXCEEDED/max-pickles': rule<{ max: number }>('suspicious', (a) => `more than ${a.max} pickles in one input (maxPickles); the rest was not analysed`),
   'LIMIT_EXCEEDED/unlisted-findings': rule<{ count: number; worst: string }>('suspicious', (a) => `${a.count} further findings were not listed (the most severe of them: ${a.worst})`),
+  // the same, when one of those not listed is dangerous: the verdict must not drop with the list
+  'LIMIT_EXCEEDED/unlisted-dangerous-findings': rule<{ count: number; worst: string }>('dangerous', (a) => `${a.count} further findings were not listed (the most severe of them: ${a.worst})`),
 
   // ---- cheap to send, expensive to load
   'RESOURCE_HOSTILE/object-depth': rule<At & { max: number }>(
