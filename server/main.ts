@@ -63,7 +63,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(err instanceof ConfigError ? 2 : 1);
   }
   service.logger.info(
-    { host: config.host, port: service.port, policy: config.policy, upstream: config.upstream ?? null, workers: service.pool.size, version: VERSION },
+    { host: config.host, port: service.port, policy: config.policy, upstream: config.upstream ?? null, scanThreads: service.pool.size, version: VERSION },
     'listening',
   );
 }

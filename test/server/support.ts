@@ -46,7 +46,7 @@ export const silentLogger = (): pino.Logger => pino({ level: 'silent' });
 
 /** Defaults of the real service, with no workers and silent logs, plus overrides. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ PICKLEGATE_WORKERS: '0', PICKLEGATE_LOG_LEVEL: 'silent' }), ...overrides };
+  return { ...loadConfig({ PICKLEGATE_SCAN_THREADS: '0', PICKLEGATE_LOG_LEVEL: 'silent' }), ...overrides };
 }
 
 export function makeService(overrides: Partial<Config> = {}, scanner: Scanner = new InlineScanner()): Service {
@@ -68,9 +68,9 @@ export function gatedScanner(): Scanner & { release(): void; waiting(): number }
   const inner = new InlineScanner();
   let waiters: (() => void)[] = [];
   return {
-    async scan(bytes, policy, limits): Promise<ScanResult> {
+    async scan(job): Promise<ScanResult> {
       await new Promise<void>((r) => waiters.push(r));
-      return inner.scan(bytes, policy, limits);
+      return inner.scan(job);
     },
     isReady: () => true,
     close: async () => {},
