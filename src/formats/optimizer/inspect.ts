@@ -6,7 +6,7 @@
 import type { Recorder } from '../../machine/recorder';
 import { renderValue } from '../../machine/render';
 import type { CallValue, DictValue, GlobalValue, Value } from '../../machine/values';
-import type { OptimizerBounds } from '../../policy/schema';
+import type { Bound, OptimizerBounds } from '../../policy/schema';
 import { checkBound } from './bounds';
 import { classOf, isNdarray, ndarrayInfo } from './ndarray';
 import { formatHyper, pyFloat, summaryLine, type HyperValue, type OptimizerSummary, type SchedulerSummary, type Shown } from './summary';
@@ -24,6 +24,14 @@ function setKey<T>(o: Record<string, T>, k: string, v: T): void {
   // on a null-prototype object a plain assignment creates an own property even for '__proto__'
   if (Object.getPrototypeOf(o) === null) o[k] = v;
   else Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** Values keyed by name, rendered as Python prints them only when asked (the summary line shows a few). */
+function lazyShown(values: Map<string, Value>): (key: string) => string | undefined {
+  return (key) => {
+    const v = values.get(key);
+    return v === undefined ? undefined : pyRepr(v);
+  };
 }
 
 /** A symbolic value as plain JSON (bounded depth and size). */
@@ -82,14 +90,14 @@ function isOptimizerObject(v: Value): v is CallValue {
   return d !== null && classOf(v) !== null && !isNdarray(v) && d.entries.some(([k]) => k.k === 'str' && (k.v === 'lr' || k.v === 'rescale_grad'));
 }
 
-function scheduler(v: CallValue, shown: Record<string, string>): SchedulerSummary {
+function scheduler(v: CallValue, shown: Map<string, Value>): SchedulerSummary {
   const params: Record<string, HyperValue> = Object.create(null);
   const d = stateDict(v);
   if (d) {
     for (const [k, x] of d.entries) {
       if (k.k !== 'str' || k.v === null) continue;
       setKey(params, k.v, toHyper(x));
-      setKey(shown, k.v, pyRepr(x));
+      shown.set(k.v, x);
     }
   }
   return { class: classOf(v)!.resolved, params };
@@ -132,7 +140,8 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
   const cls = classOf(opt)!;
   const params: Record<string, HyperValue> = Object.create(null);
   const tables: Record<string, number> = Object.create(null);
-  const shown: Shown = { params: Object.create(null), scheduler: Object.create(null) };
+  const shownParams = new Map<string, Value>();
+  const shownScheduler = new Map<string, Value>();
   const keys = new Map<string, Value>();
   const nested: [string, Inspected][] = [];
   let sched: SchedulerSummary | null = null;
@@ -141,7 +150,7 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
     if (k.k !== 'str' || k.v === null) continue;
     keys.set(k.v, x);
     if (k.v === 'lr_scheduler' && x.k === 'call' && classOf(x)) {
-      sched = scheduler(x, shown.scheduler);
+      sched = scheduler(x, shownScheduler);
       schedValue = x;
       continue;
     }
@@ -155,14 +164,29 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
       continue;
     }
     setKey(params, k.v, toHyper(x));
-    setKey(shown.params, k.v, pyRepr(x));
+    shownParams.set(k.v, x);
   }
   const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params, tables, scheduler: sched, ...extra };
   if (nested.length) {
     body.nested = Object.create(null) as Record<string, OptimizerSummary>;
     for (const [k, n] of nested) setKey(body.nested!, k, n.summary);
   }
+  const shown: Shown = { params: lazyShown(shownParams), scheduler: lazyShown(shownScheduler) };
   return { value: opt, cls, keys, schedValue, nested, summary: { ...body, line: summaryLine(body, shown) } };
+}
+
+/** The bounds of each key for one class (`all`, overridden by the class's own), worked out once per policy and class. */
+const boundsByClass = new WeakMap<OptimizerBounds, Map<string | null, [string, Bound][]>>();
+
+function keyBounds(bounds: OptimizerBounds, className: string): [string, Bound][] {
+  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
+  // classes without bounds of their own share one entry: the cache holds only the policy's class names
+  const cacheKey = perClass ? className : null;
+  let byClass = boundsByClass.get(bounds);
+  if (!byClass) boundsByClass.set(bounds, (byClass = new Map()));
+  let entries = byClass.get(cacheKey);
+  if (!entries) byClass.set(cacheKey, (entries = Object.entries({ ...(bounds.all ?? {}), ...(perClass ?? {}) })));
+  return entries;
 }
 
 /** Applies the policy's bounds to one optimizer object (and the optimizers it holds). */
@@ -170,15 +194,13 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, lab
   const className = ins.cls.name;
   const at = ins.value.stateAt ?? null;
   const who = label === className ? className : `${label} (${className})`;
-  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
-  const perKey = { ...(bounds.all ?? {}), ...(perClass ?? {}) };
   for (const key of bounds.required ?? []) {
     if (!ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/required', { offset: at }, { who, key, label });
   }
   for (const key of bounds.forbidden ?? []) {
     if (ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/forbidden', { offset: at }, { who, key, label });
   }
-  for (const [key, bound] of Object.entries(perKey)) {
+  for (const [key, bound] of keyBounds(bounds, className)) {
     const v = ins.keys.get(key);
     if (!v) continue;
     const problem = checkBound(v, bound);
