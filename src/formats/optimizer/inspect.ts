@@ -20,10 +20,19 @@ function stateDict(v: Value): DictValue | null {
   return v.k === 'call' && v.state && v.state.k === 'dict' ? v.state : null;
 }
 
+/**
+ * Objects keyed by names from the pickle are built as plain objects (V8 keeps those in fast mode;
+ * Object.create(null) starts in slow dictionary mode) and get their null prototype once complete
+ * (`done`), so the result is the same: own properties in insertion order, no prototype.
+ */
 function setKey<T>(o: Record<string, T>, k: string, v: T): void {
-  // on a null-prototype object a plain assignment creates an own property even for '__proto__'
-  if (Object.getPrototypeOf(o) === null) o[k] = v;
-  else Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // '__proto__' is the one name a plain assignment would not store as an own property while o still has Object.prototype
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function done<T extends object>(o: T): T {
+  return Object.setPrototypeOf(o, null) as T;
 }
 
 /** Values keyed by name, rendered as Python prints them only when asked (the summary line shows a few). */
@@ -52,10 +61,10 @@ export function toHyper(v: Value, depth = 0): HyperValue {
     case 'set':
       return depth > 3 ? [] : v.items.slice(0, 64).map((x) => toHyper(x, depth + 1));
     case 'dict': {
-      const o: { [key: string]: HyperValue } = Object.create(null);
-      if (depth > 3) return o;
+      const o: { [key: string]: HyperValue } = {};
+      if (depth > 3) return done(o);
       for (const [k, x] of v.entries.slice(0, 64)) setKey(o, k.k === 'str' && k.v !== null ? k.v : renderValue(k), toHyper(x, depth + 1));
-      return o;
+      return done(o);
     }
     case 'call': {
       const nd = ndarrayInfo(v);
@@ -91,7 +100,7 @@ function isOptimizerObject(v: Value): v is CallValue {
 }
 
 function scheduler(v: CallValue, shown: Map<string, Value>): SchedulerSummary {
-  const params: Record<string, HyperValue> = Object.create(null);
+  const params: Record<string, HyperValue> = {};
   const d = stateDict(v);
   if (d) {
     for (const [k, x] of d.entries) {
@@ -100,7 +109,7 @@ function scheduler(v: CallValue, shown: Map<string, Value>): SchedulerSummary {
       shown.set(k.v, x);
     }
   }
-  return { class: classOf(v)!.resolved, params };
+  return { class: classOf(v)!.resolved, params: done(params) };
 }
 
 /** A state is None, an NDArray, or a (nested) tuple of those (MXNET.md §5). */
@@ -138,8 +147,8 @@ interface Inspected {
 
 function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
   const cls = classOf(opt)!;
-  const params: Record<string, HyperValue> = Object.create(null);
-  const tables: Record<string, number> = Object.create(null);
+  const params: Record<string, HyperValue> = {};
+  const tables: Record<string, number> = {};
   const shownParams = new Map<string, Value>();
   const shownScheduler = new Map<string, Value>();
   const keys = new Map<string, Value>();
@@ -166,10 +175,11 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
     setKey(params, k.v, toHyper(x));
     shownParams.set(k.v, x);
   }
-  const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params, tables, scheduler: sched, ...extra };
+  const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params: done(params), tables: done(tables), scheduler: sched, ...extra };
   if (nested.length) {
-    body.nested = Object.create(null) as Record<string, OptimizerSummary>;
-    for (const [k, n] of nested) setKey(body.nested!, k, n.summary);
+    const byKey: Record<string, OptimizerSummary> = {};
+    for (const [k, n] of nested) setKey(byKey, k, n.summary);
+    body.nested = done(byKey);
   }
   const shown: Shown = { params: lazyShown(shownParams), scheduler: lazyShown(shownScheduler) };
   return { value: opt, cls, keys, schedValue, nested, summary: { ...body, line: summaryLine(body, shown) } };
@@ -247,7 +257,7 @@ export function inspectOptimizer(results: readonly Value[], bounds: OptimizerBou
   }
   const extra = statesSummary ? { states: statesSummary } : {};
   if (!opt) {
-    const body = { class: null, name: null, params: Object.create(null) as Record<string, HyperValue>, tables: Object.create(null) as Record<string, number>, scheduler: null, ...extra };
+    const body = { class: null, name: null, params: done({} as Record<string, HyperValue>), tables: done({} as Record<string, number>), scheduler: null, ...extra };
     return { ...body, line: summaryLine(body) };
   }
   const ins = inspectObject(opt as CallValue, 0, extra);
