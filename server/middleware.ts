@@ -13,7 +13,6 @@ import { PICKLE_MEDIA_TYPES, checkContentType, checkDeclaredLength, readBody } f
 import type { Body } from './body';
 import { HttpError } from './errors';
 import { reportBody, sendJson } from './respond';
-import { DEFAULT_BODY_NAME } from './scan-body';
 import type { BodyReport, ScanTiming } from './scan-body';
 import { InlineScanner } from './scan-pool';
 import type { ScanResult, Scanner } from './scan-pool';
@@ -51,7 +50,7 @@ export interface PickleGuardOptions {
   policies?: ReadonlyMap<string, CompiledPolicy>;
   /** Query parameter that selects a policy from `policies`. Default `policy`. */
   policyParam?: string;
-  /** Query parameter naming the body (finding paths, format hint, as a file name does for the CLI). Default: none (the body is `body.pkl`). */
+  /** Query parameter naming the body (finding paths, format hint, as a file name does for the CLI). Default: none (the body is `body.pkl`, `body.pkl.gz` when gzip-compressed, ...). */
   nameParam?: string;
   /** Overrides of the library's resource limits. */
   limits?: Partial<Limits>;
@@ -141,10 +140,11 @@ export class Guard {
     return found;
   }
 
-  private bodyName(query: Query): string {
-    if (this.nameParam === undefined) return DEFAULT_BODY_NAME;
+  /** The name the request gives the body, or undefined (the scan then names it: defaultBodyName). */
+  private bodyName(query: Query): string | undefined {
+    if (this.nameParam === undefined) return undefined;
     const name = singleParam(query, this.nameParam);
-    if (name === undefined) return DEFAULT_BODY_NAME;
+    if (name === undefined) return undefined;
     if (!BODY_NAME.test(name)) throw new HttpError(400, 'bad_request', `query parameter ${this.nameParam} must be a file name: 1 to 255 characters, no / or \\, no control characters`);
     return name;
   }
@@ -173,7 +173,7 @@ export class Guard {
       }
       const tRead = performance.now();
       if (body.size === 0) throw new HttpError(400, 'empty_body', 'request body is empty');
-      const result = await this.scanner.scan({ body, policy, name, ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) });
+      const result = await this.scanner.scan({ body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) });
       const timing: ScanTiming = { readMs: tRead - t0, queueMs: result.queueMs, scanMs: result.scanMs, totalMs: performance.now() - t0, where: result.where };
       return { result, report: result.report, timing, body, policy };
     } finally {

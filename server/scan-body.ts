@@ -9,7 +9,11 @@
  * severity (most severe first) at every level.
  */
 // Direct module paths: src/index.ts re-exports the server's middleware, so importing '../src' would be circular.
+import { readSync } from 'node:fs';
+import { SNIFF_BYTES } from '../src/containers/detect';
+import type { Format } from '../src/containers/formats';
 import { FileSource } from '../src/containers/io/file-source';
+import { detectFormat } from '../src/containers/registry';
 import { prepareOptions, scanByteSource, scanBytes } from '../src/containers/scan-file';
 import type { PreparedOptions } from '../src/containers/scan-file';
 import type { ContainerLimits } from '../src/containers/limits';
@@ -30,6 +34,31 @@ export type ScanTiming = z.infer<typeof ScanTimingSchema>;
 /** The name a body gets when the request gives none: named like a pickle, so bytes that are not recognised are still scanned as one. */
 export const DEFAULT_BODY_NAME = 'body.pkl';
 
+/** Suffixes a compressed body gets when it has no name, so that its content is named like a pickle too (`body.pkl.gz` holds `body.pkl`). */
+const COMPRESSED_SUFFIX: Partial<Record<Format, string>> = { gzip: '.gz', bzip2: '.bz2', xz: '.xz', lzma: '.lzma', zlib: '.z', 'joblib-zlib': '.z', zstd: '.zst', lz4: '.lz4' };
+
+/**
+ * The name of a body the request did not name: DEFAULT_BODY_NAME, plus the suffix of its compression
+ * when its format (detected by the library, from its first bytes) is a compressed stream, as the CLI
+ * sees `model.pkl.gz`. Names given by the client are used as they are.
+ */
+export function defaultBodyName(head: Uint8Array, size: number): string {
+  const suffix = COMPRESSED_SUFFIX[detectFormat(head, size, DEFAULT_BODY_NAME, false)];
+  return suffix ? DEFAULT_BODY_NAME + suffix : DEFAULT_BODY_NAME;
+}
+
+function headOf(body: BodyBytes): Uint8Array {
+  if ('bytes' in body) return body.bytes.subarray(0, SNIFF_BYTES);
+  const head = Buffer.alloc(Math.min(SNIFF_BYTES, body.size));
+  let got = 0;
+  while (got < head.length) {
+    const n = readSync(body.fd, head, got, head.length - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return head.subarray(0, got);
+}
+
 /** True when the policy judges a transport's raw pickle (it has wire rules): the body is never opened as a container. */
 export function isWirePolicy(policy: CompiledPolicy): boolean {
   return policy.spec.wire !== undefined;
@@ -42,8 +71,8 @@ export interface BodyScanOptions {
   policy: CompiledPolicy;
   limits?: Partial<Limits>;
   containerLimits?: Partial<ContainerLimits>;
-  /** The body's name (finding paths, format hint). */
-  name: string;
+  /** The body's name (finding paths, format hint); undefined when the request gave none (see defaultBodyName). */
+  name: string | undefined;
 }
 
 /** The BodyReport of a raw pickle scan: one stream of format `pickle`, its findings under the body's name. */
@@ -110,12 +139,14 @@ function preparedFor(o: BodyScanOptions): PreparedOptions {
 export function scanRawBody(body: BodyBytes, o: BodyScanOptions): BodyReport {
   const options = { policy: o.policy, ...(o.limits ? { limits: o.limits } : {}) };
   const report = 'bytes' in body ? scan(body.bytes, options) : scanSource(new FileSource(body.fd, body.size), options);
-  return rawBodyReport(report, o.name);
+  return rawBodyReport(report, o.name ?? DEFAULT_BODY_NAME);
 }
 
 /** Judges a body (the scan itself is synchronous; a spooled body is read by positional reads of its descriptor). */
 export async function scanBody(body: BodyBytes, o: BodyScanOptions): Promise<BodyReport> {
   if (isWirePolicy(o.policy)) return scanRawBody(body, o);
-  const result = 'bytes' in body ? await scanBytes(body.bytes, o.name, preparedFor(o)) : scanByteSource(o.name, o.name, new FileSource(body.fd, body.size), preparedFor(o));
+  const size = 'bytes' in body ? body.bytes.length : body.size;
+  const name = o.name ?? defaultBodyName(headOf(body), size);
+  const result = 'bytes' in body ? await scanBytes(body.bytes, name, preparedFor(o)) : scanByteSource(name, name, new FileSource(body.fd, body.size), preparedFor(o));
   return fileBodyReport(result, o.policy.name);
 }

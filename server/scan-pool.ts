@@ -16,8 +16,8 @@ import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
 export interface ScanJob {
   body: Body;
   policy: CompiledPolicy;
-  /** The body's name: finding paths and format hint. */
-  name: string;
+  /** The body's name: finding paths and format hint (default: see defaultBodyName). */
+  name?: string;
   limits?: Partial<Limits>;
   containerLimits?: Partial<ContainerLimits>;
 }
@@ -155,7 +155,7 @@ export class ScanPool implements Scanner {
         msg: {
           id: this.nextId++,
           ...(body.kind === 'memory' ? { bytes: body.bytes } : { fd: body.file.fd, size: body.size }),
-          name: job.name,
+          ...(job.name !== undefined ? { name: job.name } : {}),
           policyKey: this.keyOf(policy),
           ...(limits ? { limits } : {}),
           ...(containerLimits ? { containerLimits } : {}),

@@ -9,8 +9,8 @@ export interface WorkerRequest {
   /** ...or a spooled body: the descriptor of its file (threads share the process's descriptors) and its size. */
   fd?: number;
   size?: number;
-  /** The body's name (finding paths, format hint). */
-  name: string;
+  /** The body's name (finding paths, format hint); absent when the request gave none. */
+  name?: string;
   /** Identifies a compiled policy; the spec comes with the first request that uses the key. */
   policyKey: string;
   spec?: unknown;
