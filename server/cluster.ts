@@ -60,9 +60,10 @@ export function runPrimary(config: Config, logger: Logger): Primary {
   };
 
   cluster.on('exit', (worker, code, signal) => {
-    const ok = code === 0 && signal === null;
+    // a worker still starting when told to stop may die of the signal before it handles it: nothing was in flight
+    const ok = (code === 0 && signal === null) || (stopping && !started.has(worker) && signal === 'SIGTERM');
     if (stopping) {
-      if (!ok) exitCode = 1;
+      if (!ok && exitCode === 0) exitCode = 1;
       if (Object.keys(cluster.workers ?? {}).length === 0) finish(exitCode);
       return;
     }
