@@ -1,28 +1,39 @@
 /**
  * The service's express application: routes only, no listen(). Every scanning route is built from
- * the same pickleGuard middleware a library user would mount.
+ * the same Guard the pickleGuard middleware is made of.
+ *
+ * The two hot routes, `POST /v1/scan` and `POST /v1/gate`, are served by a lean handler in front of
+ * express's stack (the application's `handle` is wrapped): it does what the express stack does for
+ * them (request id and log line, helmet's headers, draining, auth, the guard, metrics, the same JSON
+ * and error bodies) with the same functions, without express's per-request routing and response
+ * wrapping. Every other request (and any spelling express would also route to those paths, e.g. with a
+ * trailing slash) goes through express as before.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import express from 'express';
-import type { Express, RequestHandler, Response } from 'express';
+import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import type { Report } from '../src';
 import { Admission } from './admission';
-import { bearerAuth } from './auth';
+import { bearerAuth, bearerCheck } from './auth';
+import { clusterMetrics } from './cluster';
 import type { Config } from './config';
-import { HttpError, errorHandler } from './errors';
+import { HttpError, errorHandler, sendError } from './errors';
 import { forwardTo } from './forward';
 import { createMetrics } from './metrics';
 import type { Metrics } from './metrics';
-import { pickleGuard } from './middleware';
-import type { PickleGuardOptions, RejectContext } from './middleware';
+import { Guard, pickleGuard, singleParam } from './middleware';
+import type { Judged, PickleGuardOptions, Query, RejectContext } from './middleware';
 import { openApiDocument } from './openapi';
 import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
-import { reportBody, sendJson } from './respond';
+import { jsonText, reportBody, sendJson } from './respond';
+import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
+import { SpoolQuota, Spooler } from './spool';
 import { VERSION } from './version';
 
 export interface AppDeps {
@@ -31,6 +42,10 @@ export interface AppDeps {
   scanner: Scanner;
   /** Default: pino at config.logLevel on stdout. Tests pass `pino({ level: 'silent' })`. */
   logger?: Logger;
+  /** Default: a spooler of config.spoolDir with a quota of config.spoolQuotaBytes. */
+  spooler?: Spooler;
+  /** This process is a worker of a cluster (PICKLEGATE_WORKERS > 1): /metrics answers for all workers. */
+  clusterWorker?: boolean;
 }
 
 /** Mutable state the process shares with the routes. */
@@ -44,6 +59,7 @@ export interface Service {
   state: ServiceState;
   metrics: Metrics;
   admission: Admission;
+  spooler: Spooler;
   logger: Logger;
   /** Start draining: /readyz → 503, every response (in flight or new) closes its connection. */
   drain(): void;
@@ -63,53 +79,55 @@ declare global {
   }
 }
 
-function scanSummary(report: Report | undefined): Record<string, unknown> | undefined {
+type Req = IncomingMessage & { id?: string; log?: Logger; originalUrl?: string };
+type Res = ServerResponse & { locals?: Record<string, unknown> };
+
+function scanSummary(report: BodyReport | undefined): Record<string, unknown> | undefined {
   if (!report) return undefined;
-  return { verdict: report.verdict, accepted: report.accepted, policy: report.policy, size: report.size, codes: [...new Set(report.findings.map((f) => f.code))], timeMs: report.timeMs };
+  return { verdict: report.verdict, accepted: report.accepted, policy: report.policy, format: report.format, size: report.size, codes: [...new Set(report.findings.map((f) => f.code))], timeMs: report.timeMs };
 }
 
 /**
- * One JSON line per request, written when the response ends: request id (kept from a well-formed
- * X-Request-Id, else generated), method, url, status, time, and the scan's verdict and finding codes.
- * Never headers (Authorization) and never body bytes.
+ * The request's id (kept from a well-formed X-Request-Id, else generated), its logger (made on first
+ * use), the X-Request-Id response header, and one JSON log line when the response ends: id, method,
+ * url, status, time, and the scan's verdict and finding codes. Never headers (Authorization) and
+ * never body bytes.
  */
-function requestLogger(logger: Logger): RequestHandler {
-  return function requestLogger(req, res, next) {
-    const started = performance.now();
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.id = id;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get(): Logger {
-        const child = logger.child({ reqId: id });
-        Object.defineProperty(req, 'log', { value: child, configurable: true });
-        return child;
+function startRequest(logger: Logger, req: Req, res: Res, setIdHeader = true): string {
+  const started = performance.now();
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.id = id;
+  Object.defineProperty(req, 'log', {
+    configurable: true,
+    get(): Logger {
+      const child = logger.child({ reqId: id });
+      Object.defineProperty(req, 'log', { value: child, configurable: true });
+      return child;
+    },
+  });
+  if (setIdHeader) res.setHeader('X-Request-Id', id);
+  let logged = false;
+  const done = (): void => {
+    if (logged) return;
+    logged = true;
+    const status = res.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
+      {
+        req: { id, method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket.remoteAddress },
+        res: { statusCode: status },
+        responseTime: Math.round(performance.now() - started),
+        scan: scanSummary(res.locals?.pickleReport as BodyReport | undefined),
+        ...(res.writableFinished ? {} : { aborted: true }),
       },
-    });
-    res.setHeader('X-Request-Id', id);
-    let logged = false;
-    const done = (): void => {
-      if (logged) return;
-      logged = true;
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        {
-          req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
-          res: { statusCode: status },
-          responseTime: Math.round(performance.now() - started),
-          scan: scanSummary(res.locals.pickleReport as Report | undefined),
-          ...(res.writableFinished ? {} : { aborted: true }),
-        },
-        res.writableFinished ? 'request completed' : 'request aborted',
-      );
-    };
-    res.once('finish', done);
-    res.once('close', done);
-    next();
+      res.writableFinished ? 'request completed' : 'request aborted',
+    );
   };
+  res.once('finish', done);
+  res.once('close', done);
+  return id;
 }
 
 function methodNotAllowed(allow: string): RequestHandler {
@@ -119,35 +137,97 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
+/**
+ * The headers helmet sets, captured once: they do not depend on the request. (It also removes
+ * X-Powered-By, which nothing on the lean path sets.)
+ */
+function helmetHeaders(): { set: [string, string][] } {
+  const set: [string, string][] = [];
+  const recorder = { setHeader: (k: string, v: unknown) => set.push([k, String(v)]), removeHeader: () => undefined };
+  let synchronous = false;
+  helmet()({} as never, recorder as never, () => (synchronous = true));
+  if (!synchronous) throw new Error('helmet did not answer synchronously');
+  return { set };
+}
+
+/** Values `mode` may take on each scan route. */
+const MODES = { scan: ['scan', 'gate'], gate: ['gate'] } as const;
+
+function checkMode(query: Query, route: keyof typeof MODES): 'scan' | 'gate' {
+  const mode = singleParam(query, 'mode');
+  if (mode === undefined) return route;
+  if (!(MODES[route] as readonly string[]).includes(mode)) {
+    throw new HttpError(400, 'bad_request', route === 'scan' ? 'query parameter mode must be scan or gate' : 'query parameter mode must be gate (or absent) on /v1/gate');
+  }
+  return mode as 'scan' | 'gate';
+}
+
+function rejectedBody(req: IncomingMessage, j: Pick<Judged, 'report' | 'timing'>): Record<string, unknown> {
+  return { error: 'rejected', message: `body rejected by policy ${j.report.policy} (${j.report.verdict})`, ...reportBody(req, j.report, j.timing) };
+}
+
+/** Log lines are written in batches of this many bytes, or after LOG_FLUSH_MS, whichever comes first. */
+const LOG_BATCH_BYTES = 4096;
+const LOG_FLUSH_MS = 100;
+
+/**
+ * The service's logger: pino JSON lines on stdout, written asynchronously in batches (one write per
+ * LOG_BATCH_BYTES of lines or LOG_FLUSH_MS, not one per line; pino flushes what is left at exit).
+ */
+export function createLogger(config: Pick<Config, 'logLevel'>, base: Record<string, unknown> = {}): Logger {
+  return pino({ level: config.logLevel, base: { service: 'picklegate', ...base } }, pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }));
+}
+
 export function createApp(deps: AppDeps): Service {
   const { config, policies, scanner } = deps;
-  const logger = deps.logger ?? pino({ level: config.logLevel, base: { service: 'picklegate' } });
+  const logger = deps.logger ?? createLogger(config);
   const state: ServiceState = { draining: false };
   const admission = new Admission(config.maxConcurrentScans);
-  const metrics = createMetrics(() => admission.inFlight);
+  const spooler = deps.spooler ?? new Spooler(config.spoolDir, new SpoolQuota(config.spoolQuotaBytes));
+  const metrics = createMetrics(() => admission.inFlight, { spooled: () => spooler.quota.used });
+  const metricsText = deps.clusterWorker
+    ? clusterMetrics(metrics.registry)
+    : async (): Promise<{ text: string; contentType: string }> => ({ text: await metrics.registry.metrics(), contentType: metrics.registry.contentType });
   const auth = bearerAuth(config.tokens);
+  const checkAuth = bearerCheck(config.tokens);
+  const errorHooks = { onError: (status: number) => metrics.observeError(status) };
 
   const guardOptions: PickleGuardOptions = {
     policy: policies.defaultPolicy,
     policies: policies.byName,
-    limits: config.limits,
+    nameParam: 'name',
+    // no overrides: the library's defaults as they are (no merged copy per scan)
+    ...(Object.keys(config.limits).length ? { limits: config.limits } : {}),
+    ...(Object.keys(config.containerLimits).length ? { containerLimits: config.containerLimits } : {}),
     maxBodyBytes: config.maxBodyBytes,
+    memoryBodyBytes: config.memoryBodyBytes,
+    spooler,
     scanner,
     admission,
     retryAfterSeconds: config.retryAfterSeconds,
     onScan: (_req, result, policy) => metrics.observeScan(result, policy),
   };
+  const guard = new Guard(guardOptions);
   const gate = pickleGuard(guardOptions);
   const scanOnly = pickleGuard({
     ...guardOptions,
     onReject(ctx: RejectContext) {
-      if (ctx.req.query.mode === 'gate') sendJson(ctx.res, 422, { error: 'rejected', message: `body rejected by policy ${ctx.report.policy}`, ...reportBody(ctx.req, ctx.report, ctx.timing) });
+      if (ctx.req.query.mode === 'gate') sendJson(ctx.res, 422, rejectedBody(ctx.req, ctx));
       else sendJson(ctx.res, 200, reportBody(ctx.req, ctx.report, ctx.timing));
     },
   });
   const answerReport: RequestHandler = function answerReport(req, res) {
     sendJson(res, 200, reportBody(req, req.pickleReport!, res.locals.pickleTiming));
   };
+  const modeOf = (route: keyof typeof MODES): RequestHandler =>
+    function mode(req, _res, next) {
+      try {
+        checkMode(req.query as Query, route);
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
   const forward = config.upstream
     ? forwardTo({ upstream: config.upstream, timeoutMs: config.upstreamTimeoutMs, target: 'fixed', stripAuthorization: config.tokens.length > 0 })
     : null;
@@ -156,16 +236,22 @@ export function createApp(deps: AppDeps): Service {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(requestLogger(logger));
+  app.use(function requestLogger(req, res, next) {
+    startRequest(logger, req, res);
+    next();
+  });
   app.use(helmet());
   // Responses not yet started; on drain they are told to close their connection.
-  const pending = new Set<Response>();
-  app.use(function drainingConnections(_req, res, next) {
+  const pending = new Set<ServerResponse>();
+  const trackDraining = (res: ServerResponse): void => {
     if (state.draining) res.setHeader('Connection', 'close');
     else {
       pending.add(res);
       res.once('close', () => pending.delete(res));
     }
+  };
+  app.use(function drainingConnections(_req, res, next) {
+    trackDraining(res);
     next();
   });
   const drain = (): void => {
@@ -182,8 +268,8 @@ export function createApp(deps: AppDeps): Service {
   if (config.metrics) {
     app.get('/metrics', async (_req, res, next) => {
       try {
-        const text = await metrics.registry.metrics();
-        res.type(metrics.registry.contentType).send(text);
+        const { text, contentType } = await metricsText();
+        res.type(contentType).send(text);
       } catch (err) {
         next(err);
       }
@@ -195,10 +281,10 @@ export function createApp(deps: AppDeps): Service {
 
   app.use('/v1', auth);
   app.get('/v1/policies', (_req, res) => sendJson(res, 200, { default: policies.defaultPolicy.name, policies: policies.info }));
-  app.post('/v1/scan', scanOnly, answerReport);
-  app.post('/v1/gate', gate, answerReport);
+  app.post('/v1/scan', modeOf('scan'), scanOnly, answerReport);
+  app.post('/v1/gate', modeOf('gate'), gate, answerReport);
   if (forward) {
-    app.post('/v1/forward', gate, forward);
+    app.post('/v1/forward', modeOf('gate'), gate, forward);
   } else {
     app.post('/v1/forward', (_req, _res, next) => next(new HttpError(404, 'not_found', 'forward mode is not configured (set PICKLEGATE_UPSTREAM)')));
   }
@@ -206,10 +292,84 @@ export function createApp(deps: AppDeps): Service {
 
   if (forward && config.forwardAllPaths) {
     const forwardPath = forwardTo({ upstream: config.upstream!, timeoutMs: config.upstreamTimeoutMs, target: 'path', stripAuthorization: config.tokens.length > 0 });
-    app.use(auth, gate, forwardPath);
+    app.use(auth, pickleGuard({ ...guardOptions, nameParam: undefined }), forwardPath);
   }
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'no such endpoint')));
-  app.use(errorHandler({ onError: (status) => metrics.observeError(status) }));
-  return { app, state, metrics, admission, logger, drain };
+  app.use(errorHandler(errorHooks));
+
+  // ---- the lean handler of POST /v1/scan and POST /v1/gate, in front of express's stack
+  const helmeted = helmetHeaders();
+  /** The response headers every answer gets, flat (name, value, ...), for one writeHead call. */
+  const baseHeaders = helmeted.set.flat();
+
+  /** What the express stack sets before a handler runs (error paths use setHeader, like express). */
+  function setBaseHeaders(res: ServerResponse, id: string): void {
+    res.setHeader('X-Request-Id', id);
+    for (const [k, v] of helmeted.set) res.setHeader(k, v);
+  }
+
+  /** A JSON answer with every header in one writeHead: the same headers as sendJson after the express stack, fewer steps. */
+  function answer(res: ServerResponse, id: string, status: number, body: unknown): void {
+    const bytes = Buffer.from(jsonText(body));
+    res.writeHead(status, ['X-Request-Id', id, ...baseHeaders, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(bytes.length)]);
+    res.end(bytes);
+  }
+
+  function leanError(err: unknown, req: Req, res: Res, id: string): void {
+    if (!res.headersSent) setBaseHeaders(res, id);
+    sendError(err, req, res, errorHooks);
+  }
+
+  async function leanScan(req: Req, res: Res, id: string, route: 'scan' | 'gate', query: Query): Promise<void> {
+    let judged: Judged;
+    let mode: 'scan' | 'gate';
+    try {
+      mode = checkMode(query, route);
+      judged = await guard.judge(req, res, query);
+    } catch (err) {
+      leanError(err, req, res, id);
+      return;
+    }
+    const { report } = judged;
+    res.locals = { pickleReport: report };
+    try {
+      metrics.observeScan(judged.result, judged.policy);
+      if (report.accepted === true || mode === 'scan') answer(res, id, 200, reportBody(req, report, judged.timing));
+      else answer(res, id, 422, rejectedBody(req, judged));
+    } catch (err) {
+      leanError(err, req, res, id);
+    }
+  }
+
+  /** Serves the request when it is one of the lean routes; false to let express have it. */
+  function lean(req: Req, res: Res): boolean {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = path === '/v1/gate' ? 'gate' : path === '/v1/scan' ? 'scan' : null;
+    if (route === null) return false;
+    // what requestLogger, helmet and drainingConnections do (the headers are written with the answer)
+    const id = startRequest(logger, req, res, false);
+    trackDraining(res);
+    const denied = checkAuth(req);
+    if (denied) {
+      leanError(denied, req, res, id);
+      return true;
+    }
+    void leanScan(req, res, id, route, q < 0 ? {} : parseQuery(url.slice(q + 1)));
+    return true;
+  }
+
+  type Handle = (req: IncomingMessage, res: ServerResponse, next?: unknown) => void;
+  const withHandle = app as unknown as { handle: Handle };
+  const expressHandle = withHandle.handle.bind(app);
+  // As a sub-application (called with `next`), everything goes through express.
+  withHandle.handle = function handle(req, res, next) {
+    if (next === undefined && lean(req, res)) return;
+    expressHandle(req, res, next);
+  };
+
+  return { app, state, metrics, admission, spooler, logger, drain };
 }

@@ -4,10 +4,10 @@
  * whose message names the setting; `main` prints it and exits with code 2.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_LIMITS } from '../src';
-import type { Limits } from '../src';
+import { DEFAULT_CONTAINER_LIMITS, DEFAULT_LIMITS } from '../src';
+import type { ContainerLimits, Limits } from '../src';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -22,10 +22,14 @@ export interface Config {
   forwardAllPaths: boolean;
   upstreamTimeoutMs: number;
   maxBodyBytes: number;
+  memoryBodyBytes: number;
+  spoolDir: string;
+  spoolQuotaBytes: number;
   maxConcurrentScans: number;
   retryAfterSeconds: number;
   workers: number;
-  workerThresholdBytes: number;
+  scanThreads: number;
+  scanThreadBytes: number;
   tokens: string[];
   requestTimeoutMs: number;
   headersTimeoutMs: number;
@@ -35,6 +39,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metrics: boolean;
   limits: Partial<Limits>;
+  containerLimits: Partial<ContainerLimits>;
 }
 
 interface Setting {
@@ -65,11 +70,25 @@ const list = (item: z.ZodString): Kind => {
 };
 const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
+/** A count of processes: an integer from 1 to `max`, or `auto` (one per CPU). */
+const processes = (max: number): Kind => {
+  const file = z.union([z.literal('auto'), z.number().int().min(1).max(max)], { error: `must be auto or an integer from 1 to ${max}` });
+  return { file, fromEnv: z.string().trim().transform((v) => (v === 'auto' ? v : /^[0-9]+$/.test(v) ? Number(v) : NaN)).pipe(file) };
+};
+
 const MS_DAY = 86_400_000;
-const cpuWorkers = Math.min(2, availableParallelism());
+const GiB = 1024 ** 3;
+const cpuThreads = Math.min(2, availableParallelism());
 
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 const LimitsSchema = z.strictObject(Object.fromEntries(LIMIT_KEYS.map((k) => [k, z.number().int().positive().optional()])) as Record<keyof Limits, z.ZodOptional<z.ZodNumber>>);
+const CONTAINER_LIMIT_KEYS = Object.keys(DEFAULT_CONTAINER_LIMITS) as (keyof ContainerLimits)[];
+const ContainerLimitsSchema = z.strictObject(
+  Object.fromEntries(CONTAINER_LIMIT_KEYS.map((k) => [k, z.number().int().positive().optional()])) as Record<keyof ContainerLimits, z.ZodOptional<z.ZodNumber>>,
+);
+
+/** Largest body the service can be configured to take (1 TiB; bodies above memoryBodyBytes are spooled to disk). */
+export const MAX_BODY_BYTES_CAP = 1024 * GiB;
 
 function s(key: keyof Config, env: string | null, value: unknown, shown: string, kind: Kind, doc: string): Setting {
   return { key, env, value, shown, doc, ...kind };
@@ -84,11 +103,15 @@ export const SETTINGS: readonly Setting[] = [
   s('upstream', 'PICKLEGATE_UPSTREAM', undefined, '(none)', { file: upstreamUrl, fromEnv: z.string().trim().transform((v) => v || undefined).pipe(upstreamUrl.optional()) }, 'Upstream URL for forward mode (POST /v1/forward relays accepted bodies there).'),
   s('forwardAllPaths', 'PICKLEGATE_FORWARD_ALL_PATHS', false, 'false', bool(), 'Also guard and forward every path that is not a picklegate endpoint (needs upstream); the path is kept.'),
   s('upstreamTimeoutMs', 'PICKLEGATE_UPSTREAM_TIMEOUT_MS', 30_000, '30000', int(1, MS_DAY), 'Time the upstream has to answer before 504.'),
-  s('maxBodyBytes', 'PICKLEGATE_MAX_BODY_BYTES', 16 * 1024 * 1024, '16777216 (16 MiB)', int(1, 2 ** 31 - 1), 'Largest accepted body; larger → 413 before it is buffered.'),
-  s('maxConcurrentScans', 'PICKLEGATE_MAX_CONCURRENT_SCANS', 64, '64', int(1, 100_000), 'Requests read or scanned at once; beyond → 503 with Retry-After.'),
+  s('maxBodyBytes', 'PICKLEGATE_MAX_BODY_BYTES', 16 * 1024 * 1024, '16777216 (16 MiB)', int(1, MAX_BODY_BYTES_CAP), 'Largest accepted body, up to 1 TiB; larger → 413 before it is read. Bodies above memoryBodyBytes are spooled to a temporary file.'),
+  s('memoryBodyBytes', 'PICKLEGATE_MEMORY_BODY_BYTES', 16 * 1024 * 1024, '16777216 (16 MiB)', int(0, 2 ** 30), 'Bodies up to this size are held in memory; larger ones are spooled to a private temporary file in spoolDir and scanned from it.'),
+  s('spoolDir', 'PICKLEGATE_SPOOL_DIR', tmpdir(), 'the OS temporary directory', str(z.string().min(1, { error: 'must not be empty' })), 'Directory for spooled bodies (files of mode 0600, unlinked as soon as they are opened).'),
+  s('spoolQuotaBytes', 'PICKLEGATE_SPOOL_QUOTA_BYTES', 16 * GiB, '17179869184 (16 GiB)', int(0, 64 * 1024 * GiB), 'Bytes all spooled bodies may take at once; a body that would pass it → 503 with Retry-After.'),
+  s('maxConcurrentScans', 'PICKLEGATE_MAX_CONCURRENT_SCANS', 64, '64', int(1, 100_000), 'Requests read or scanned at once (per process); beyond → 503 with Retry-After.'),
   s('retryAfterSeconds', 'PICKLEGATE_RETRY_AFTER_SECONDS', 1, '1', int(0, 3600), 'Retry-After value of a 503.'),
-  s('workers', 'PICKLEGATE_WORKERS', cpuWorkers, 'min(2, CPUs)', int(0, 64), 'Scan worker threads for large bodies (0: scan everything on the event loop).'),
-  s('workerThresholdBytes', 'PICKLEGATE_WORKER_THRESHOLD_BYTES', 256 * 1024, '262144 (256 KiB)', int(0, 2 ** 31 - 1), 'Bodies at least this large are scanned in a worker thread.'),
+  s('workers', 'PICKLEGATE_WORKERS', 1, '1', processes(1024), 'Service processes sharing the port (node:cluster): a number, or auto for one per CPU. 1 runs in this process.'),
+  s('scanThreads', 'PICKLEGATE_SCAN_THREADS', cpuThreads, 'min(2, CPUs)', int(0, 64), 'Scan threads per process for large bodies (0: scan everything on the event loop).'),
+  s('scanThreadBytes', 'PICKLEGATE_SCAN_THREAD_BYTES', 256 * 1024, '262144 (256 KiB)', int(0, 2 ** 31 - 1), 'Bodies at least this large (and every spooled body) are scanned in a scan thread.'),
   s('tokens', 'PICKLEGATE_TOKENS', [], '(none: no auth)', list(z.string().min(16, { error: 'each token must have at least 16 characters' }).regex(/^[\x21-\x7e]+$/, { error: 'tokens must be printable ASCII without spaces' })), 'Bearer tokens (comma-separated); when set, /v1/* and forwarded paths need `Authorization: Bearer <token>`.'),
   s('requestTimeoutMs', 'PICKLEGATE_REQUEST_TIMEOUT_MS', 30_000, '30000', int(1, MS_DAY), 'Time a client has to send a whole request (slow uploads are cut).'),
   s('headersTimeoutMs', 'PICKLEGATE_HEADERS_TIMEOUT_MS', 10_000, '10000', int(1, MS_DAY), 'Time a client has to send the request headers (at most requestTimeoutMs).'),
@@ -98,6 +121,7 @@ export const SETTINGS: readonly Setting[] = [
   s('logLevel', 'PICKLEGATE_LOG_LEVEL', 'info', 'info', str(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' })), 'pino log level (JSON lines on stdout).'),
   s('metrics', 'PICKLEGATE_METRICS', true, 'true', bool(), 'Serve GET /metrics (Prometheus text format).'),
   s('limits', null, {}, '{}', { file: LimitsSchema, fromEnv: z.never() }, `Overrides of the scan limits (config file only): ${LIMIT_KEYS.join(', ')}.`),
+  s('containerLimits', null, {}, '{}', { file: ContainerLimitsSchema, fromEnv: z.never() }, `Overrides of the container limits (config file only): ${CONTAINER_LIMIT_KEYS.join(', ')}.`),
 ];
 
 /** Environment variable naming the JSON config file. */
@@ -175,9 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       out[setting.key] = setting.value;
     }
   }
+  if (out.workers === 'auto') out.workers = availableParallelism();
   const config = out as unknown as Config;
   if (config.forwardAllPaths && !config.upstream) throw new ConfigError('PICKLEGATE_FORWARD_ALL_PATHS: needs PICKLEGATE_UPSTREAM');
   if (config.headersTimeoutMs > config.requestTimeoutMs) throw new ConfigError('PICKLEGATE_HEADERS_TIMEOUT_MS: must not exceed PICKLEGATE_REQUEST_TIMEOUT_MS');
+  if (config.maxBodyBytes > config.memoryBodyBytes && config.spoolQuotaBytes < config.maxBodyBytes) {
+    throw new ConfigError(`PICKLEGATE_SPOOL_QUOTA_BYTES: must be at least PICKLEGATE_MAX_BODY_BYTES (${config.maxBodyBytes}) when bodies above PICKLEGATE_MEMORY_BODY_BYTES are spooled`);
+  }
   return config;
 }
 

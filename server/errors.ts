@@ -2,8 +2,11 @@
  * One typed HTTP error and one error handler. Anything that is not an HttpError becomes an
  * opaque 500: the client gets a request id, never a message or a stack trace.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { sendJson } from './respond';
 
 /** Stable error codes of the HTTP API (the `error` field of every error body). */
 export type HttpErrorCode =
@@ -40,8 +43,8 @@ export class HttpError extends Error {
 }
 
 /** The request id the request logger assigned, or a placeholder when logging is not wired in. */
-export function requestIdOf(req: Request): string {
-  const id = (req as Request & { id?: unknown }).id;
+export function requestIdOf(req: IncomingMessage): string {
+  const id = (req as IncomingMessage & { id?: unknown }).id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
 }
 
@@ -52,7 +55,7 @@ export function requestIdOf(req: Request): string {
  * gently instead: half-close after the response, discard whatever still arrives, destroy after LINGER_MS.
  */
 const LINGER_MS = 2000;
-function lingeringClose(req: Request): void {
+function lingeringClose(req: IncomingMessage): void {
   const socket = req.socket as Socket & { destroySoon?: () => void };
   socket.destroySoon = function lingeringDestroySoon(this: Socket): void {
     if (this.writable) this.end();
@@ -68,30 +71,38 @@ export interface ErrorHandlerHooks {
   onError?: (status: number) => void;
 }
 
+/**
+ * Answers an error: HttpError → its status, headers and JSON body; anything else → opaque 500 (logged).
+ * Plain node:http, shared by the express error handler and the lean scan handler.
+ */
+export function sendError(err: unknown, req: IncomingMessage & { log?: Logger }, res: ServerResponse, hooks: ErrorHandlerHooks = {}): void {
+  const known = err instanceof HttpError;
+  const status = known ? err.status : 500;
+  if (!known) req.log?.error({ err }, 'internal error');
+  hooks.onError?.(status);
+  if (res.headersSent) {
+    // Part of a relayed upstream answer is already out: cut the connection so the client sees a failure.
+    res.destroy();
+    return;
+  }
+  if (known) {
+    for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+    if (err.closeConnection) {
+      res.setHeader('Connection', 'close');
+      lingeringClose(req);
+    }
+  }
+  sendJson(res, status, {
+    error: known ? err.code : 'internal',
+    message: known ? err.message : 'internal error',
+    requestId: requestIdOf(req),
+    ...(known ? err.details : {}),
+  });
+}
+
 /** Express error handler: HttpError → its status and JSON body; anything else → opaque 500. */
 export function errorHandler(hooks: ErrorHandlerHooks = {}): ErrorRequestHandler {
   return function picklegateErrorHandler(err, req, res, _next) {
-    const known = err instanceof HttpError;
-    const status = known ? err.status : 500;
-    if (!known) req.log?.error({ err }, 'internal error');
-    hooks.onError?.(status);
-    if (res.headersSent) {
-      // Part of a relayed upstream answer is already out: cut the connection so the client sees a failure.
-      res.destroy();
-      return;
-    }
-    if (known) {
-      for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-      if (err.closeConnection) {
-        res.setHeader('Connection', 'close');
-        lingeringClose(req);
-      }
-    }
-    res.status(status).json({
-      error: known ? err.code : 'internal',
-      message: known ? err.message : 'internal error',
-      requestId: requestIdOf(req),
-      ...(known ? err.details : {}),
-    });
+    sendError(err, req, res, hooks);
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Relays an accepted body, byte for byte, to the upstream and the upstream's answer back.
- * Only reached after pickleGuard called next(), i.e. for accepted bodies. Upstream unreachable → 502,
- * no answer in time → 504; once the upstream's status line is relayed, a failure cuts the connection.
+ * Only reached after pickleGuard called next(), i.e. for accepted bodies. A body in memory is sent
+ * as is; a spooled body is streamed from its spool file. Upstream unreachable → 502, no answer in
+ * time → 504; once the upstream's status line is relayed, a failure cuts the connection.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -43,15 +44,15 @@ export function forwardTo(opts: ForwardOptions): RequestHandler {
   const dropRequest = new Set(opts.stripAuthorization ? ['authorization'] : []);
   const dropResponse = new Set<string>();
   return function forwardToUpstream(req, res, next) {
-    const body = req.body;
-    if (!Buffer.isBuffer(body) || req.pickleReport?.accepted !== true) {
+    const body = req.pickleBody;
+    if (!body || req.pickleReport?.accepted !== true) {
       // Never forward anything the guard did not accept.
       next(new Error('forward reached without an accepted body'));
       return;
     }
     const url = targetUrl(opts, req);
     const headers = copyHeaders(req.headers, dropRequest);
-    headers['content-length'] = String(body.length);
+    headers['content-length'] = String(body.size);
     headers['x-picklegate-verdict'] = req.pickleReport.verdict;
     const client = url.protocol === 'https:' ? https : http;
     let done = false;
@@ -94,6 +95,16 @@ export function forwardTo(opts: ForwardOptions): RequestHandler {
         upstream.destroy();
       }
     });
-    upstream.end(body);
+    if (body.kind === 'memory') {
+      upstream.end(body.bytes);
+      return;
+    }
+    const stream = body.file.stream();
+    stream.on('error', (err) => {
+      upstream.destroy();
+      fail(err);
+    });
+    upstream.once('close', () => stream.destroy());
+    stream.pipe(upstream);
   };
 }

@@ -1,7 +1,12 @@
 /**
  * `node dist/server/main.js`: the picklegate service. Exit codes: 0 after a clean shutdown,
  * 1 when in-flight requests had to be cut at shutdown or the server failed, 2 for bad configuration.
+ * With PICKLEGATE_WORKERS > 1 this process is the cluster's primary and the service runs in its
+ * workers (cluster.ts).
  */
+import cluster from 'node:cluster';
+import { createLogger } from './app';
+import { announceListening, runPrimary } from './cluster';
 import { ConfigError, helpText, loadConfig } from './config';
 import { startService } from './serve';
 import type { RunningService } from './serve';
@@ -35,6 +40,15 @@ async function main(argv: readonly string[]): Promise<void> {
     throw err;
   }
 
+  if (config.workers > 1 && cluster.isPrimary) {
+    const logger = createLogger(config, { role: 'primary' });
+    const code = await runPrimary(config, logger).done;
+    logger.info({ code }, 'stopped');
+    logger.flush();
+    process.exit(code);
+  }
+  const worker = cluster.isWorker ? cluster.worker! : null;
+
   // Signal handlers first, so a SIGTERM that arrives during start-up is not fatal.
   let service: RunningService | undefined;
   let stopping = false;
@@ -54,18 +68,21 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // a worker whose primary is gone stops as if signalled
+  if (worker) process.on('disconnect', () => onSignal('SIGTERM'));
 
   try {
-    service = await startService(config);
+    service = await startService(config, worker ? { clusterWorker: true, logger: createLogger(config, { worker: worker.id }) } : {});
   } catch (err) {
     const message = err instanceof ConfigError ? `invalid configuration: ${err.message}` : `cannot start: ${err instanceof Error ? err.message : String(err)}`;
     console.error(`picklegate: ${message}`);
     process.exit(err instanceof ConfigError ? 2 : 1);
   }
   service.logger.info(
-    { host: config.host, port: service.port, policy: config.policy, upstream: config.upstream ?? null, workers: service.pool.size, version: VERSION },
+    { host: config.host, port: service.port, policy: config.policy, upstream: config.upstream ?? null, scanThreads: service.pool.size, version: VERSION },
     'listening',
   );
+  if (worker) announceListening(service.port);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -1,25 +1,33 @@
 /**
  * `pickleGuard`: express middleware that reads a pickle body with a hard cap, judges it with a
- * picklegate policy and only lets accepted bodies through to the next handler.
+ * picklegate policy and only lets accepted bodies through to the next handler. The work is done by
+ * `Guard`, which knows nothing of express: the service's lean scan handler (app.ts) uses the same one.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 // Direct module paths: src/index.ts re-exports this file, so importing '../src' here would be circular.
 import { resolvePolicy } from '../src/policy/registry';
-import type { CompiledPolicy, Limits, PolicySpec, Report } from '../src';
+import type { CompiledPolicy, ContainerLimits, Limits, PolicySpec } from '../src';
 import { Admission } from './admission';
 import { PICKLE_MEDIA_TYPES, checkContentType, checkDeclaredLength, readBody } from './body';
+import type { Body } from './body';
 import { HttpError } from './errors';
 import { reportBody, sendJson } from './respond';
-import type { ScanTiming } from './respond';
+import type { BodyReport, ScanTiming } from './scan-body';
 import { InlineScanner } from './scan-pool';
 import type { ScanResult, Scanner } from './scan-pool';
+import type { Spooler } from './spool';
+
+export type { ScanTiming } from './scan-body';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by pickleGuard: the scan report of this request's body. */
-      pickleReport?: Report;
+      /** Set by pickleGuard: the result for this request's body. */
+      pickleReport?: BodyReport;
+      /** Set by pickleGuard: the body, in memory or spooled (`req.body` is the Buffer only for bodies in memory). */
+      pickleBody?: Body;
     }
   }
 }
@@ -31,7 +39,7 @@ export interface RejectContext {
   req: Request;
   res: Response;
   next: NextFunction;
-  report: Report;
+  report: BodyReport;
   timing: ScanTiming;
 }
 
@@ -42,10 +50,18 @@ export interface PickleGuardOptions {
   policies?: ReadonlyMap<string, CompiledPolicy>;
   /** Query parameter that selects a policy from `policies`. Default `policy`. */
   policyParam?: string;
+  /** Query parameter naming the body (finding paths, format hint, as a file name does for the CLI). Default: none (the body is `body.pkl`, `body.pkl.gz` when gzip-compressed, ...). */
+  nameParam?: string;
   /** Overrides of the library's resource limits. */
   limits?: Partial<Limits>;
+  /** Overrides of the container limits (policies without a `wire` section open containers). */
+  containerLimits?: Partial<ContainerLimits>;
   /** Hard cap on the body: 413 before buffering past it. Default 16 MiB. */
   maxBodyBytes?: number;
+  /** Bodies above this size are spooled to `spooler` (when given) instead of held in memory. Default 16 MiB. */
+  memoryBodyBytes?: number;
+  /** Where large bodies are spooled (a Spooler with its quota). Default: none, every body is held in memory. */
+  spooler?: Spooler;
   /** Accepted Content-Types (lower case, no parameters). Default octet-stream and x-python-pickle. */
   contentTypes?: readonly string[];
   /** Where scans run (e.g. a ScanPool with worker threads). Default: inline on the event loop. */
@@ -58,6 +74,112 @@ export interface PickleGuardOptions {
   onReject?: (ctx: RejectContext) => void;
   /** Called after every completed scan (metrics, audit). Must not throw. */
   onScan?: (req: Request, result: ScanResult, policy: CompiledPolicy) => void;
+}
+
+/** A parsed query string: each value a string, or an array when the parameter was given more than once. */
+export type Query = Readonly<Record<string, unknown>>;
+
+/** A body the guard judged. */
+export interface Judged {
+  result: ScanResult;
+  report: BodyReport;
+  timing: ScanTiming;
+  body: Body;
+  policy: CompiledPolicy;
+}
+
+/** A parameter that may be given at most once: its value, or undefined. */
+export function singleParam(query: Query, name: string): string | undefined {
+  const v = query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, 'bad_request', `query parameter ${name} given more than once`);
+  return v;
+}
+
+const BODY_NAME = /^[^/\\\x00-\x1f\x7f]{1,255}$/;
+
+/** Reads, admits and judges request bodies; knows nothing of express (see pickleGuard and app.ts). */
+export class Guard {
+  readonly policy: CompiledPolicy;
+  private readonly policies: ReadonlyMap<string, CompiledPolicy> | undefined;
+  private readonly policyParam: string;
+  private readonly nameParam: string | undefined;
+  private readonly cap: number;
+  private readonly memoryBytes: number;
+  private readonly spooler: Spooler | undefined;
+  private readonly contentTypes: readonly string[];
+  private readonly scanner: Scanner;
+  private readonly admission: Admission | undefined;
+  private readonly retryAfter: string;
+  private readonly limits: Partial<Limits> | undefined;
+  private readonly containerLimits: Partial<ContainerLimits> | undefined;
+
+  constructor(options: PickleGuardOptions = {}) {
+    this.policy = resolvePolicy(options.policy ?? 'default');
+    this.policies = options.policies;
+    this.policyParam = options.policyParam ?? 'policy';
+    this.nameParam = options.nameParam;
+    this.cap = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.memoryBytes = options.memoryBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.spooler = options.spooler;
+    this.contentTypes = options.contentTypes ?? PICKLE_MEDIA_TYPES;
+    this.scanner = options.scanner ?? new InlineScanner();
+    this.admission = typeof options.admission === 'number' ? new Admission(options.admission) : options.admission;
+    this.retryAfter = String(options.retryAfterSeconds ?? 1);
+    this.limits = options.limits;
+    this.containerLimits = options.containerLimits;
+  }
+
+  private selectPolicy(query: Query): CompiledPolicy {
+    const policies = this.policies;
+    if (!policies) return this.policy;
+    const name = singleParam(query, this.policyParam);
+    if (name === undefined) return this.policy;
+    const found = policies.get(name);
+    if (!found) throw new HttpError(400, 'unknown_policy', 'unknown policy', {}, { policies: [...policies.keys()] });
+    return found;
+  }
+
+  /** The name the request gives the body, or undefined (the scan then names it: defaultBodyName). */
+  private bodyName(query: Query): string | undefined {
+    if (this.nameParam === undefined) return undefined;
+    const name = singleParam(query, this.nameParam);
+    if (name === undefined) return undefined;
+    if (!BODY_NAME.test(name)) throw new HttpError(400, 'bad_request', `query parameter ${this.nameParam} must be a file name: 1 to 255 characters, no / or \\, no control characters`);
+    return name;
+  }
+
+  private overloaded = (): HttpError => new HttpError(503, 'overloaded', 'too many concurrent scans, retry later', { 'Retry-After': this.retryAfter }, {}, true);
+
+  /**
+   * Checks the request (policy, name, Content-Type, declared length), admits it, reads the body and
+   * judges it. Throws HttpError (400, 413, 415, 503) or whatever the scanner throws (500). A spooled
+   * body's file is released when `res` closes.
+   */
+  async judge(req: IncomingMessage, res: ServerResponse, query: Query): Promise<Judged> {
+    const t0 = performance.now();
+    const policy = this.selectPolicy(query);
+    const name = this.bodyName(query);
+    checkContentType(req, this.contentTypes);
+    checkDeclaredLength(req, this.cap);
+    const admission = this.admission;
+    if (admission && !admission.tryAcquire()) throw this.overloaded();
+    try {
+      const body = await readBody(req, { cap: this.cap, memoryBytes: this.memoryBytes, ...(this.spooler ? { spooler: this.spooler } : {}), overloaded: this.overloaded });
+      if (body.kind === 'spool') {
+        const file = body.file;
+        if (res.closed) file.release();
+        else res.once('close', () => file.release());
+      }
+      const tRead = performance.now();
+      if (body.size === 0) throw new HttpError(400, 'empty_body', 'request body is empty');
+      const result = await this.scanner.scan({ body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) });
+      const timing: ScanTiming = { readMs: tRead - t0, queueMs: result.queueMs, scanMs: result.scanMs, totalMs: performance.now() - t0, where: result.where };
+      return { result, report: result.report, timing, body, policy };
+    } finally {
+      admission?.release();
+    }
+  }
 }
 
 function defaultReject({ req, res, report, timing }: RejectContext): void {
@@ -74,59 +196,21 @@ function defaultReject({ req, res, report, timing }: RejectContext): void {
  * });
  */
 export function pickleGuard(options: PickleGuardOptions = {}): RequestHandler {
-  const policy = resolvePolicy(options.policy ?? 'default');
-  const policies = options.policies;
-  const policyParam = options.policyParam ?? 'policy';
-  const cap = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const contentTypes = options.contentTypes ?? PICKLE_MEDIA_TYPES;
-  const scanner = options.scanner ?? new InlineScanner();
-  const admission = typeof options.admission === 'number' ? new Admission(options.admission) : options.admission;
-  const retryAfter = String(options.retryAfterSeconds ?? 1);
+  const guard = new Guard(options);
   const onReject = options.onReject ?? defaultReject;
-  const limits = options.limits;
-
-  function selectPolicy(req: Request): CompiledPolicy {
-    const q = req.query[policyParam];
-    if (!policies || q === undefined) return policy;
-    const name = typeof q === 'string' ? q : '';
-    const found = policies.get(name);
-    if (!found) throw new HttpError(400, 'unknown_policy', 'unknown policy', {}, { policies: [...policies.keys()] });
-    return found;
-  }
-
   return async function pickleGuard(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const t0 = performance.now();
-    let admitted = false;
     let accepted: boolean;
     try {
-      const chosen = selectPolicy(req);
-      checkContentType(req, contentTypes);
-      checkDeclaredLength(req, cap);
-      if (admission) {
-        if (!admission.tryAcquire()) {
-          throw new HttpError(503, 'overloaded', 'too many concurrent scans, retry later', { 'Retry-After': retryAfter }, {}, true);
-        }
-        admitted = true;
-      }
-      const body = await readBody(req, cap);
-      const tRead = performance.now();
-      if (body.length === 0) throw new HttpError(400, 'empty_body', 'request body is empty');
-      const result = await scanner.scan(body, chosen, limits);
-      if (admitted) {
-        admission!.release();
-        admitted = false;
-      }
-      const { report } = result;
-      const timing: ScanTiming = { readMs: tRead - t0, queueMs: result.queueMs, scanMs: result.scanMs, totalMs: performance.now() - t0, where: result.where };
+      const { result, report, timing, body, policy } = await guard.judge(req, res, req.query as Query);
       req.pickleReport = report;
+      req.pickleBody = body;
       res.locals.pickleReport = report;
       res.locals.pickleTiming = timing;
-      req.body = body;
-      options.onScan?.(req, result, chosen);
+      req.body = body.kind === 'memory' ? body.bytes : undefined;
+      options.onScan?.(req, result, policy);
       accepted = report.accepted === true;
       if (!accepted) onReject({ req, res, next, report, timing });
     } catch (err) {
-      if (admitted) admission!.release();
       next(err);
       return;
     }

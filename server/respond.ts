@@ -1,22 +1,14 @@
 /** JSON bodies of scan answers. Never contains payload bytes: only the report and timings. */
-import type { Request, Response } from 'express';
-import type { Report } from '../src';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestIdOf } from './errors';
+import type { BodyReport, ScanTiming } from './scan-body';
 
-export interface ScanTiming {
-  /** Reading the body. */
-  readMs: number;
-  /** Waiting for a scan worker. */
-  queueMs: number;
-  scanMs: number;
-  /** From the start of the guard to the verdict. */
-  totalMs: number;
-  where: 'inline' | 'worker';
-}
+export type { ScanTiming } from './scan-body';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-export function reportBody(req: Request, report: Report, timing: ScanTiming | undefined): Record<string, unknown> {
+/** The scan answer: request id, the body's report, timings. */
+export function reportBody(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined): Record<string, unknown> {
   return {
     requestId: requestIdOf(req),
     ...report,
@@ -26,13 +18,24 @@ export function reportBody(req: Request, report: Report, timing: ScanTiming | un
   };
 }
 
-/** res.json, but safe for bigint values a report may carry (written as decimal strings). */
-export function sendJson(res: Response, status: number, body: unknown): void {
-  let text: string;
+/** JSON text, safe for bigint values a report may carry (written as decimal strings). */
+export function jsonText(body: unknown): string {
   try {
-    text = JSON.stringify(body); // the common case: a replacer function makes stringify several times slower
+    return JSON.stringify(body); // the common case: a replacer function makes stringify several times slower
   } catch {
-    text = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   }
-  res.status(status).type('application/json').send(text);
+}
+
+/**
+ * Answers `status` with `body` as JSON. Plain node:http (no express response methods), so express
+ * routes and the lean scan handler answer byte for byte alike: `Content-Type: application/json;
+ * charset=utf-8` and a Content-Length, as express's res.json would.
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = jsonText(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

@@ -1,17 +1,29 @@
 /**
  * Where scans run. Small bodies are scanned inline (a scan of a few hundred KB takes a few ms);
- * bodies at or above the threshold go to a fixed pool of worker threads so the event loop keeps
- * answering health checks and other requests meanwhile.
+ * bodies at or above the threshold, and spooled bodies, go to a fixed pool of worker threads so the
+ * event loop keeps answering health checks and other requests meanwhile.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { scan } from '../src/scan'; // not '../src': see middleware.ts
-import type { CompiledPolicy, Limits, Report } from '../src';
+import type { CompiledPolicy, ContainerLimits, Limits } from '../src';
+import type { Body } from './body';
+import { isWirePolicy, scanBody, scanRawBody } from './scan-body';
+import type { BodyBytes, BodyReport } from './scan-body';
 import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
 
+/** One body to judge. */
+export interface ScanJob {
+  body: Body;
+  policy: CompiledPolicy;
+  /** The body's name: finding paths and format hint (default: see defaultBodyName). */
+  name?: string;
+  limits?: Partial<Limits>;
+  containerLimits?: Partial<ContainerLimits>;
+}
+
 export interface ScanResult {
-  report: Report;
+  report: BodyReport;
   /** Milliseconds spent waiting for a free worker. */
   queueMs: number;
   /** Milliseconds from the start of the scan to its result (worker round trip included). */
@@ -21,18 +33,31 @@ export interface ScanResult {
 
 /** Anything that can judge a body. Injectable (tests use a failing one to check fail-closed behaviour). */
 export interface Scanner {
-  scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult>;
+  scan(job: ScanJob): Promise<ScanResult>;
   /** True when the scanner can take work (workers started and loaded). */
   isReady(): boolean;
   close(): Promise<void>;
 }
 
+function bytesOf(body: Body): BodyBytes {
+  return body.kind === 'memory' ? { bytes: body.bytes } : { fd: body.file.fd, size: body.size };
+}
+
 /** Scans on the calling thread. The default for `pickleGuard` when no pool is given. */
 export class InlineScanner implements Scanner {
-  async scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult> {
+  scan(job: ScanJob): Promise<ScanResult> {
     const t0 = performance.now();
-    const report = scan(bytes, { policy, ...(limits ? { limits } : {}) });
-    return { report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' };
+    const options = { policy: job.policy, name: job.name, limits: job.limits, containerLimits: job.containerLimits };
+    if (isWirePolicy(job.policy)) {
+      // the hot path (small MXNet blobs): synchronous, no await in between
+      try {
+        const report = scanRawBody(bytesOf(job.body), options);
+        return Promise.resolve({ report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return scanBody(bytesOf(job.body), options).then((report) => ({ report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' }));
   }
   isReady(): boolean {
     return true;
@@ -43,7 +68,7 @@ export class InlineScanner implements Scanner {
 export interface ScanPoolOptions {
   /** Worker threads; 0 scans everything inline. */
   size: number;
-  /** Bodies of at least this many bytes go to a worker. */
+  /** Bodies of at least this many bytes, and every spooled body, go to a worker. */
   thresholdBytes: number;
   /** Compiled worker script (`dist/server/scan-worker.js`); default: found next to this file or in `dist/`. */
   workerFile?: string;
@@ -56,6 +81,8 @@ interface Task {
   started: number;
   resolve: (r: ScanResult) => void;
   reject: (e: Error) => void;
+  /** Called once the task is settled (a spooled body's file is held until then). */
+  done: () => void;
 }
 
 interface Slot {
@@ -115,19 +142,31 @@ export class ScanPool implements Scanner {
     });
   }
 
-  scan(bytes: Uint8Array, policy: CompiledPolicy, limits?: Partial<Limits>): Promise<ScanResult> {
-    if (this.options.size === 0 || bytes.length < this.options.thresholdBytes) return this.inline.scan(bytes, policy, limits);
+  scan(job: ScanJob): Promise<ScanResult> {
+    const { body, policy, limits, containerLimits } = job;
+    if (this.options.size === 0 || (body.kind === 'memory' && body.size < this.options.thresholdBytes)) return this.inline.scan(job);
     if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(new Error('scan pool closed'));
+    // a spooled body is read by the worker through the descriptor (threads share it): hold the file until the scan ends
+    const file = body.kind === 'spool' ? body.file : null;
+    file?.retain();
     return new Promise<ScanResult>((resolve, reject) => {
       const task: Task = {
-        msg: { id: this.nextId++, bytes, policyKey: this.keyOf(policy), ...(limits ? { limits } : {}) },
+        msg: {
+          id: this.nextId++,
+          ...(body.kind === 'memory' ? { bytes: body.bytes } : { fd: body.file.fd, size: body.size }),
+          ...(job.name !== undefined ? { name: job.name } : {}),
+          policyKey: this.keyOf(policy),
+          ...(limits ? { limits } : {}),
+          ...(containerLimits ? { containerLimits } : {}),
+        },
         // The spec is already merged with its base: drop `extends` so the worker does not merge twice.
         spec: { ...policy.spec, extends: undefined },
         enqueued: performance.now(),
         started: 0,
         resolve,
         reject,
+        done: () => file?.release(),
       };
       this.queue.push(task);
       this.dispatch();
@@ -136,7 +175,7 @@ export class ScanPool implements Scanner {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const t of this.queue.splice(0)) t.reject(new Error('scan pool closed'));
+    for (const t of this.queue.splice(0)) this.reject(t, new Error('scan pool closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -184,21 +223,32 @@ export class ScanPool implements Scanner {
     if (!task || task.msg.id !== msg.id) return;
     slot.task = null;
     const done = performance.now();
+    task.done();
     if ('report' in msg) task.resolve({ report: msg.report, queueMs: task.started - task.enqueued, scanMs: done - task.started, where: 'worker' });
     else task.reject(new Error(`scan worker: ${msg.error}`));
     this.dispatch();
+  }
+
+  private reject(task: Task, err: Error): void {
+    task.done();
+    task.reject(err);
   }
 
   /** A worker died: fail its task (fail closed), replace it, unless it never came up. */
   private fail(slot: Slot, err: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    slot.task?.reject(err);
+    const task = slot.task;
     slot.task = null;
+    if (task) {
+      task.reject(err);
+      // the thread may still be reading a spooled body's descriptor: release the file once it is gone
+      void slot.worker.terminate().finally(() => task.done());
+    }
     if (this.closing) return;
     if (!slot.online) {
       this.broken = err;
-      for (const t of this.queue.splice(0)) t.reject(err);
+      for (const t of this.queue.splice(0)) this.reject(t, err);
       return;
     }
     slot.worker.removeAllListeners();

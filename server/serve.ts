@@ -20,11 +20,11 @@ export interface RunningService extends Service {
   shutdown(): Promise<boolean>;
 }
 
-export async function startService(config: Config, options: { logger?: Logger; workerFile?: string } = {}): Promise<RunningService> {
+export async function startService(config: Config, options: { logger?: Logger; workerFile?: string; clusterWorker?: boolean } = {}): Promise<RunningService> {
   const policies = loadPolicies(config.policy, config.policyFiles);
-  const pool = new ScanPool({ size: config.workers, thresholdBytes: config.workerThresholdBytes, ...(options.workerFile ? { workerFile: options.workerFile } : {}) });
+  const pool = new ScanPool({ size: config.scanThreads, thresholdBytes: config.scanThreadBytes, ...(options.workerFile ? { workerFile: options.workerFile } : {}) });
   await pool.whenReady();
-  const service = createApp({ config, policies, scanner: pool, ...(options.logger ? { logger: options.logger } : {}) });
+  const service = createApp({ config, policies, scanner: pool, ...(options.logger ? { logger: options.logger } : {}), ...(options.clusterWorker ? { clusterWorker: true } : {}) });
 
   const server = http.createServer(service.app);
   server.requestTimeout = config.requestTimeoutMs;

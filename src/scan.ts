@@ -25,7 +25,7 @@ export function scan(bytes: Uint8Array, options: ScanOptions = {}): Report {
 export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
   const t0 = now();
   const policy = resolvePolicy(options.policy);
-  const limits: Limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const limits = mergedLimits(options.limits);
   const checks = policyChecks(policy);
   const m = new Machine(src, { policy, limits, baseOffset: options.baseOffset ?? 0, stopAfter: options.stopAfter, depth: 0, hooks: checks.hooks, window: options.window });
   const rec = m.rec;
@@ -56,13 +56,20 @@ export function scanSource(src: ByteSource, options: ScanOptions = {}): Report {
     counts: { opcodes: m.pickles.reduce((n, p) => n + p.opcodes, 0), globals: rec.globalCount, calls: rec.callCount },
     timeMs: 0,
   };
-  if (checks.optimizer.summary) report.optimizer = checks.optimizer.summary;
+  const summary = checks.optimizerSummary(rec);
+  if (summary) report.optimizer = summary;
   report.timeMs = Math.round((now() - t0) * 1000) / 1000;
   return report;
 }
 
+/** DEFAULT_LIMITS (frozen, never written) with the overrides, if any. */
+function mergedLimits(overrides: Partial<Limits> | undefined): Limits {
+  return overrides === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...overrides };
+}
+
 /** Import findings also show the first call made with that import (`os.system('id')`), for people. */
 function attachCalls(findings: Finding[], globals: readonly GlobalRef[], calls: readonly CallRecord[]): void {
+  if (!findings.some((f) => !f.call && f.global)) return;
   const resolved = new Map(globals.map((g) => [`${g.module} ${g.name}`, g.resolved]));
   const firstCall = new Map<string, string>();
   for (const c of calls) if (!firstCall.has(c.callee)) firstCall.set(c.callee, c.pseudo);

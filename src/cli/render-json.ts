@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { CliReportSchema } from '../report/schema/cli';
+import { bySeverity, type Finding } from '../report/findings';
 
 /** The `scan --format json` document. */
 export type JsonReport = z.infer<typeof CliReportSchema>;
@@ -12,5 +13,5 @@ export type JsonReport = z.infer<typeof CliReportSchema>;
 export const JSON_REPORT_VERSION: JsonReport['version'] = 1;
 
 export function renderJson(report: JsonReport): string {
-  return JSON.stringify(report, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+  return JSON.stringify(report, (k, v) => (typeof v === 'bigint' ? v.toString() : k === 'findings' && Array.isArray(v) ? bySeverity(v as Finding[]) : v), 2) + '\n';
 }

@@ -5,7 +5,7 @@
  * name the member in the message and in `logicalLocations` (their offsets are within the member).
  */
 import { relative, sep } from 'node:path';
-import { FINDING_CODES, type FindingCode, type Severity } from '../report/findings';
+import { FINDING_CODES, bySeverity, type FindingCode, type Severity } from '../report/findings';
 import type { FileResult } from '../containers/result';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { dangerous: 'error', suspicious: 'warning', info: 'note' };
@@ -42,7 +42,7 @@ export function renderSarif(results: readonly FileResult[], toolVersion: string,
       notifications.push({ level: 'error', message: { text: `${r.path}: ${r.error.message}` }, locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' } } }] });
       continue;
     }
-    for (const f of r.findings) {
+    for (const f of bySeverity(r.findings)) {
       const inner = (f.path ?? []).slice(1);
       const physicalLocation: Record<string, unknown> = { artifactLocation: { uri, uriBaseId: '%SRCROOT%' } };
       if (inner.length === 0 && f.offset !== null) physicalLocation.region = { byteOffset: f.offset, byteLength: 1 };

@@ -1,6 +1,6 @@
 /** Human-first text output: one line per file, then its findings; a summary line at the end. */
 import type { Colors } from 'picocolors/types';
-import type { Finding } from '../report/findings';
+import { bySeverity, type Finding } from '../report/findings';
 import type { FileResult, MemberResult, StreamResult } from '../containers/result';
 import type { Summary } from './summary';
 import { summaryLine } from './summary';
@@ -59,7 +59,7 @@ export function renderFile(r: FileResult, o: TextOptions, baselined = false): st
   const meta = r.error ? r.error.message : `${r.format}, ${r.size} B${r.accepted ? '' : baselined ? ', baselined' : ', rejected'}`;
   out.push(`${verdictLabel(r, c)} ${c.bold(r.path)} ${c.dim(`(${meta})`)}`);
   for (const opt of optimizers(r, '')) out.push(`  ${c.dim('optimizer' + (opt.label ? ` ${opt.label}` : '') + ':')} ${opt.line}`);
-  for (const f of r.findings) if (o.verbose || f.severity !== 'info') out.push(findingLine(f, c));
+  for (const f of bySeverity(r.findings)) if (o.verbose || f.severity !== 'info') out.push(findingLine(f, c));
   if (o.verbose) details(r, '', c, out);
   return out.join('\n') + '\n';
 }

@@ -18,23 +18,36 @@ function isRawGlobal(v: Value | undefined, module: string, name: string): boolea
   return v !== undefined && v.k === 'global' && v.module === module && v.name === name;
 }
 
+/** The opcodes a wire carries, as a table by opcode byte (made once per wire section). */
+const allowedTables = new WeakMap<Wire, Uint8Array | null>();
+
+function allowedTable(wire: Wire): Uint8Array | null {
+  let table = allowedTables.get(wire);
+  if (table === undefined) {
+    table = null;
+    if (wire.opcodes) {
+      table = new Uint8Array(256);
+      for (const name of wire.opcodes) {
+        const info = OPCODE_BY_NAME.get(name);
+        if (info) table[info.code] = 1;
+      }
+    }
+    allowedTables.set(wire, table);
+  }
+  return table;
+}
+
 export class WireChecker implements MachineHook {
   readonly needsFullMachine = true;
   private readonly allowed: Uint8Array | null;
-  /** Opcodes already reported as not carried by this wire. */
-  private readonly reported = new Uint8Array(256);
+  /** Opcodes already reported as not carried by this wire (made at the first one). */
+  private reported: Uint8Array | null = null;
 
   constructor(
     private readonly wire: Wire,
     private readonly rec: Recorder,
   ) {
-    if (wire.opcodes) {
-      this.allowed = new Uint8Array(256);
-      for (const name of wire.opcodes) {
-        const info = OPCODE_BY_NAME.get(name);
-        if (info) this.allowed[info.code] = 1;
-      }
-    } else this.allowed = null;
+    this.allowed = allowedTable(wire);
   }
 
   /** Byte-level rules, checked once over the input (up to maxBytes + 1: beyond that the size rule has failed already). */
@@ -70,9 +83,9 @@ export class WireChecker implements MachineHook {
   }
 
   opcode(r: OpReader): void {
-    if (this.allowed && !this.allowed[r.code] && !this.reported[r.code]) {
+    if (this.allowed && !this.allowed[r.code] && !this.reported?.[r.code]) {
       // once per opcode: the first offset is what a person needs, and the hot path stays cheap
-      this.reported[r.code] = 1;
+      (this.reported ??= new Uint8Array(256))[r.code] = 1;
       this.rec.add('WIRE_RULE/opcode', { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos });
     }
     if (r.code === Op.PROTO && this.wire.protocols && !this.wire.protocols.includes(r.argNum)) {

@@ -256,3 +256,108 @@ describe('logs', () => {
     expect(all).not.toContain('Q'.repeat(20));
   });
 });
+
+describe('query parameters', () => {
+  const { app } = makeService();
+  const post = (q: string) => request(app).post(q).set('Content-Type', OCTET).send(mxnetSgd());
+
+  test('a repeated policy, mode or name is 400 bad_request, not an unknown policy', async () => {
+    for (const q of ['/v1/gate?policy=default&policy=default', '/v1/scan?mode=gate&mode=gate', '/v1/scan?name=a.pkl&name=b.pkl']) {
+      const res = await post(q);
+      expect({ q, status: res.status, error: res.body.error }).toEqual({ q, status: 400, error: 'bad_request' });
+      expect(res.body.message).toMatch(/given more than once/);
+    }
+  });
+
+  test('an unknown mode is 400; /v1/gate takes mode=gate only', async () => {
+    for (const q of ['/v1/scan?mode=strict', '/v1/scan?mode=', '/v1/gate?mode=scan', '/v1/gate?mode=report']) {
+      const res = await post(q);
+      expect({ q, status: res.status, error: res.body.error }).toEqual({ q, status: 400, error: 'bad_request' });
+      expect(res.body.message).toMatch(/mode/);
+    }
+    expect((await post('/v1/scan?mode=scan')).status).toBe(200);
+    expect((await post('/v1/gate?mode=gate')).status).toBe(200);
+  });
+
+  test('?name= names the body in the answer and in finding paths; a path or control characters are 400', async () => {
+    const res = await request(app).post('/v1/scan?policy=default&name=model.pkl').set('Content-Type', OCTET).send(osSystem());
+    expect(res.body.path).toBe('model.pkl');
+    expect(res.body.findings.every((f: { path: string[] }) => f.path[0] === 'model.pkl')).toBe(true);
+    for (const bad of ['a/b.pkl', '..%2Fx', 'x%00y', '']) {
+      const r = await post(`/v1/scan?name=${bad}`);
+      expect({ bad, status: r.status }).toEqual({ bad, status: 400 });
+    }
+  });
+});
+
+describe('answers', () => {
+  const { app } = makeService();
+
+  test('415 lists the media types under acceptedTypes (never under the report\'s boolean key accepted)', async () => {
+    const res = await request(app).post('/v1/gate').set('Content-Type', 'text/plain').send('x');
+    expect(res.status).toBe(415);
+    expect(res.body.acceptedTypes).toEqual(['application/octet-stream', 'application/x-python-pickle']);
+    expect(res.body).not.toHaveProperty('accepted');
+  });
+
+  test('the CLI\'s per-file shape: format, members, findings with paths, most severe first', async () => {
+    const body = Buffer.from(`(cos\nsystem\n(S'id'\ntRcfoo\nbar\n(tRl.`, 'latin1');
+    const res = await request(app).post('/v1/scan?policy=default').set('Content-Type', OCTET).send(body);
+    expect(res.body).toMatchObject({ path: 'body.pkl', format: 'pickle', policy: 'default', members: [], accepted: false, verdict: 'dangerous' });
+    const ranks = res.body.findings.map((f: { severity: string }) => ({ info: 0, suspicious: 1, dangerous: 2 })[f.severity]!);
+    expect(ranks.length).toBeGreaterThan(1);
+    expect([...ranks].sort((a: number, b: number) => b - a)).toEqual(ranks);
+    expect(res.body.findings.every((f: { path?: string[] }) => Array.isArray(f.path) && f.path[0] === 'body.pkl')).toBe(true);
+  });
+
+  test('a PyTorch zip under default: opened like the CLI opens it (members with paths)', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('./support');
+    const dir = join(ROOT, 'samples', 'containers');
+    const name = readdirSync(dir).find((f) => /^torch.*benign.*\.pt$|^torch_zip.*\.pt$/.test(f)) ?? readdirSync(dir).find((f) => f.endsWith('.pt'))!;
+    const { scanFile } = await import('../../src');
+    const cli = await scanFile(join(dir, name), { policy: 'default' });
+    const res = await request(app).post(`/v1/scan?policy=default&name=${name}`).set('Content-Type', OCTET).send(readFileSync(join(dir, name)));
+    expect(res.body).toMatchObject({ format: cli.format, verdict: cli.verdict, accepted: cli.accepted });
+    expect(res.body.members.length).toBe(cli.members.length);
+  });
+
+  test('the lean scan routes answer as the express stack does: same status, headers and body', async () => {
+    // `/v1/gate/` (trailing slash) is routed by express to the same guard; `/v1/gate` takes the lean path
+    for (const [body, status] of [
+      [mxnetSgd(), 200],
+      [osSystem(), 422],
+    ] as const) {
+      const lean = await request(app).post('/v1/gate').set('Content-Type', OCTET).set('X-Request-Id', 'same-id').send(body);
+      const full = await request(app).post('/v1/gate/').set('Content-Type', OCTET).set('X-Request-Id', 'same-id').send(body);
+      expect([lean.status, full.status]).toEqual([status, status]);
+      const headers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date' && k !== 'content-length'));
+      expect(headers(lean.headers)).toEqual(headers(full.headers));
+      const strip = (b: Record<string, unknown>) => ({ ...b, timing: undefined, timeMs: undefined });
+      expect(strip(lean.body)).toEqual(strip(full.body));
+    }
+    for (const type of ['text/plain', undefined]) {
+      const send = (p: string) => (type ? request(app).post(p).set('Content-Type', type) : request(app).post(p)).set('X-Request-Id', 'same-id').send('x');
+      const [lean, full] = [await send('/v1/scan'), await send('/v1/scan/')];
+      expect(lean.status).toBe(415);
+      expect(lean.headers).toEqual({ ...full.headers, date: lean.headers.date });
+      expect(lean.body).toEqual(full.body);
+    }
+  });
+});
+
+describe('metrics right after start', () => {
+  test('event-loop delay gauges are numbers (0 before the first sample), never 9223372036 s or NaN', async () => {
+    const { app } = makeService();
+    for (let i = 0; i < 2; i++) {
+      const text = (await request(app).get('/metrics')).text;
+      const lines = text.split('\n').filter((l) => /^picklegate_nodejs_eventloop_lag_\w+_seconds /.test(l));
+      expect(lines.length).toBe(7);
+      for (const l of lines) {
+        const v = Number(l.split(' ')[1]);
+        expect({ l, finite: Number.isFinite(v) && v >= 0 && v < 60 }).toEqual({ l, finite: true });
+      }
+    }
+  });
+});

@@ -80,7 +80,7 @@ describe('e2e: service in forward mode before a fake MXNet server node', () => {
     node = spawnCmd('python3', [path.join(INTEGRATIONS, 'fake_server_node.py'), '--port', '0', '--log', nodeLog], { PICKLEGATE_CANARY: canary });
     await waitFor(() => /listening \d+/.test(node.stdout()), 15_000);
     nodeUrl = `http://127.0.0.1:${/listening (\d+)/.exec(node.stdout())![1]}`;
-    svc = await startBuiltService({ PICKLEGATE_UPSTREAM: `${nodeUrl}/command`, PICKLEGATE_WORKERS: '1', PICKLEGATE_WORKER_THRESHOLD_BYTES: '4096', PICKLEGATE_LOG_LEVEL: 'info' });
+    svc = await startBuiltService({ PICKLEGATE_UPSTREAM: `${nodeUrl}/command`, PICKLEGATE_SCAN_THREADS: '1', PICKLEGATE_SCAN_THREAD_BYTES: '4096', PICKLEGATE_LOG_LEVEL: 'info' });
   });
 
   afterAll(async () => {

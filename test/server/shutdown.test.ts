@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { OCTET, mxnetSgd, startBuiltService, waitFor } from './support';
 
 test('SIGTERM: stops accepting, finishes the in-flight request, exits 0', async () => {
-  const svc = await startBuiltService({ PICKLEGATE_WORKERS: '0', PICKLEGATE_SHUTDOWN_TIMEOUT_MS: '10000' });
+  const svc = await startBuiltService({ PICKLEGATE_SCAN_THREADS: '0', PICKLEGATE_SHUTDOWN_TIMEOUT_MS: '10000' });
   const port = Number(new URL(svc.url).port);
   const body = mxnetSgd();
   const sock = net.connect(port, '127.0.0.1');
@@ -38,7 +38,7 @@ test('SIGTERM: stops accepting, finishes the in-flight request, exits 0', async 
 });
 
 test('SIGINT on an idle service exits 0 at once', async () => {
-  const svc = await startBuiltService({ PICKLEGATE_WORKERS: '1' });
+  const svc = await startBuiltService({ PICKLEGATE_SCAN_THREADS: '1' });
   const t0 = Date.now();
   svc.proc.kill('SIGINT');
   expect(await svc.exited).toBe(0);

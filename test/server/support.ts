@@ -13,6 +13,7 @@ import type { Config } from '../../server/config';
 import { loadPolicies } from '../../server/policies';
 import type { ScanResult, Scanner } from '../../server/scan-pool';
 import { InlineScanner } from '../../server/scan-pool';
+import type { Spooler } from '../../server/spool';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
@@ -46,12 +47,12 @@ export const silentLogger = (): pino.Logger => pino({ level: 'silent' });
 
 /** Defaults of the real service, with no workers and silent logs, plus overrides. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ PICKLEGATE_WORKERS: '0', PICKLEGATE_LOG_LEVEL: 'silent' }), ...overrides };
+  return { ...loadConfig({ PICKLEGATE_SCAN_THREADS: '0', PICKLEGATE_LOG_LEVEL: 'silent' }), ...overrides };
 }
 
-export function makeService(overrides: Partial<Config> = {}, scanner: Scanner = new InlineScanner()): Service {
+export function makeService(overrides: Partial<Config> = {}, scanner: Scanner = new InlineScanner(), spooler?: Spooler): Service {
   const config = testConfig(overrides);
-  return createApp({ config, policies: loadPolicies(config.policy, config.policyFiles), scanner, logger: silentLogger() });
+  return createApp({ config, policies: loadPolicies(config.policy, config.policyFiles), scanner, logger: silentLogger(), ...(spooler ? { spooler } : {}) });
 }
 
 /** A scanner that always throws (to prove internal errors fail closed). */
@@ -68,9 +69,9 @@ export function gatedScanner(): Scanner & { release(): void; waiting(): number }
   const inner = new InlineScanner();
   let waiters: (() => void)[] = [];
   return {
-    async scan(bytes, policy, limits): Promise<ScanResult> {
+    async scan(job): Promise<ScanResult> {
       await new Promise<void>((r) => waiters.push(r));
-      return inner.scan(bytes, policy, limits);
+      return inner.scan(job);
     },
     isReady: () => true,
     close: async () => {},

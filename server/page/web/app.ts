@@ -266,7 +266,8 @@ async function scanOnService(file: File): Promise<ScanOutcome> {
   const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' };
   const token = $<HTMLInputElement>('token').value.trim();
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(`/v1/scan?policy=${encodeURIComponent(policySelect.value)}`, { method: 'POST', body: file, headers });
+  const nameParam = file.name.length > 0 && file.name.length <= 255 && !/[\/\\\x00-\x1f\x7f]/.test(file.name) ? `&name=${encodeURIComponent(file.name)}` : '';
+  const res = await fetch(`/v1/scan?policy=${encodeURIComponent(policySelect.value)}${nameParam}`, { method: 'POST', body: file, headers });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) throw new Error(`the service answered ${res.status} ${String(body.error ?? '')}: ${String(body.message ?? res.statusText)}`);
   const result = fromService(body, file.name);

@@ -6,7 +6,7 @@
 import type { Recorder } from '../../machine/recorder';
 import { renderValue } from '../../machine/render';
 import type { CallValue, DictValue, GlobalValue, Value } from '../../machine/values';
-import type { OptimizerBounds } from '../../policy/schema';
+import type { Bound, OptimizerBounds } from '../../policy/schema';
 import { checkBound } from './bounds';
 import { classOf, isNdarray, ndarrayInfo } from './ndarray';
 import { formatHyper, pyFloat, summaryLine, type HyperValue, type OptimizerSummary, type SchedulerSummary, type Shown } from './summary';
@@ -20,10 +20,27 @@ function stateDict(v: Value): DictValue | null {
   return v.k === 'call' && v.state && v.state.k === 'dict' ? v.state : null;
 }
 
+/**
+ * Objects keyed by names from the pickle are built as plain objects (V8 keeps those in fast mode;
+ * Object.create(null) starts in slow dictionary mode) and get their null prototype once complete
+ * (`done`), so the result is the same: own properties in insertion order, no prototype.
+ */
 function setKey<T>(o: Record<string, T>, k: string, v: T): void {
-  // on a null-prototype object a plain assignment creates an own property even for '__proto__'
-  if (Object.getPrototypeOf(o) === null) o[k] = v;
-  else Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // '__proto__' is the one name a plain assignment would not store as an own property while o still has Object.prototype
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function done<T extends object>(o: T): T {
+  return Object.setPrototypeOf(o, null) as T;
+}
+
+/** Values keyed by name, rendered as Python prints them only when asked (the summary line shows a few). */
+function lazyShown(values: Map<string, Value>): (key: string) => string | undefined {
+  return (key) => {
+    const v = values.get(key);
+    return v === undefined ? undefined : pyRepr(v);
+  };
 }
 
 /** A symbolic value as plain JSON (bounded depth and size). */
@@ -44,10 +61,10 @@ export function toHyper(v: Value, depth = 0): HyperValue {
     case 'set':
       return depth > 3 ? [] : v.items.slice(0, 64).map((x) => toHyper(x, depth + 1));
     case 'dict': {
-      const o: { [key: string]: HyperValue } = Object.create(null);
-      if (depth > 3) return o;
+      const o: { [key: string]: HyperValue } = {};
+      if (depth > 3) return done(o);
       for (const [k, x] of v.entries.slice(0, 64)) setKey(o, k.k === 'str' && k.v !== null ? k.v : renderValue(k), toHyper(x, depth + 1));
-      return o;
+      return done(o);
     }
     case 'call': {
       const nd = ndarrayInfo(v);
@@ -82,17 +99,17 @@ function isOptimizerObject(v: Value): v is CallValue {
   return d !== null && classOf(v) !== null && !isNdarray(v) && d.entries.some(([k]) => k.k === 'str' && (k.v === 'lr' || k.v === 'rescale_grad'));
 }
 
-function scheduler(v: CallValue, shown: Record<string, string>): SchedulerSummary {
-  const params: Record<string, HyperValue> = Object.create(null);
+function scheduler(v: CallValue, shown: Map<string, Value>): SchedulerSummary {
+  const params: Record<string, HyperValue> = {};
   const d = stateDict(v);
   if (d) {
     for (const [k, x] of d.entries) {
       if (k.k !== 'str' || k.v === null) continue;
       setKey(params, k.v, toHyper(x));
-      setKey(shown, k.v, pyRepr(x));
+      shown.set(k.v, x);
     }
   }
-  return { class: classOf(v)!.resolved, params };
+  return { class: classOf(v)!.resolved, params: done(params) };
 }
 
 /** A state is None, an NDArray, or a (nested) tuple of those (MXNET.md §5). */
@@ -130,9 +147,10 @@ interface Inspected {
 
 function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
   const cls = classOf(opt)!;
-  const params: Record<string, HyperValue> = Object.create(null);
-  const tables: Record<string, number> = Object.create(null);
-  const shown: Shown = { params: Object.create(null), scheduler: Object.create(null) };
+  const params: Record<string, HyperValue> = {};
+  const tables: Record<string, number> = {};
+  const shownParams = new Map<string, Value>();
+  const shownScheduler = new Map<string, Value>();
   const keys = new Map<string, Value>();
   const nested: [string, Inspected][] = [];
   let sched: SchedulerSummary | null = null;
@@ -141,7 +159,7 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
     if (k.k !== 'str' || k.v === null) continue;
     keys.set(k.v, x);
     if (k.v === 'lr_scheduler' && x.k === 'call' && classOf(x)) {
-      sched = scheduler(x, shown.scheduler);
+      sched = scheduler(x, shownScheduler);
       schedValue = x;
       continue;
     }
@@ -155,14 +173,30 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
       continue;
     }
     setKey(params, k.v, toHyper(x));
-    setKey(shown.params, k.v, pyRepr(x));
+    shownParams.set(k.v, x);
   }
-  const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params, tables, scheduler: sched, ...extra };
+  const body: Omit<OptimizerSummary, 'line'> = { class: cls.resolved, name: cls.name, params: done(params), tables: done(tables), scheduler: sched, ...extra };
   if (nested.length) {
-    body.nested = Object.create(null) as Record<string, OptimizerSummary>;
-    for (const [k, n] of nested) setKey(body.nested!, k, n.summary);
+    const byKey: Record<string, OptimizerSummary> = {};
+    for (const [k, n] of nested) setKey(byKey, k, n.summary);
+    body.nested = done(byKey);
   }
+  const shown: Shown = { params: lazyShown(shownParams), scheduler: lazyShown(shownScheduler) };
   return { value: opt, cls, keys, schedValue, nested, summary: { ...body, line: summaryLine(body, shown) } };
+}
+
+/** The bounds of each key for one class (`all`, overridden by the class's own), worked out once per policy and class. */
+const boundsByClass = new WeakMap<OptimizerBounds, Map<string | null, [string, Bound][]>>();
+
+function keyBounds(bounds: OptimizerBounds, className: string): [string, Bound][] {
+  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
+  // classes without bounds of their own share one entry: the cache holds only the policy's class names
+  const cacheKey = perClass ? className : null;
+  let byClass = boundsByClass.get(bounds);
+  if (!byClass) boundsByClass.set(bounds, (byClass = new Map()));
+  let entries = byClass.get(cacheKey);
+  if (!entries) byClass.set(cacheKey, (entries = Object.entries({ ...(bounds.all ?? {}), ...(perClass ?? {}) })));
+  return entries;
 }
 
 /** Applies the policy's bounds to one optimizer object (and the optimizers it holds). */
@@ -170,15 +204,13 @@ function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, lab
   const className = ins.cls.name;
   const at = ins.value.stateAt ?? null;
   const who = label === className ? className : `${label} (${className})`;
-  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className) ? bounds.classes[className] : undefined; // className comes from the pickle
-  const perKey = { ...(bounds.all ?? {}), ...(perClass ?? {}) };
   for (const key of bounds.required ?? []) {
     if (!ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/required', { offset: at }, { who, key, label });
   }
   for (const key of bounds.forbidden ?? []) {
     if (ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/forbidden', { offset: at }, { who, key, label });
   }
-  for (const [key, bound] of Object.entries(perKey)) {
+  for (const [key, bound] of keyBounds(bounds, className)) {
     const v = ins.keys.get(key);
     if (!v) continue;
     const problem = checkBound(v, bound);
@@ -225,7 +257,7 @@ export function inspectOptimizer(results: readonly Value[], bounds: OptimizerBou
   }
   const extra = statesSummary ? { states: statesSummary } : {};
   if (!opt) {
-    const body = { class: null, name: null, params: Object.create(null) as Record<string, HyperValue>, tables: Object.create(null) as Record<string, number>, scheduler: null, ...extra };
+    const body = { class: null, name: null, params: done({} as Record<string, HyperValue>), tables: done({} as Record<string, number>), scheduler: null, ...extra };
     return { ...body, line: summaryLine(body) };
   }
   const ins = inspectObject(opt as CallValue, 0, extra);

@@ -23,17 +23,18 @@ export function pyFloat(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e16) {
+    // JavaScript writes these as Python does (the same shortest digits, no exponent), less the `.0` of integers
+    const s = String(x);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   const [mant, expText] = x.toExponential().split('e') as [string, string];
   const exp = Number(expText);
   const sign = mant.startsWith('-') ? '-' : '';
   const digits = mant.replace('-', '').replace('.', '');
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
 /** A HyperValue the way Python would print it (numbers as ints: use the `shown` strings for floats). */
@@ -51,10 +52,10 @@ export function formatHyper(v: HyperValue): string {
   return '{…}';
 }
 
-/** Python-style renderings of values, keyed like `params` and `scheduler.params` (floats keep `.0`). */
+/** Python-style renderings of values, keyed like `params` and `scheduler.params` (floats keep `.0`); made when the line needs them. */
 export interface Shown {
-  params: Record<string, string>;
-  scheduler: Record<string, string>;
+  params(key: string): string | undefined;
+  scheduler(key: string): string | undefined;
 }
 
 const isTable = (v: HyperValue | undefined): boolean => v !== null && typeof v === 'object' && !('$call' in v) && !('$array' in v);
@@ -66,7 +67,7 @@ const isTable = (v: HyperValue | undefined): boolean => v !== null && typeof v =
  */
 export function summaryLine(s: Omit<OptimizerSummary, 'line'>, shown?: Shown): string {
   const p = s.params;
-  const show = (k: string) => shown?.params[k] ?? formatHyper(p[k]!);
+  const show = (k: string) => shown?.params(k) ?? formatHyper(p[k]!);
   const parts: string[] = [s.name ?? '(no optimizer)'];
   if ('lr' in p) parts.push(`lr=${show('lr')}`);
   for (const k of Object.keys(p)) {
@@ -79,7 +80,7 @@ export function summaryLine(s: Omit<OptimizerSummary, 'line'>, shown?: Shown): s
   if ('multi_precision' in p && p.multi_precision !== false) parts.push(`multi_precision=${show('multi_precision')}`);
   if (s.scheduler) {
     const sp = s.scheduler.params;
-    const sshow = (k: string) => shown?.scheduler[k] ?? formatHyper(sp[k]!);
+    const sshow = (k: string) => shown?.scheduler(k) ?? formatHyper(sp[k]!);
     const short = s.scheduler.class.slice(s.scheduler.class.lastIndexOf('.') + 1);
     let keys = Object.hasOwn(SCHED_KEYS, short) ? SCHED_KEYS[short] : undefined; // short comes from the pickle: never walk the prototype
     if (!keys) keys = Object.keys(sp).filter((k) => !SCHED_COUNTERS.has(k) && !k.startsWith('warmup_') && k !== 'base_lr' && !isTable(sp[k]));

@@ -1,10 +1,11 @@
 /**
- * Bodies of the HTTP service's answers, as zod schemas: the scan answer (a Report plus request id and
- * timings), the rejection, errors, and the small status documents. server/openapi.ts builds the OpenAPI
- * document from these; the service itself imports their types only.
+ * Bodies of the HTTP service's answers, as zod schemas: the scan answer (the body's file result, as the
+ * CLI reports a file, plus the policy, request id and timings), the rejection, errors, and the small
+ * status documents. server/openapi.ts builds the OpenAPI document from these; the service itself imports
+ * their types only.
  */
 import { z } from 'zod';
-import { ReportSchema } from './report';
+import { FileResultSchema } from './files';
 
 const ms = z.number().nonnegative();
 
@@ -25,10 +26,25 @@ export const ScanTimingSchema = z
 
 const requestId = z.string().describe('The request id: the client\'s well-formed X-Request-Id, else a generated one (also in the X-Request-Id header and the logs).');
 
-export const ScanResponseSchema = ReportSchema.extend({
+/**
+ * What the service says about one body: the CLI's result for one file (format detected by content,
+ * containers opened, findings with the path of the member they are about), plus the policy.
+ */
+export const BodyReportSchema = FileResultSchema.extend({
+  /** The policy the body was judged by. */
+  policy: z.string().describe('The policy the body was judged by.'),
+  /** The body's name: `?name=` when given, else `body.pkl` (first element of every finding `path`). */
+  path: z.string().describe('The body\'s name: `?name=` when given, else `body.pkl` (first element of every finding `path`).'),
+}).meta({
+  id: 'BodyReport',
+  description:
+    'The result for the body, in the shape the CLI gives one file (FileResult), plus the policy. Under a policy with a `wire` section (mxnet-optimizer) the body is scanned as one raw pickle stream (format `pickle`, never opened as a container); under other policies its format is detected by content as the CLI does. Findings are sorted by severity, most severe first.',
+});
+
+export const ScanResponseSchema = BodyReportSchema.extend({
   requestId,
   timing: ScanTimingSchema,
-}).meta({ id: 'ScanResponse', description: 'The report of the body (see Report), with the request id and timings.' });
+}).meta({ id: 'ScanResponse', description: 'The result for the body (see BodyReport), with the request id and timings.' });
 
 export const RejectedResponseSchema = ScanResponseSchema.extend({
   error: z.literal('rejected'),
@@ -65,25 +81,29 @@ export const ErrorBodySchema = z
     policies: z.array(z.string()).optional().describe('unknown_policy: the policies that can be selected.'),
     /** payload_too_large: the cap. */
     maxBodyBytes: z.number().int().positive().optional().describe('payload_too_large: the cap.'),
-    /** unsupported_media_type: the accepted Content-Types. */
-    accepted: z.array(z.string()).optional().describe('unsupported_media_type: the accepted Content-Types.'),
+    /** unsupported_media_type: the Content-Types the endpoint takes. */
+    acceptedTypes: z.array(z.string()).optional().describe('unsupported_media_type: the Content-Types the endpoint takes.'),
   })
   .meta({ id: 'Error', description: 'Every error answer: a stable code, a message and the request id, plus details for some codes.' });
 
 type ErrorCode = (typeof ERROR_CODES)[number];
-type ErrorDetail = 'policies' | 'maxBodyBytes' | 'accepted';
+type ErrorDetail = 'policies' | 'maxBodyBytes' | 'acceptedTypes';
 
 /** The errors each status carries, and their detail fields: for the OpenAPI document and the tests. */
 export const HTTP_ERRORS = {
-  400: { codes: ['empty_body', 'unknown_policy', 'bad_request'], details: ['policies'], description: 'Empty body, unknown `?policy=`, or the client went away mid-body' },
+  400: {
+    codes: ['empty_body', 'unknown_policy', 'bad_request'],
+    details: ['policies'],
+    description: 'Empty body, unknown `?policy=`, a query parameter given twice or with a value it does not take (`mode`, `name`), or the client went away mid-body',
+  },
   401: { codes: ['unauthorized'], details: [], description: 'Missing or wrong bearer token (only when tokens are configured); `WWW-Authenticate: Bearer`' },
   404: { codes: ['not_found'], details: [], description: 'No such endpoint, or /v1/forward without PICKLEGATE_UPSTREAM' },
   405: { codes: ['method_not_allowed'], details: [], description: 'Not POST on a scanning endpoint; `Allow: POST`' },
   413: { codes: ['payload_too_large'], details: ['maxBodyBytes'], description: 'Body larger than maxBodyBytes (refused before it is buffered; the connection is closed)' },
-  415: { codes: ['unsupported_media_type'], details: ['accepted'], description: 'Content-Type is not application/octet-stream or application/x-python-pickle' },
+  415: { codes: ['unsupported_media_type'], details: ['acceptedTypes'], description: 'Content-Type is not application/octet-stream or application/x-python-pickle' },
   500: { codes: ['internal'], details: [], description: 'Internal error; nothing was accepted or forwarded' },
   502: { codes: ['bad_gateway'], details: [], description: 'Upstream unreachable' },
-  503: { codes: ['overloaded'], details: [], description: 'Too many concurrent scans; retry after the Retry-After delay' },
+  503: { codes: ['overloaded'], details: [], description: 'Too many concurrent scans, or the spool quota for large bodies is used up; retry after the Retry-After delay' },
   504: { codes: ['gateway_timeout'], details: [], description: 'Upstream did not answer in time' },
 } as const satisfies Record<number, { codes: readonly ErrorCode[]; details: readonly ErrorDetail[]; description: string }>;
 

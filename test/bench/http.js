@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+/* eslint-disable */
+/**
+ * `npm run bench:http [-- --rounds=5 --duration=5 --connections=10 --only=throughput,upload]`: the
+ * HTTP service against the HTTP stack it runs on (not part of `npm test`).
+ *
+ * throughput  Two servers side by side on 127.0.0.1: a bare `node:http` server that reads the body
+ *             and answers a small JSON document, and the picklegate service as shipped
+ *             (dist/server/main.js, default settings: logs on at info, metrics on, one process).
+ *             autocannon POSTs the same 405-byte MXNet optimizer blob to both (`POST /` and
+ *             `POST /v1/gate`), in interleaved rounds (the host may be shared and noisy); the medians
+ *             of req/s and p99 are printed, and the ratio service / bare.
+ *             PICKLEGATE_WORKERS=auto (or a number) in the environment measures a multi-process service.
+ * upload      A 1 GiB body (a protocol-4 pickle of 64 BINBYTES8 blobs of 16 MiB, generated once into
+ *             test/bench/.data/) streamed to `POST /v1/gate?policy=default` of a service started with
+ *             PICKLEGATE_MAX_BODY_BYTES=4 GiB; the service's resident memory is sampled every 5 ms
+ *             from /proc/<pid>/status (VmRSS) and its peak (VmHWM) printed, with the verdict and times.
+ *
+ * PICKLEGATE_DIST=<dir> measures another build. Results are also written to test/bench/.data/http.md.
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
+const os = require('node:os');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = path.resolve(process.env.PICKLEGATE_DIST || path.join(ROOT, 'dist'));
+const DATA = path.join(__dirname, '.data');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : dflt;
+};
+const ROUNDS = Number(opt('rounds', '5'));
+const DURATION = Number(opt('duration', '5'));
+const CONNECTIONS = Number(opt('connections', '10'));
+const UPLOAD_BYTES = Number(opt('upload-bytes', String(2 ** 30)));
+const ONLY = new Set(opt('only', 'throughput,upload').split(','));
+const BLOB = path.join(ROOT, 'samples', 'mxnet', 'wire-py311', 'mx1.3__AdaDelta__default.pkl');
+
+/** The bare server: reads the whole body and answers a small JSON document. */
+const BARE = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const text = JSON.stringify({ accepted: true, size: body.length });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+});
+server.keepAliveTimeout = 5000;
+server.listen(Number(process.argv[1]), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port, p) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+  });
+}
+
+async function waitUp(port, p, child) {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    if ((await get(port, p)) === 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('server did not come up in 20 s');
+}
+
+async function startBare() {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', BARE, String(port)], { stdio: 'ignore' });
+  await waitUp(port, '/', child);
+  return { child, port };
+}
+
+async function startService(env = {}) {
+  const port = await freePort();
+  // stdout (the JSON log lines) goes to /dev/null: a pipe read by this process would cost it CPU
+  const child = spawn(process.execPath, [path.join(DIST, 'server', 'main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PICKLEGATE_HOST: '127.0.0.1', PICKLEGATE_PORT: String(port), ...env },
+  });
+  await waitUp(port, '/readyz', child);
+  return { child, port };
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function cannon(port, p, body, duration) {
+  const autocannon = require('autocannon');
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${port}${p}`, method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body, connections: CONNECTIONS, duration, timeout: 30 },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+  });
+}
+
+function table(title, head, rows) {
+  const all = [head, ...rows].map((r) => r.map(String));
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ') + ' |';
+  const out = [`\n### ${title}\n`, line(all[0]), '|' + w.map((n, i) => (i === 0 ? '-'.repeat(n + 1) + '-' : '-'.repeat(n + 1) + ':')).join('|') + '|', ...all.slice(1).map(line)];
+  console.log(out.join('\n'));
+  return out.join('\n');
+}
+
+async function throughput() {
+  const body = fs.readFileSync(BLOB);
+  const bare = await startBare();
+  const svc = await startService(process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' });
+  const targets = [
+    { name: 'bare node:http', port: bare.port, path: '/', runs: [] },
+    { name: 'picklegate /v1/gate', port: svc.port, path: '/v1/gate', runs: [] },
+  ];
+  try {
+    for (const t of targets) await cannon(t.port, t.path, body, 1); // warm-up
+    for (let round = 0; round < ROUNDS; round++) {
+      // alternate which goes first, so neither always runs right after the other
+      const order = round % 2 ? [...targets].reverse() : targets;
+      for (const t of order) {
+        const r = await cannon(t.port, t.path, body, DURATION);
+        if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+        t.runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+        process.stderr.write(`round ${round + 1}/${ROUNDS} ${t.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms\n`);
+      }
+    }
+  } finally {
+    await Promise.all([stop(bare.child), stop(svc.child)]);
+  }
+  const [b, g] = targets;
+  const ratios = b.runs.map((r, i) => g.runs[i].rps / r.rps);
+  const rows = targets.map((t) => [t.name, median(t.runs.map((r) => r.rps)).toFixed(0), t.runs.map((r) => r.rps.toFixed(0)).join(' '), median(t.runs.map((r) => r.p50)).toFixed(1), median(t.runs.map((r) => r.p99)).toFixed(1), t.runs.map((r) => r.p99).join(' ')]);
+  const md = table(
+    `405-byte MXNet blob, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s (medians)`,
+    ['server', 'req/s', 'req/s per round', 'p50 ms', 'p99 ms', 'p99 per round'],
+    rows,
+  );
+  const summary = `ratio picklegate / bare: ${median(ratios).toFixed(2)} (median of per-round ratios; per round: ${ratios.map((r) => r.toFixed(2)).join(' ')}); picklegate p99 ${median(g.runs.map((r) => r.p99)).toFixed(1)} ms`;
+  console.log(`\n${summary}`);
+  return `${md}\n\n${summary}`;
+}
+
+/** A pickle of `total` bytes: PROTO 4, EMPTY_LIST, MARK, BINBYTES8 blobs of 16 MiB, APPENDS, STOP. */
+async function bigPickle(total) {
+  const file = path.join(DATA, `upload-${total}.pkl`);
+  if (fs.existsSync(file) && fs.statSync(file).size === total) return file;
+  fs.mkdirSync(DATA, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  const head = Buffer.from([0x80, 0x04, 0x5d, 0x28]);
+  const tail = Buffer.from([0x65, 0x2e]); // APPENDS STOP
+  let left = total - head.length - tail.length;
+  fs.writeSync(fd, head);
+  const chunk = Buffer.alloc(16 * 1024 * 1024, 0x5a);
+  while (left > 0) {
+    const n = Math.min(chunk.length, left - 9);
+    const h = Buffer.alloc(9);
+    h[0] = 0x8e;
+    h.writeBigUInt64LE(BigInt(n), 1);
+    fs.writeSync(fd, h);
+    fs.writeSync(fd, chunk, 0, n);
+    left -= 9 + n;
+  }
+  fs.writeSync(fd, tail);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+function rssOf(pid) {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)[1]) * 1024, hwm: Number(/VmHWM:\s+(\d+)/.exec(s)[1]) * 1024 };
+  } catch {
+    return null;
+  }
+}
+
+async function upload() {
+  const file = await bigPickle(UPLOAD_BYTES);
+  const size = fs.statSync(file).size;
+  const svc = await startService({ PICKLEGATE_WORKERS: '1', PICKLEGATE_MAX_BODY_BYTES: String(4 * 2 ** 30), PICKLEGATE_REQUEST_TIMEOUT_MS: '600000', PICKLEGATE_HEADERS_TIMEOUT_MS: '10000' });
+  const before = rssOf(svc.child.pid);
+  let peak = 0;
+  const timer = setInterval(() => {
+    const r = rssOf(svc.child.pid);
+    if (r) peak = Math.max(peak, r.rss, r.hwm);
+  }, 5);
+  const t0 = performance.now();
+  let result;
+  try {
+    result = await new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: svc.port, path: '/v1/gate?policy=default', method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(req);
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  const after = rssOf(svc.child.pid);
+  if (after) peak = Math.max(peak, after.hwm);
+  await stop(svc.child);
+  const mb = (n) => (n / 2 ** 20).toFixed(0);
+  const t = result.body.timing || {};
+  const md = table(
+    `${(size / 2 ** 30).toFixed(2)} GiB upload to POST /v1/gate?policy=default (RSS of the service process, /proc VmRSS every 5 ms and VmHWM)`,
+    ['body bytes', 'status', 'verdict', 'format', 'wall s', 'read s', 'scan s', 'RSS idle MiB', 'peak RSS MiB'],
+    [[String(size), String(result.status), result.body.verdict, String(result.body.format), (ms / 1000).toFixed(1), ((t.readMs || 0) / 1000).toFixed(1), ((t.scanMs || 0) / 1000).toFixed(2), before ? mb(before.rss) : '?', mb(peak)]],
+  );
+  return md;
+}
+
+(async () => {
+  if (!fs.existsSync(path.join(DIST, 'server', 'main.js'))) throw new Error(`no build at ${DIST}: run npm run build`);
+  const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  console.log(`picklegate bench:http — ${machine}`);
+  const parts = [`machine: ${machine}`];
+  if (ONLY.has('throughput')) parts.push(await throughput());
+  if (ONLY.has('upload')) parts.push(await upload());
+  fs.mkdirSync(DATA, { recursive: true });
+  fs.writeFileSync(path.join(DATA, 'http.md'), parts.join('\n') + '\n');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
