@@ -143,10 +143,55 @@ export function callCost(callee: GlobalValue, args: Value, limits: Limits): Cost
  */
 const SCRIPT_CLASS_PREFIXES = ['__torch__.torch.classes.quantized.', '__torch__.torch.classes.sparse.', '__torch__.torch.classes.rnn.', '__torch__.torch.classes.xnnpack.'];
 
-/** The guard a BUILD on an instance of `cls` breaks, if any. */
-export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
-  if (cls.resolved !== 'torch.ScriptObject') return null;
+function scriptObjectGuard(state: Value): CostFinding | null {
   const name = state.k === 'tuple' && state.count === 2 ? state.items[1] : undefined;
   if (name && name.k === 'str' && name.v !== null && SCRIPT_CLASS_PREFIXES.some((p) => name.v!.startsWith(p))) return null;
   return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: "a ScriptObject's state names the TorchScript class whose __setstate__ runs; only torch's own packed-parameter classes are admitted" } };
+}
+
+/**
+ * scipy's `rv_generic.__setstate__` updates the instance's __dict__ with the state and then
+ * exec()s `self._parse_arg_template`: the three argument parsers scipy writes from the
+ * distribution's shape names. Admitted: a dict state with constant string keys whose template, if
+ * it has one, is exactly what scipy 1.x writes (shape names that are identifiers; loc and scale,
+ * or loc alone for discrete distributions).
+ */
+const SCIPY_SHAPES = /^\ndef _parse_args\(self, ((?:[A-Za-z_][A-Za-z0-9_]*, )*) (loc=0, scale=1|loc=0)\):\n/;
+const SCIPY_LOCSCALE_OUT: Readonly<Record<string, string>> = { 'loc=0, scale=1': 'loc, scale', 'loc=0': 'loc, 1' };
+
+/** What scipy's parse_arg_template gives for these shapes (`'a, b, '` or `''`) and loc/scale form. */
+export function scipyArgTemplate(shapes: string, locscaleIn: string): string {
+  const out = SCIPY_LOCSCALE_OUT[locscaleIn];
+  return (
+    `\ndef _parse_args(self, ${shapes} ${locscaleIn}):\n    return (${shapes}), ${out}\n` +
+    `\ndef _parse_args_rvs(self, ${shapes} ${locscaleIn}, size=None):\n    return self._argcheck_rvs(${shapes} ${out}, size=size)\n` +
+    `\ndef _parse_args_stats(self, ${shapes} ${locscaleIn}, moments='mv'):\n    return (${shapes}), ${out}, moments\n`
+  );
+}
+
+function isScipyTemplate(text: string): boolean {
+  const m = SCIPY_SHAPES.exec(text);
+  return m !== null && text === scipyArgTemplate(m[1]!, m[2]!);
+}
+
+/** scipy.stats distribution classes (`norm_gen`, `rv_continuous`, `rv_histogram`, ...), in whichever scipy.stats module. */
+const SCIPY_DISTRIBUTION = /^scipy\.stats\.[A-Za-z0-9_.]*\.(?:[A-Za-z0-9_]+_gen|rv_[a-z_]+)$/;
+
+function scipyDistributionGuard(state: Value): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `a scipy distribution's __setstate__ exec()s _parse_arg_template from its state; ${why}` } });
+  if (state.k !== 'dict') return refuse('only a dict state can be checked, and this one is not');
+  if (state.count !== state.entries.length) return refuse('the state has more items than are kept for checking');
+  for (const [key, value] of state.entries) {
+    if (key.k !== 'str' || key.v === null) return refuse('the state has a key that is not a constant string');
+    if (key.v !== '_parse_arg_template') continue;
+    if (value.k !== 'str' || value.v === null || !isScipyTemplate(value.v)) return refuse("the template is not the one scipy writes (argument parsers for the distribution's shape names)");
+  }
+  return null;
+}
+
+/** The guard a BUILD on an instance of `cls` breaks, if any. */
+export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
+  if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
+  if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
+  return null;
 }

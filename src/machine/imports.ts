@@ -14,6 +14,12 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
   }
   const id = m.rec.global(module, name, r.opPos, r.info.name, j);
   const g: GlobalValue = { k: 'global', module, name, resolved: j.resolved, id };
-  if (!j.referenceOnly && !j.denyCall) return g;
-  return { ...g, ...(j.referenceOnly ? { referenceOnly: true as const } : {}), ...(j.denyCall ? { denyCall: j.denyCall } : {}) };
+  if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto) return g;
+  return {
+    ...g,
+    ...(j.referenceOnly ? { referenceOnly: true as const } : {}),
+    ...(j.denyCall ? { denyCall: j.denyCall } : {}),
+    ...(j.callVerdict ? { callVerdict: j.callVerdict } : {}),
+    ...(j.catalogueVeto ? { catalogueVeto: j.catalogueVeto } : {}),
+  };
 }

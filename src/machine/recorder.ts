@@ -106,7 +106,9 @@ export class Recorder {
     const spelled = `${module} ${name}`;
     const imported = { op: opcode, resolved: j.resolved, spelled: j.resolved !== `${module}.${name}` ? spelled : null, key };
     const site = { offset, opcode, global: spelled };
-    if (j.decision === 'deny') this.add('DENIED_GLOBAL/denied', site, { ...imported, reason: j.reason ?? 'denied by the policy' });
+    if (j.decision === 'deny') this.add(j.catalogue === 'gadget' ? 'DENIED_GLOBAL/gadget' : 'DENIED_GLOBAL/denied', site, { ...imported, reason: j.reason ?? 'denied by the policy' });
+    else if (j.catalogue === 'unverified') this.add('UNLISTED_GLOBAL/unverified', site, { ...imported, reason: j.reason ?? '' });
+    else if (j.catalogue === 'unknown') this.add('UNLISTED_GLOBAL/not-in-catalogue', site, { ...imported, reason: j.reason ?? '' });
     else this.add('UNLISTED_GLOBAL/not-allowed', site, imported);
     return id;
   }

@@ -69,6 +69,10 @@ export interface GlobalValue {
   readonly referenceOnly?: true;
   /** The policy denies calling it, for this reason. */
   readonly denyCall?: string;
+  /** Calling it runs an __init__ the catalogue judged (a gadget or unverified); rebuilding it does not. */
+  readonly callVerdict?: { readonly gadget: boolean; readonly reason: string };
+  /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
+  readonly catalogueVeto?: readonly [string, string];
   /** `C.__new__` read with getattr: calling it constructs its first argument. */
   readonly ctorOf?: GlobalValue;
   /** A builtin whose calls the machine models (getattr): its deny finding waits to see how it is used (see models.ts). */

@@ -3,6 +3,7 @@
  * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
+import { catalogueJudgement, type CallVerdict } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -16,6 +17,12 @@ export interface Judgement {
   referenceOnly?: boolean;
   /** Calling it is denied, for this reason (a deny rule with `use: 'call'`). */
   denyCall?: string;
+  /** Calling it (REDUCE, INST, OBJ, copyreg._reconstructor as base) runs __init__, which the catalogue judged: a gadget (dangerous) or unverified (suspicious). */
+  callVerdict?: CallVerdict;
+  /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
+  catalogueVeto?: QualName;
+  /** The library catalogue decided (the policy's rules did not): which of its verdicts. */
+  catalogue?: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
 interface RuleEntry {
@@ -159,7 +166,15 @@ export class CompiledPolicy {
         : this.allow.lookup(effective[0], effective[1]) ?? this.allow.lookup(module, name);
     const callRule = this.denyCall.lookup(effective[0], effective[1]) ?? this.denyCall.lookup(module, name);
     const onCall = callRule ? { denyCall: callRule.reason } : {};
-    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason, ...(allowRule.use === 'reference' ? { referenceOnly: true } : {}), ...onCall };
+    // the catalogue: the verdict for a name no exact rule lists, and a veto on wildcards' gadget functions
+    // (a wildcard's gadget functions are vetoed when called: looking the name up at import would
+    // load a large library's catalogue for every torch.nn.modules class a checkpoint names)
+    const exact = allowRule !== null && allowRule.names !== '*' && (allowRule.names.includes(effective[1]) || allowRule.names.includes(name));
+    const cat = this.spec.catalogue && !allowRule ? catalogueJudgement(effective[0], effective[1], true) : null;
+    if (cat?.decision === 'deny') return { ...cat, resolved };
+    const veto = this.spec.catalogue && allowRule && !exact ? { catalogueVeto: effective } : {};
+    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason, ...(allowRule.use === 'reference' ? { referenceOnly: true } : {}), ...onCall, ...veto };
+    if (cat) return { ...cat, resolved, ...onCall };
     const d = this.spec.default ?? 'unlisted';
     return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined, ...onCall };
   }

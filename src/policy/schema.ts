@@ -116,6 +116,13 @@ export const PolicySchema = z.strictObject({
   extends: z.string().optional().describe("A built-in policy whose rules come first; this policy's rules and settings are added on top."),
   /** What a global matched by no rule is: `unlisted` (suspicious), `deny` (dangerous) or `allow` (safe). Default `unlisted`. */
   default: z.enum(['allow', 'unlisted', 'deny']).optional().describe('What a global matched by no rule is: `unlisted` (suspicious), `deny` (dangerous) or `allow` (safe). Default `unlisted`.'),
+  /** Judge the globals no rule matches by the library catalogue: classes and functions whose reconstruction reaches no sink are allowed, gadgets are denied (dangerous), the rest of a catalogued library is suspicious. Also denies calling a gadget function that a wildcard allow rule admits. Default false; the built-in `default` policy sets it. */
+  catalogue: z
+    .boolean()
+    .optional()
+    .describe(
+      'Judge the globals no rule matches by the library catalogue: classes and functions whose reconstruction reaches no sink are allowed, gadgets are denied (dangerous), the rest of a catalogued library is suspicious. Also denies calling a gadget function that a wildcard allow rule admits. Default false; the built-in `default` policy sets it.',
+    ),
   /** Worst verdict the policy still accepts. Default `safe`. */
   accept: z.enum(['safe', 'suspicious']).optional().describe('Worst verdict the policy still accepts. Default `safe`.'),
   /** `resolved`: allow rules match names after `_compat_pickle` remapping; `raw`: only the stream's own spelling. */

@@ -4,6 +4,7 @@
  * copyreg's reconstructors). Argument guards reject the dangerous forms of otherwise harmless callables.
  */
 import { scan, type Report } from '../../src';
+import { scipyArgTemplate } from '../../src/machine/costs';
 import { P } from '../support/pickle-builder';
 
 const rules = (r: Report) => r.findings.map((f) => `${f.code}/${f.rule}`);
@@ -84,5 +85,44 @@ describe('argument guards', () => {
     const obj = (cls: string) => new P().proto(2).global('torch', 'ScriptObject').emptyTuple().newobj().emptyTuple().str(cls).tuple2().build().stop().done();
     expect(rules(scan(obj('__torch__.torch.classes.quantized.LinearPackedParamsBase')))).toEqual([]);
     expect(rules(scan(obj('__torch__.torch.classes.c10d.FileStore')))).toEqual(['DENIED_GLOBAL/unsafe-call']);
+  });
+
+  describe("scipy distributions: __setstate__ exec()s the state's _parse_arg_template", () => {
+    // what scipy writes for norm (no shapes) and for beta (shapes a, b) and binom (discrete: loc only)
+    const NORM = scipyArgTemplate('', 'loc=0, scale=1');
+    const BETA = scipyArgTemplate('a, b, ', 'loc=0, scale=1');
+    const BINOM = scipyArgTemplate('n, p, ', 'loc=0');
+    const dist = (cls: string, state: (p: P) => P) =>
+      state(new P().proto(2).global(cls === 'binom_gen' ? 'scipy.stats._discrete_distns' : 'scipy.stats._continuous_distns', cls).emptyTuple().newobj()).build().stop().done();
+    const dictOf = (...kv: [string, string][]) => (p: P) => {
+      p.emptyDict().mark();
+      for (const [k, v] of kv) p.str(k).str(v);
+      return p.setitems();
+    };
+
+    test('the template scipy writes is accepted, with or without shape names', () => {
+      expect(NORM).toBe("\ndef _parse_args(self,  loc=0, scale=1):\n    return (), loc, scale\n\ndef _parse_args_rvs(self,  loc=0, scale=1, size=None):\n    return self._argcheck_rvs( loc, scale, size=size)\n\ndef _parse_args_stats(self,  loc=0, scale=1, moments='mv'):\n    return (), loc, scale, moments\n");
+      for (const [cls, t] of [['norm_gen', NORM], ['beta_gen', BETA], ['binom_gen', BINOM]] as const) {
+        const r = scan(dist(cls, dictOf(['name', cls.slice(0, -4)], ['_parse_arg_template', t])), { policy: 'default' });
+        expect([cls, r.verdict, rules(r)]).toEqual([cls, 'safe', []]);
+      }
+      expect(scan(dist('norm_gen', dictOf(['name', 'norm'])), { policy: 'default' }).verdict).toBe('safe');
+    });
+
+    test('any other template, a state that cannot be checked, or a second template is rejected', () => {
+      const evil = NORM + "\n__import__('os').system('id')\n";
+      const shapeCode = NORM.replace('self,  loc', "self, a=__import__('os').system('id'),  loc");
+      for (const state of [
+        dictOf(['_parse_arg_template', evil]),
+        dictOf(['_parse_arg_template', shapeCode]),
+        dictOf(['_parse_arg_template', NORM], ['_parse_arg_template', evil]),
+        (p: P) => p.str('_parse_arg_template').str(evil).tuple2().tuple1(), // dict.update() takes pairs too
+        (p: P) => p.emptyDict().mark().int(1).str('x').str('_parse_arg_template').str(NORM).setitems(),
+      ]) {
+        const r = scan(dist('norm_gen', state), { policy: 'default' });
+        expect(r.verdict).toBe('dangerous');
+        expect(rules(r)).toContain('DENIED_GLOBAL/unsafe-call');
+      }
+    });
   });
 });

@@ -73,8 +73,10 @@ describe('npm pack from a fresh tree', () => {
 
   test('ships no tests, samples, TypeScript sources or CI files', () => {
     const files = packed.map((f) => f.path);
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/(src|server|cli|page)\/.*)$/.test(f));
+    // the library catalogue's data ships as it is committed (src/names/catalogue/<library>.json)
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/(src|server|cli|page)\/.*|src\/names\/catalogue\/[a-z0-9_.-]+\.json)$/.test(f));
     expect(stray).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src/names/catalogue/')).length).toBeGreaterThan(75);
     expect(files.filter((f) => /(^|\/)(test|samples)\//.test(f) || /\.test\./.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
@@ -172,6 +174,11 @@ console.log(JSON.stringify({ verdict: r.verdict, missing, guard: typeof server.p
     const s = run('npx', ['--no-install', 'picklegate', 'scan', malicious], proj);
     expect(s.status).toBe(1);
     expect(s.stdout).toMatch(/DANGEROUS/);
+    // the installed command reads the catalogue shipped with it: networkx's Graph, rebuilt, is safe
+    const graph = path.join(proj, 'graph.pkl');
+    fs.writeFileSync(graph, Buffer.from('\x80\x02cnetworkx.classes.graph\nGraph\n)\x81}b.', 'latin1'));
+    const g = run('npx', ['--no-install', 'picklegate', 'scan', graph], proj);
+    expect([g.status, g.stdout]).toEqual([0, expect.stringMatching(/^SAFE/)]);
     // the HTML report inlines the page's built views, which ship in dist/page/
     const html = path.join(proj, 'report.html');
     const h = run('npx', ['--no-install', 'picklegate', 'scan', '--format', 'html', '-o', html, malicious], proj);

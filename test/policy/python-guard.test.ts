@@ -254,8 +254,17 @@ function judgeCandidates(policy: CompiledPolicy): [string, string, number][] {
   return out;
 }
 
+/**
+ * The guard carries the policy's rules, not the library catalogue (megabytes of data): it is the
+ * TypeScript judge of the same policy without the catalogue. Names only the catalogue would allow
+ * are unlisted in the guard, so it refuses them (fail closed).
+ */
+function withoutCatalogue(policy: CompiledPolicy): CompiledPolicy {
+  return policy.spec.catalogue ? compilePolicy({ ...policy.spec, catalogue: false } as never) : policy;
+}
+
 async function compareJudges(python: string, name: string): Promise<{ total: number; differences: unknown[]; decisions: Record<string, number> }> {
-  const policy = policies[name]!;
+  const policy = withoutCatalogue(policies[name]!);
   const triples = judgeCandidates(policy);
   const r = await runPy(python, [HARNESS, guards[name]!, 'judge'], { input: JSON.stringify(triples) });
   if (r.status !== 0) throw new Error(r.stderr);

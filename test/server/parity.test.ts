@@ -103,10 +103,13 @@ describe('service vs CLI on every sample file', () => {
       const same = svc.body.verdict === cli.verdict && svc.body.accepted === cli.accepted;
       if (same) continue;
       const rel = path.relative(SAMPLES, f);
-      if (['text', 'data', 'empty'].includes(cli.format) && !svc.body.accepted) stricter++;
+      // text or data to the CLI, by its name: also inside a compressed file (inputs.json.xz)
+      const textual = (format: string) => ['text', 'data', 'empty'].includes(format);
+      const decoded = cli.members.length === 1 ? cli.members[0]! : undefined;
+      if ((textual(cli.format) || (decoded !== undefined && textual(decoded.format))) && !svc.body.accepted) stricter++;
       else differ.push(`${rel}: service ${svc.body.verdict}/${svc.body.accepted}, CLI ${cli.verdict}/${cli.accepted} (${cli.format})`);
     }
     expect(differ).toEqual([]);
-    expect(stricter).toBeLessThan(100);
+    expect(stricter).toBeLessThan(files.length / 4);
   });
 });

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scanBytes } from '../../src';
+import { scanBytes, type PolicySpec } from '../../src';
+import { BUILTIN_POLICIES } from '../../src/policy/builtin';
 import { closeInflateWorkers } from '../../src/containers/decode';
 import { listingRows } from '../../src/cli/listing';
 import { ROOT, comparable, filesUnder, loadBrowserCore, type LoadedCore } from './support';
@@ -15,6 +16,16 @@ beforeAll(async () => {
   loaded = await loadBrowserCore();
 }, 60_000);
 afterAll(() => closeInflateWorkers());
+
+/**
+ * The page has no library catalogue (its data is not bundled): a built-in policy that uses it is,
+ * in the browser, that policy without it. Names only the catalogue would judge stay unlisted there
+ * (suspicious, never accepted).
+ */
+function asInBrowser(name: string): string | PolicySpec {
+  const spec = BUILTIN_POLICIES.find((p) => p.name === name)!;
+  return spec.catalogue ? { ...spec, catalogue: false } : name;
+}
 
 const SAMPLES = filesUnder(path.join(ROOT, 'samples')).filter((f) => !f.includes(`${path.sep}generate${path.sep}`) && !f.endsWith('.json') && !f.endsWith('.md'));
 
@@ -42,11 +53,19 @@ describe.each([
       const bytes = fs.readFileSync(f);
       const name = path.basename(f);
       const browser = loaded.core.scanForPage(new loaded.core.MemorySource(loaded.bytes(bytes)), name, policy);
-      const node = await scanBytes(new Uint8Array(bytes), name, { policy });
+      const node = await scanBytes(new Uint8Array(bytes), name, { policy: asInBrowser(policy) });
       if (JSON.stringify(comparable(browser.doc.files[0])) !== JSON.stringify(comparable(node))) differ.push(path.relative(ROOT, f));
     }
     expect(differ).toEqual([]);
   }, 300_000);
+});
+
+test('without the catalogue, the page leaves the names only it judges unlisted, never accepted', async () => {
+  // networkx's Graph, rebuilt as pickle does: the catalogue finds it safe, the built-in rules do not list it
+  const bytes = Buffer.from('\x80\x02cnetworkx.classes.graph\nGraph\n)\x81}b.', 'latin1');
+  const browser = loaded.core.scanForPage(new loaded.core.MemorySource(loaded.bytes(bytes)), 'graph.pkl', 'default').doc.files[0] as { verdict: string; accepted: boolean };
+  const node = await scanBytes(new Uint8Array(bytes), 'graph.pkl', { policy: 'default' });
+  expect([node.verdict, browser.verdict, browser.accepted]).toEqual(['safe', 'suspicious', false]);
 });
 
 test('listing rows from the browser index are the CLI listing rows', () => {

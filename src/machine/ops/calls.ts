@@ -6,6 +6,7 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
+import { catalogueJudgement } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { modelGetattr, partialCall, persistentTarget } from '../models';
@@ -55,7 +56,7 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
     if (callee.held) {
       result = modelGetattr(m, r, args);
       if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
-    } else judgeCall(m, r, callee, args, pseudo);
+    } else judgeCall(m, r, callee, args, pseudo, kind);
     if (!result && m.foldAllowed(r)) {
       result = foldCall(callee.resolved, args, m.bytesOf);
       // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
@@ -76,9 +77,35 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
 }
 
+/**
+ * The class whose __init__ this call runs, if any: calling a class (REDUCE, and INST or OBJ, which
+ * call it whenever they have arguments or it defines __getinitargs__), or copyreg's _reconstructor
+ * with it as the base (`base.__init__(obj, state)`). NEWOBJ and copyreg.__newobj__ run __new__ only.
+ */
+function initRun(callee: GlobalValue, args: Value, kind: CallKind): GlobalValue | null {
+  if (kind === 'reduce' || kind === 'inst' || kind === 'obj') {
+    if (callee.resolved === 'copyreg._reconstructor' || callee.resolved === 'copy_reg._reconstructor') {
+      const base = args.k === 'tuple' ? args.items[1] : undefined;
+      return base && base.k === 'global' ? base : null;
+    }
+    return callee;
+  }
+  return null;
+}
+
 /** What the policy says about calling this global, beyond importing it: value-only entries, call denials, cost rules. */
-function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string): void {
+function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string, kind: CallKind): void {
   const at = { op: r.info.name, at: r.opPos };
+  // NEWOBJ needs a class (cls.__new__): only a call can run a gadget function
+  if (callee.catalogueVeto && (kind === 'reduce' || kind === 'inst' || kind === 'obj')) {
+    const veto = catalogueJudgement(callee.catalogueVeto[0], callee.catalogueVeto[1], false);
+    if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: veto.reason });
+  }
+  const inits = initRun(callee, args, kind);
+  if (inits?.callVerdict) {
+    const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';
+    m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
+  }
   if (callee.referenceOnly) m.rec.add('UNLISTED_GLOBAL/called-reference', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: m.policy.judge(callee.module, callee.name, m.proto).reason ?? '' });
   if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: callee.denyCall });
   const cost = callCost(callee, args, m.limits);

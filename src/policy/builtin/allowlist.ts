@@ -8,6 +8,7 @@
  */
 import type { PolicyRule } from '../schema';
 import { BUILTIN_EXCEPTIONS, STDLIB_ENUM_MEMBERS, STDLIB_ENUMS } from './names';
+import { SCIPY_DISTRIBUTIONS, TORCHAUDIO_CLASSES, TORCHVISION_CLASSES } from './reviewed-classes';
 
 const allow = (module: string, names: string[] | '*', reason: string, submodules = false): PolicyRule => ({
   module,
@@ -47,6 +48,9 @@ export const PYTHON_ALLOW: readonly PolicyRule[] = [
   allow('os', STRUCT_SEQUENCES, 'result tuples of os functions (stat, terminal size): plain values'),
   allow('posix', STRUCT_SEQUENCES, 'result tuples of os functions (platform spelling): plain values'),
   allow('time', ['struct_time'], 'a time tuple: a plain value'),
+  reference('builtins', ['abs', 'len', 'min', 'max', 'sum', 'round', 'ord', 'chr', 'hash', 'id', 'repr', 'sorted', 'reversed'], 'built-in functions containers keep as keys and callbacks (a SortedKeyList with key=abs): values, not called while loading'),
+  reference('__builtin__', ['abs', 'len', 'min', 'max', 'sum', 'round', 'ord', 'chr', 'hash', 'id', 'repr', 'sorted', 'reversed'], 'built-in functions kept as keys and callbacks (Python 2 spelling): values'),
+  reference('time', ['monotonic', 'time', 'perf_counter', 'process_time', 'thread_time'], 'clock functions caches keep as their timer (cachetools TTLCache): values, not called while loading'),
   allow('decimal', ['Context', ...DECIMAL_SIGNALS], 'decimal contexts and their signal classes (the trap table is keyed by them)'),
   allow('urllib.parse', ['ParseResult', 'SplitResult', 'DefragResult', 'ParseResultBytes', 'SplitResultBytes', 'DefragResultBytes'], 'parsed URL tuples: plain values (urlparse.ParseResult in Python 2 pickles)'),
   allow('pathlib._local', PATHS, 'path values (Python 3.13 spelling); their file methods stay denied'),
@@ -158,6 +162,14 @@ export const SKLEARN_ALLOW: readonly PolicyRule[] = [
   allow('sklearn', '*', 'scikit-learn estimator classes and their helper types', true),
   allow('scipy.sparse', '*', 'sparse matrices', true),
   allow('scipy.sparse._csr', '*', 'sparse matrices'),
+  // reconstructors scikit-learn's pickles call (REDUCE), listed exactly although sklearn.* covers them: a call
+  // of a wildcard-allowed name is checked against the catalogue, which would load sklearn's for every model
+  allow('sklearn.tree._tree', ['Tree'], "decision-tree structure: rebuilt from its sizes, then its node and value arrays (catalogued safe)"),
+  allow('sklearn.metrics._dist_metrics', ['newObj'], 'distance-metric reconstructor (Cython; catalogued safe)'),
+  allow('sklearn.neighbors._kd_tree', ['newObj'], 'KD-tree reconstructor (Cython; catalogued safe)'),
+  allow('sklearn.neighbors._ball_tree', ['newObj'], 'ball-tree reconstructor (Cython; catalogued safe)'),
+  allow('sklearn._loss._loss', ['__pyx_unpickle_CyAbsoluteError', '__pyx_unpickle_CyExponentialLoss', '__pyx_unpickle_CyHalfBinomialLoss', '__pyx_unpickle_CyHalfGammaLoss', '__pyx_unpickle_CyHalfMultinomialLoss', '__pyx_unpickle_CyHalfPoissonLoss', '__pyx_unpickle_CyHalfSquaredError', '__pyx_unpickle_CyHalfTweedieLoss', '__pyx_unpickle_CyHalfTweedieLossIdentity', '__pyx_unpickle_CyHuberLoss', '__pyx_unpickle_CyPinballLoss'], "loss objects' Cython reconstructors: a checksum and the object's fields (catalogued safe)"),
+  allow('sklearn.linear_model._sgd_fast', ['Hinge', 'Log', 'ModifiedHuber', 'SquaredLoss', 'Huber', 'EpsilonInsensitive', 'SquaredEpsilonInsensitive', 'SquaredHinge'], "SGD loss functions, rebuilt from their parameters (Cython; catalogued safe)"),
   allow('joblib.numpy_pickle', ['NumpyArrayWrapper'], 'joblib array placeholder (its bytes follow in the stream)'),
   allow('joblib.numpy_pickle_compat', ['NDArrayWrapper', 'ZNDArrayWrapper'], 'old joblib array placeholders'),
   allow('sklearn.externals.joblib.numpy_pickle', ['NumpyArrayWrapper'], 'old vendored joblib array placeholder'),
@@ -174,4 +186,48 @@ export const PANDAS_ALLOW: readonly PolicyRule[] = [
   allow('pandas.core', '*', 'pandas frames, series, indexes and blocks', true),
   allow('pandas._libs', '*', 'pandas internal types (timestamps, intervals, block managers)', true),
   allow('pandas', ['DataFrame', 'Series', 'Index', 'MultiIndex', 'RangeIndex', 'DatetimeIndex', 'Timestamp', 'Timedelta', 'Categorical', 'CategoricalDtype', 'Interval', 'Period', 'NaT'], 'pandas types'),
+  // reconstructors pandas' pickles call (REDUCE), listed exactly although pandas.core.* and pandas._libs.* cover
+  // them: a call of a wildcard-allowed name is checked against the catalogue, which would load pandas' for every frame
+  allow('pandas.core.indexes.base', ['_new_Index'], "index reconstructor: _new_Index(cls, d) builds cls from a dict of arrays; cls is a global the pickle imports, judged by the policy"),
+  allow('pandas.core.indexes.datetimes', ['_new_DatetimeIndex'], 'datetime-index reconstructor (catalogued safe)'),
+  allow('pandas.core.indexes.interval', ['_new_IntervalIndex'], 'interval-index reconstructor (catalogued safe)'),
+  allow('pandas._libs.internals', ['_unpickle_block'], 'block reconstructor: an array and its placement (catalogued safe)'),
+  allow('pandas._libs.arrays', ['__pyx_unpickle_NDArrayBacked'], 'Cython reconstructor of array-backed extension arrays (catalogued safe)'),
+  allow('pandas._libs.interval', ['__pyx_unpickle_IntervalMixin', 'Interval'], 'intervals (catalogued safe)'),
+  allow('pandas._libs.tslibs.timestamps', ['_unpickle_timestamp'], 'timestamp reconstructor (catalogued safe)'),
+  allow('pandas._libs.tslibs.timedeltas', ['_timedelta_unpickle'], 'timedelta reconstructor (catalogued safe)'),
+  allow('pandas._libs.tslibs.nattype', ['__nat_unpickle'], 'the NaT singleton (catalogued safe)'),
+  allow('pandas._libs.tslibs.period', ['Period'], 'periods (catalogued safe)'),
+  allow('pandas._libs.sparse', ['IntIndex', 'BlockIndex'], 'sparse-array indexes (catalogued safe)'),
+  allow('pandas._libs.tslibs.offsets', ['Day', 'Hour', 'Minute', 'Second', 'Milli', 'Micro', 'Nano', 'Week', 'MonthEnd', 'MonthBegin', 'BusinessDay', 'BusinessMonthEnd', 'BusinessMonthBegin', 'QuarterEnd', 'QuarterBegin', 'YearEnd', 'YearBegin', 'DateOffset'], 'date offsets, rebuilt from their parameters (catalogued safe)'),
+  allow('pandas.core.internals.managers', ['BlockManager'], 'the block manager of a frame (catalogued safe)'),
+  allow('pandas.core.dtypes.dtypes', ['PeriodDtype', 'DatetimeTZDtype'], 'pandas dtypes (catalogued safe)'),
+];
+
+/** Enumerations among the torchvision classes: their members are read by name (InterpolationMode.BILINEAR, a model's weights enum). */
+const isTorchvisionEnum = (name: string) => name === 'InterpolationMode' || name === 'AutoAugmentPolicy' || name.endsWith('_Weights');
+
+export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
+  ...Object.entries(TORCHVISION_CLASSES).map(([m, names]) =>
+    allow(m, names.flatMap((n) => (isTorchvisionEnum(n) ? [n, `${n}.*`] : [n])), "torchvision model, layer, op and transform classes (listed from the catalogue of torchvision 0.14 and 0.21, gadgets left out): nn.Module subclasses and transforms; unpickling makes them with __new__ and restores their __dict__ through torch.nn.Module.__setstate__, and none defines __reduce__. Calling one builds layers from numbers and from callables the pickle must import itself, which the policy judges"),
+  ),
+  ...Object.entries(TORCHAUDIO_CLASSES).map(([m, names]) =>
+    allow(m, [...names], 'torchaudio model and transform classes (listed from the catalogue of torchaudio 0.13 and 2.6, gadgets and classes that look attributes up by a given name left out): nn.Module subclasses rebuilt as torch modules are'),
+  ),
+];
+
+export const SCIPY_ALLOW: readonly PolicyRule[] = [
+  ...Object.entries(SCIPY_DISTRIBUTIONS).flatMap(([m, names]) => [
+    allow(m, [...names], "scipy.stats distributions (frozen distributions hold one): rv_generic.__setstate__ updates __dict__ and exec()s the instance's _parse_arg_template, so a BUILD guard admits only the template scipy writes (shape names that are identifiers, scipy's loc/scale forms) and rejects any other state"),
+    reference(m, names.map((n) => `${n}.*`), "bound methods a distribution's vectorized helpers keep (binom_gen._entropy): numeric code, values only"),
+  ]),
+  allow('scipy.stats._distn_infrastructure', ['rv_frozen', 'rv_continuous_frozen', 'rv_discrete_frozen'], 'frozen distributions: a distribution object and its arguments (the distribution itself is guarded)'),
+  allow('scipy.stats._kde', ['gaussian_kde'], 'kernel density estimate: arrays and a bandwidth; no __setstate__'),
+  allow('scipy.stats._multivariate', ['_PSD'], 'a positive semi-definite matrix decomposition held by multivariate distributions: arrays'),
+  allow('scipy.interpolate._cubic', ['CubicSpline', 'PchipInterpolator', 'Akima1DInterpolator', 'CubicHermiteSpline'], 'piecewise-polynomial interpolants: coefficient arrays (calling one solves a banded system with LAPACK)'),
+  allow('scipy.interpolate._interpolate', ['interp1d', 'PPoly', 'BPoly', 'NdPPoly'], 'interpolants: arrays and options; no __setstate__'),
+  reference('scipy.interpolate._interpolate', ['interp1d._call_linear', 'interp1d._call_linear_np', 'interp1d._call_nearest', 'interp1d._call_previousnext', 'interp1d._call_spline', 'interp1d._call_nan_spline'], 'the evaluation method interp1d keeps for its kind: values only'),
+  allow('scipy.interpolate._rbfinterp', ['RBFInterpolator'], 'radial basis interpolant: arrays and options; no __setstate__'),
+  allow('scipy.interpolate._rgi', ['RegularGridInterpolator'], 'regular-grid interpolant: grid and value arrays; no __setstate__'),
+  reference('scipy.special._logsumexp', ['logsumexp', 'softmax', 'log_softmax'], 'numeric functions stored as values (a model keeps its link function)'),
 ];

@@ -72,6 +72,10 @@ function pyDict(entries: [string, string][], indent = '    '): string {
 
 /** The guard module's source. */
 export function exportPython(policy: CompiledPolicy, options: PythonExportOptions): string {
+  // the library catalogue is megabytes of data: the guard has the policy's rules only
+  const catalogueNote = policy.spec.catalogue
+    ? '\n\nThe policy also judges, in the scanner, the names its rules do not list by the library\ncatalogue; this guard has its rules only, so it refuses those names (fail closed).'
+    : '';
   const spec = policy.spec;
   const wire = spec.wire ?? {};
   // the name is free text: in comments and the docstring only a tame spelling of it (the data has it exactly)
@@ -88,7 +92,7 @@ export function exportPython(policy: CompiledPolicy, options: PythonExportOption
 
 A pickle the policy does not accept raises picklegate_guard.RefusedError (a pickle.UnpicklingError)
 before the refused global is imported or called. Defence in depth behind the picklegate scanner or
-its HTTP gate, or on its own; see docs/python-guard.md in picklegate.
+its HTTP gate, or on its own; see docs/python-guard.md in picklegate.${catalogueNote}
 """
 from __future__ import absolute_import
 

@@ -15,11 +15,22 @@ export const CHECK_RULES = {
   // ---- imports, judged by the policy
   'DENIED_GLOBAL/denied': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
   'UNLISTED_GLOBAL/not-allowed': rule<Import>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow`, (a) => a.key),
+  'UNLISTED_GLOBAL/unverified': rule<Import & { reason: string }>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
+  'UNLISTED_GLOBAL/not-in-catalogue': rule<Import & { reason: string }>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow and which is ${a.reason}`, (a) => a.key),
+  'DENIED_GLOBAL/gadget': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
   'UNLISTED_GLOBAL/called-reference': rule<{ op: string; at: number; callee: string; reason: string }>(
     'suspicious',
     (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which the policy allows only as a value (${a.reason}): libraries store it, they do not call it while loading`,
   ),
   'DENIED_GLOBAL/denied-call': rule<{ op: string; at: number; callee: string; reason: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.callee}: ${a.reason}`),
+  'DENIED_GLOBAL/gadget-call': rule<{ op: string; at: number; callee: string; reason: string }>(
+    'dangerous',
+    (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
+  ),
+  'UNLISTED_GLOBAL/unverified-call': rule<{ op: string; at: number; callee: string; reason: string }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
+  ),
   'DENIED_GLOBAL/unsafe-call': rule<{ op: string; at: number; call: string; why: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.call}: ${a.why}`),
   'DENIED_GLOBAL/unmodeled-use': rule<Import & { reason: string; use: string }>(
     'dangerous',

@@ -1,0 +1,71 @@
+/**
+ * The library catalogue's verdict on one global, in the policy's terms (src/policy/compile.ts asks
+ * when a policy sets `catalogue: true`):
+ *
+ * - for a name no rule of the policy matches: a class or function whose reconstruction reaches no
+ *   sink is allowed (a module-level value only as a value, not called); a gadget is denied; an
+ *   entry the walk could not verify, or a name the catalogue of its library does not have, stays
+ *   suspicious, with the catalogue's reason;
+ * - for a name a wildcard allow rule matches (`sklearn.*`), asked when the pickle calls it: a gadget
+ *   function is denied (calling it reaches a sink with the pickle's arguments); everything else
+ *   keeps the rule's verdict.
+ *
+ * - a class whose verdict comes from its __init__ alone (`callOnly`): allowed, since pickle rebuilds
+ *   it with __new__ and BUILD; the machine judges a call of it (REDUCE, INST, OBJ) by __init__'s
+ *   verdict (`callVerdict`).
+ *
+ * Names a rule lists exactly are the policy's alone.
+ */
+import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
+
+/** What calling a class runs beyond rebuilding it: its __init__, judged by the catalogue. */
+export interface CallVerdict {
+  readonly gadget: boolean;
+  readonly reason: string;
+}
+
+export interface CatalogueVerdict {
+  decision: 'allow' | 'deny' | 'unlisted';
+  reason: string;
+  referenceOnly?: boolean;
+  callVerdict?: CallVerdict;
+  catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
+}
+
+const versionsOf = (library: string, versions: readonly string[]) => `${library} ${versions.join(', ')}`;
+
+/** A gadget reached by calling it (a function), not by rebuilding an instance (a class). */
+const calledGadget = (e: CatalogueEntry) => e.entry === undefined || e.entry === 'the call';
+
+/**
+ * The verdict on `module.name`, or null when the catalogue has nothing to add. `unmatched`: no rule
+ * of the policy matches the name (else a wildcard allow rule does).
+ */
+export function catalogueJudgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
+  const e = lookupCatalogue(module, name);
+  if (!e) {
+    const lib = unmatched ? catalogueLibrary(module) : undefined;
+    return lib ? { decision: 'unlisted', catalogue: 'unknown', reason: `not in the catalogue of ${versionsOf(lib.library, lib.versions)}` } : null;
+  }
+  const where = versionsOf(e.library, e.versions);
+  if (e.callOnly && unmatched && (e.kind === 'gadget' || e.kind === 'unverified')) {
+    // pickle rebuilds it with __new__ and BUILD, which reach nothing; only a call runs __init__
+    const what = e.kind === 'gadget' ? `${e.reason}` : `the catalogue could not verify it: ${e.reason}`;
+    return {
+      decision: 'allow',
+      catalogue: 'safe',
+      reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call`,
+      callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})` },
+    };
+  }
+  switch (e.kind) {
+    case 'gadget':
+      return unmatched || calledGadget(e) ? { decision: 'deny', catalogue: 'gadget', reason: `a gadget in the catalogue of ${where}: ${e.reason}` } : null;
+    case 'unverified':
+      return unmatched ? { decision: 'unlisted', catalogue: 'unverified', reason: `the catalogue of ${where} could not verify it: ${e.reason}` } : null;
+    case 'value':
+      return unmatched ? { decision: 'allow', catalogue: 'safe', referenceOnly: true, reason: `catalogued in ${where}: ${e.reason}` } : null;
+    default:
+      return unmatched ? { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}` } : null;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * How the default policy uses the catalogue's verdicts: names no rule lists are judged by it, and a
+ * class whose only bad path is its __init__ (`callOnly`) is accepted when pickle rebuilds it (NEWOBJ,
+ * copyreg.__newobj__, copyreg._reconstructor with object as base) and judged by __init__'s verdict
+ * when a pickle calls it (REDUCE, a partial of it, _reconstructor with it as the base, INST, OBJ).
+ */
+import { scan, type Report } from '../../src';
+import { lookupCatalogue } from '../../src/names/catalogue';
+import { P } from '../support/pickle-builder';
+
+const rules = (r: Report) => r.findings.map((f) => `${f.code}/${f.rule}`);
+const judge = (bytes: Uint8Array) => {
+  const r = scan(bytes, { policy: 'default' });
+  return [r.verdict, rules(r)];
+};
+
+// networkx's Graph: __init__ calls what a container holds (unverified); a rebuild reaches nothing.
+const GRAPH = ['networkx.classes.graph', 'Graph'] as const;
+
+describe('callOnly classes', () => {
+  test('the catalogue has the classes these tests use, with the verdicts they assume', () => {
+    const g = lookupCatalogue(...GRAPH)!;
+    expect([g.kind, g.callOnly]).toEqual(['unverified', true]);
+  });
+
+  test('rebuilt as pickle does, they are accepted', () => {
+    expect(judge(new P().proto(2).global(...GRAPH).emptyTuple().newobj().emptyDict().build().stop().done())).toEqual(['safe', []]);
+    expect(judge(new P().proto(2).global('copyreg', '__newobj__').global(...GRAPH).tuple1().reduce().emptyDict().build().stop().done())).toEqual(['safe', []]);
+    expect(judge(new P().proto(2).global('copyreg', '_reconstructor').global(...GRAPH).global('builtins', 'object').none().tuple3().reduce().stop().done())).toEqual(['safe', []]);
+  });
+
+  test('called, their __init__ is judged by the catalogue', () => {
+    const unverified = ['suspicious', ['UNLISTED_GLOBAL/unverified-call']];
+    expect(judge(new P().proto(2).global(...GRAPH).emptyTuple().reduce().stop().done())).toEqual(unverified);
+    expect(judge(new P().proto(2).global('functools', 'partial').global(...GRAPH).tuple1().reduce().emptyTuple().reduce().stop().done())).toEqual(unverified);
+    expect(judge(new P().proto(2).global('copyreg', '_reconstructor').global(...GRAPH).binput(0).binget(0).none().tuple3().reduce().stop().done())).toEqual(unverified);
+    expect(judge(new P().proto(1).mark().global(...GRAPH).raw(0x6f).stop().done())).toEqual(unverified); // OBJ
+    expect(judge(new P().proto(0).mark().inst(...GRAPH).stop().done())).toEqual(unverified);
+  });
+
+  test('a callOnly gadget called is dangerous, rebuilt is accepted', () => {
+    // find one in the data rather than name it: the verdicts follow the libraries' code
+    const { listGadgetSpellings } = require('../../src/names/catalogue') as typeof import('../../src/names/catalogue');
+    const rebuilt = (x: { module: string; name: string }) => new P().proto(2).global(x.module, x.name).emptyTuple().newobj().emptyDict().build().stop().done();
+    const s = listGadgetSpellings().find((x) => x.entry.callOnly && !x.dotted && x.module === x.entry.module && scan(rebuilt(x), { policy: 'default' }).verdict === 'safe');
+    expect(s).toBeDefined();
+    const called = scan(new P().proto(2).global(s!.module, s!.name).emptyTuple().reduce().stop().done(), { policy: 'default' });
+    expect([called.verdict, rules(called)]).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
+    expect(called.findings[0]!.message).toContain('runs its __init__');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Shared helpers of the catalogue tests: running the generator's two stages with `python3`
+ * (standard library only; the libraries themselves are not needed) and building the pickles a
+ * gadget can be spelled in.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { P } from '../support/pickle-builder';
+
+export const root = path.resolve(__dirname, '../..');
+export const generator = path.join(root, 'samples/generate/catalogue');
+export const dataDir = path.join(root, 'src/names/catalogue');
+export const inputsDir = path.join(root, 'samples/catalogue/inputs');
+
+const pyEnv = { ...process.env, PYTHONHASHSEED: '0', PYTHONDONTWRITEBYTECODE: '1' };
+
+/** classify.py over some input directories: file name -> file text. */
+export function classify(inputs: string[]): Record<string, string> {
+  const args = [path.join(generator, 'classify.py'), ...inputs.flatMap((d) => ['--inputs', d]), '--stdout'];
+  const out = execFileSync('python3', args, { cwd: root, env: pyEnv, maxBuffer: 1 << 30 });
+  return JSON.parse(out.toString('utf8')) as Record<string, string>;
+}
+
+/** extract.py for a package of one's own; returns the directory holding its recorded input. */
+export function extractPackage(pkg: string, searchPath: string, generation = 'planted'): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'picklegate-catalogue-'));
+  execFileSync('python3', [path.join(generator, 'extract.py'), '--package', pkg, '--path', searchPath, '--generation', generation, '--out', out], {
+    cwd: root,
+    env: pyEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return out;
+}
+
+export interface RawEntry {
+  name: string;
+  kind: string;
+  versions?: string[];
+  aliases?: string[];
+  checked?: string;
+  entry?: string;
+  callOnly?: number;
+  category?: string;
+  sink?: string;
+  unresolved?: string;
+  path?: string[];
+  via?: string;
+  reduce?: string[];
+  note?: string;
+}
+
+/** A gadget's whole call path: its own path, then the path of the function `via` names, and so on. */
+export function fullPath(e: RawEntry, byName: ReadonlyMap<string, RawEntry>): string[] {
+  const out = [...(e.path ?? [])];
+  let cur = e;
+  for (let i = 0; cur.via !== undefined && i < 64; i++) {
+    const next = byName.get(cur.via);
+    if (!next) break;
+    out.pop();
+    out.push(...(next.path ?? []));
+    cur = next;
+  }
+  return out;
+}
+
+/** The pickles a gadget can be spelled in (protocol 2 GLOBAL + REDUCE, GLOBAL + NEWOBJ; protocol 4 STACK_GLOBAL dotted walk + REDUCE). */
+export function gadgetPickles(module: string, name: string, dotted: boolean): { form: string; bytes: Uint8Array }[] {
+  if (dotted) {
+    return [{ form: 'getattr walk', bytes: new P().proto(4).str(module).str(name).stackGlobal().str('x').tuple1().reduce().stop().done() }];
+  }
+  return [
+    { form: 'REDUCE', bytes: new P().proto(2).global(module, name).str('x').tuple1().reduce().stop().done() },
+    { form: 'NEWOBJ', bytes: new P().proto(2).global(module, name).emptyTuple().newobj().stop().done() },
+  ];
+}
