@@ -49,3 +49,22 @@ describe('callOnly classes', () => {
     expect(called.findings[0]!.message).toContain('runs its __init__');
   });
 });
+
+describe('callOnly classes handed to a callable', () => {
+  const unverifiedPassed = ['suspicious', ['UNLISTED_GLOBAL/unverified-passed']];
+
+  test("are judged by their __init__: the callable may call them (pandas' _new_Index(cls, d) does cls(**d))", () => {
+    const newIndex = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(...GRAPH).emptyDict().tuple2().reduce().stop().done();
+    expect(judge(newIndex)).toEqual(unverifiedPassed);
+    // inside a container argument too
+    const nested = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').emptyList().global(...GRAPH).append().tuple2().reduce().stop().done();
+    expect(judge(nested)).toEqual(unverifiedPassed);
+  });
+
+  test("copyreg's rebuilders take them as the class they rebuild, not as an argument to its __new__", () => {
+    const asClass = new P().proto(2).global('copyreg', '__newobj__').global(...GRAPH).tuple1().reduce().stop().done();
+    expect(judge(asClass)).toEqual(['safe', []]);
+    const asArgument = new P().proto(2).global('copyreg', '__newobj__').global('collections', 'OrderedDict').global(...GRAPH).tuple2().reduce().stop().done();
+    expect(judge(asArgument)).toEqual(unverifiedPassed);
+  });
+});

@@ -56,7 +56,7 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
     if (callee.held) {
       result = modelGetattr(m, r, args);
       if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
-    } else judgeCall(m, r, callee, args, pseudo, kind);
+    } else judgeCall(m, r, callee, args, pseudo, kind, kwargs);
     if (!result && m.foldAllowed(r)) {
       result = foldCall(callee.resolved, args, m.bytesOf);
       // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
@@ -78,6 +78,53 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
 }
 
 /**
+ * copyreg's rebuilders, whose first argument is the class they rebuild without calling it, and
+ * functools.partial, whose call the machine models as a call of its first argument.
+ */
+const REBUILDERS: ReadonlySet<string> = new Set(['copyreg.__newobj__', 'copyreg.__newobj_ex__', 'copyreg._reconstructor', 'copy_reg._reconstructor', 'functools.partial', '_functools.partial']);
+/** How many values of a call's arguments are looked at for classes handed over (containers included). */
+const PASSED_BUDGET = 256;
+
+/**
+ * A class accepted because only its __init__ reaches a sink (`callVerdict`) is safe where pickle
+ * rebuilds it, not where it is handed to a callable that may call it (pandas' `_new_Index(cls, d)`
+ * does `cls(**d)`): anywhere in a call's arguments but the class position of copyreg's rebuilders
+ * and of partial (whose call is judged as the class's), and _reconstructor's base (which initRun
+ * judges), it is judged by its __init__'s verdict.
+ */
+function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: string): void {
+  const rebuilder = REBUILDERS.has(callee.resolved);
+  const reconstructor = callee.resolved === 'copyreg._reconstructor' || callee.resolved === 'copy_reg._reconstructor';
+  let budget = PASSED_BUDGET;
+  const visit = (v: Value, position: number): void => {
+    if (budget-- <= 0) return;
+    switch (v.k) {
+      case 'global':
+        if (v.callVerdict && !(rebuilder && position === 0) && !(reconstructor && position === 1)) {
+          const rule = v.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed';
+          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved, reason: v.callVerdict.reason });
+        }
+        return;
+      case 'tuple':
+      case 'list':
+      case 'set':
+        for (const x of v.items) visit(x, -1);
+        return;
+      case 'dict':
+        for (const [k, x] of v.entries) {
+          visit(k, -1);
+          visit(x, -1);
+        }
+        return;
+      default:
+    }
+  };
+  if (args.k === 'tuple') args.items.forEach((x, i) => visit(x, i));
+  else visit(args, -1);
+  if (kwargs) visit(kwargs, -1);
+}
+
+/**
  * The class whose __init__ this call runs, if any: calling a class (REDUCE, and INST or OBJ, which
  * call it whenever they have arguments or it defines __getinitargs__), or copyreg's _reconstructor
  * with it as the base (`base.__init__(obj, state)`). NEWOBJ and copyreg.__newobj__ run __new__ only.
@@ -94,13 +141,14 @@ function initRun(callee: GlobalValue, args: Value, kind: CallKind): GlobalValue 
 }
 
 /** What the policy says about calling this global, beyond importing it: value-only entries, call denials, cost rules. */
-function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string, kind: CallKind): void {
+function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string, kind: CallKind, kwargs?: Value): void {
   const at = { op: r.info.name, at: r.opPos };
   // NEWOBJ needs a class (cls.__new__): only a call can run a gadget function
   if (callee.catalogueVeto && (kind === 'reduce' || kind === 'inst' || kind === 'obj')) {
     const veto = catalogueJudgement(callee.catalogueVeto[0], callee.catalogueVeto[1], false);
     if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: veto.reason });
   }
+  passedClasses(m, r, callee, args, kwargs, pseudo);
   const inits = initRun(callee, args, kind);
   if (inits?.callVerdict) {
     const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';

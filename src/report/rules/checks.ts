@@ -27,6 +27,14 @@ export const CHECK_RULES = {
     'dangerous',
     (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
   ),
+  'DENIED_GLOBAL/gadget-passed': rule<{ op: string; at: number; cls: string; callee: string; reason: string }>(
+    'dangerous',
+    (a) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it and so run its __init__: ${a.reason}`,
+  ),
+  'UNLISTED_GLOBAL/unverified-passed': rule<{ op: string; at: number; cls: string; callee: string; reason: string }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it and so run its __init__: ${a.reason}`,
+  ),
   'UNLISTED_GLOBAL/unverified-call': rule<{ op: string; at: number; callee: string; reason: string }>(
     'suspicious',
     (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
