@@ -68,3 +68,20 @@ describe('callOnly classes handed to a callable', () => {
     expect(judge(asArgument)).toEqual(unverifiedPassed);
   });
 });
+
+describe('gadget functions a wildcard rule allows', () => {
+  const { listGadgetSpellings } = require('../../src/names/catalogue') as typeof import('../../src/names/catalogue');
+  // one under sklearn.* (allowed by a wildcard), a function whose call reaches a sink
+  const s = listGadgetSpellings().find((x) => x.library === 'sklearn' && !x.dotted && x.module === x.entry.module && (x.entry.entry === undefined || x.entry.entry === 'the call'))!;
+
+  test('held as a value: allowed, as the wildcard says', () => {
+    expect(s).toBeDefined();
+    expect(judge(new P().proto(2).global(s.module, s.name).stop().done())).toEqual(['safe', []]);
+  });
+
+  test('called, or handed to a callable that may call it: dangerous', () => {
+    expect(judge(new P().proto(2).global(s.module, s.name).emptyTuple().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/denied-call']]);
+    const handed = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(s.module, s.name).emptyDict().tuple2().reduce().stop().done();
+    expect(judge(handed)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+  });
+});

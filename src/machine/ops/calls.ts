@@ -99,12 +99,19 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   const visit = (v: Value, position: number): void => {
     if (budget-- <= 0) return;
     switch (v.k) {
-      case 'global':
-        if (v.callVerdict && !(rebuilder && position === 0) && !(reconstructor && position === 1)) {
+      case 'global': {
+        if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
+        const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
+        if (v.callVerdict) {
           const rule = v.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed';
-          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved, reason: v.callVerdict.reason });
+          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, reason: v.callVerdict.reason });
+        } else if (v.catalogueVeto) {
+          // a wildcard-allowed name handed over may be a gadget function the callee calls
+          const veto = catalogueJudgement(v.catalogueVeto[0], v.catalogueVeto[1], false);
+          if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/gadget-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, reason: veto.reason });
         }
         return;
+      }
       case 'tuple':
       case 'list':
       case 'set':

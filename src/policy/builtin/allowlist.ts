@@ -165,9 +165,10 @@ export const SKLEARN_ALLOW: readonly PolicyRule[] = [
   // reconstructors scikit-learn's pickles call (REDUCE), listed exactly although sklearn.* covers them: a call
   // of a wildcard-allowed name is checked against the catalogue, which would load sklearn's for every model
   allow('sklearn.tree._tree', ['Tree'], "decision-tree structure: rebuilt from its sizes, then its node and value arrays (catalogued safe)"),
-  allow('sklearn.metrics._dist_metrics', ['newObj'], 'distance-metric reconstructor (Cython; catalogued safe)'),
-  allow('sklearn.neighbors._kd_tree', ['newObj'], 'KD-tree reconstructor (Cython; catalogued safe)'),
-  allow('sklearn.neighbors._ball_tree', ['newObj'], 'ball-tree reconstructor (Cython; catalogued safe)'),
+  allow('sklearn.metrics._dist_metrics', ['newObj', ...['Euclidean', 'SEuclidean', 'Manhattan', 'Chebyshev', 'Minkowski', 'Mahalanobis', 'Hamming', 'Canberra', 'BrayCurtis', 'Jaccard', 'Matching', 'Dice', 'Kulsinski', 'RogersTanimoto', 'RussellRao', 'SokalMichener', 'SokalSneath', 'Haversine'].flatMap((n) => [`${n}Distance`, `${n}Distance32`, `${n}Distance64`])], 'distance metrics and their reconstructor (Cython; catalogued safe; PyFuncDistance, which calls a function, is left to sklearn.*)'),
+  allow('sklearn.neighbors._kd_tree', ['newObj', 'KDTree', 'KDTree64', 'KDTree32'], 'KD-tree and its reconstructor (Cython; catalogued safe)'),
+  allow('sklearn.neighbors._ball_tree', ['newObj', 'BallTree', 'BallTree64', 'BallTree32'], 'ball tree and its reconstructor (Cython; catalogued safe)'),
+  allow('sklearn._loss._loss', ['CyAbsoluteError', 'CyExponentialLoss', 'CyHalfBinomialLoss', 'CyHalfGammaLoss', 'CyHalfMultinomialLoss', 'CyHalfPoissonLoss', 'CyHalfSquaredError', 'CyHalfTweedieLoss', 'CyHalfTweedieLossIdentity', 'CyHuberLoss', 'CyPinballLoss'], 'loss classes handed to their Cython reconstructors (catalogued safe)'),
   allow('sklearn._loss._loss', ['__pyx_unpickle_CyAbsoluteError', '__pyx_unpickle_CyExponentialLoss', '__pyx_unpickle_CyHalfBinomialLoss', '__pyx_unpickle_CyHalfGammaLoss', '__pyx_unpickle_CyHalfMultinomialLoss', '__pyx_unpickle_CyHalfPoissonLoss', '__pyx_unpickle_CyHalfSquaredError', '__pyx_unpickle_CyHalfTweedieLoss', '__pyx_unpickle_CyHalfTweedieLossIdentity', '__pyx_unpickle_CyHuberLoss', '__pyx_unpickle_CyPinballLoss'], "loss objects' Cython reconstructors: a checksum and the object's fields (catalogued safe)"),
   allow('sklearn.linear_model._sgd_fast', ['Hinge', 'Log', 'ModifiedHuber', 'SquaredLoss', 'Huber', 'EpsilonInsensitive', 'SquaredEpsilonInsensitive', 'SquaredHinge'], "SGD loss functions, rebuilt from their parameters (Cython; catalogued safe)"),
   allow('joblib.numpy_pickle', ['NumpyArrayWrapper'], 'joblib array placeholder (its bytes follow in the stream)'),
@@ -201,6 +202,23 @@ export const PANDAS_ALLOW: readonly PolicyRule[] = [
   allow('pandas._libs.sparse', ['IntIndex', 'BlockIndex'], 'sparse-array indexes (catalogued safe)'),
   allow('pandas._libs.tslibs.offsets', ['Day', 'Hour', 'Minute', 'Second', 'Milli', 'Micro', 'Nano', 'Week', 'MonthEnd', 'MonthBegin', 'BusinessDay', 'BusinessMonthEnd', 'BusinessMonthBegin', 'QuarterEnd', 'QuarterBegin', 'YearEnd', 'YearBegin', 'DateOffset'], 'date offsets, rebuilt from their parameters (catalogued safe)'),
   allow('pandas.core.internals.managers', ['BlockManager'], 'the block manager of a frame (catalogued safe)'),
+  // classes pandas' reconstructors are handed (_new_Index(cls, d), NDArrayBacked's cls): listed exactly so that
+  // the catalogue is not needed to see that they are not gadget functions
+  allow('pandas.core.indexes.base', ['Index'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.range', ['RangeIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.numeric', ['Int64Index', 'UInt64Index', 'Float64Index', 'NumericIndex'], 'index classes handed to _new_Index (pandas 1.x)'),
+  allow('pandas.core.indexes.multi', ['MultiIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.category', ['CategoricalIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.datetimes', ['DatetimeIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.timedeltas', ['TimedeltaIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.period', ['PeriodIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.indexes.interval', ['IntervalIndex'], 'index class handed to _new_Index'),
+  allow('pandas.core.arrays.datetimes', ['DatetimeArray'], 'extension array class handed to its reconstructor'),
+  allow('pandas.core.arrays.timedeltas', ['TimedeltaArray'], 'extension array class handed to its reconstructor'),
+  allow('pandas.core.arrays.period', ['PeriodArray'], 'extension array class handed to its reconstructor'),
+  allow('pandas.core.arrays.interval', ['IntervalArray'], 'extension array class handed to its reconstructor'),
+  allow('pandas.core.arrays.categorical', ['Categorical'], 'categorical array class handed to its reconstructor'),
+  allow('pandas.core.arrays.string_', ['StringArray'], 'string array class handed to its reconstructor'),
   allow('pandas.core.dtypes.dtypes', ['PeriodDtype', 'DatetimeTZDtype'], 'pandas dtypes (catalogued safe)'),
 ];
 
