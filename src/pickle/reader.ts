@@ -19,69 +19,34 @@
  *   buffer still holds drops the rest of the buffer and reads fresh bytes from the file
  *   (Modules/_pickle.c `_Unpickler_ReadImpl`, `_Unpickler_Readline`). When an opcode straddles a frame
  *   end, the two readings differ: bytes one reads as data, the other runs.
+ *
+ * This file decides which opcode comes next and where (next(), readNext(), frames); arg-cursor.ts
+ * holds the current opcode's fields and places its argument, file-input.ts the file mode's buffer.
  */
-import { ruleMessage, type RuleArgs } from '../report/rules';
+import type { RuleArgs } from '../report/rules';
 import { A_FIXED, A_LEN, A_LINE, A_NONE, ARG_BYTES, ARG_CLASS, ARG_SIGNED, ARG_WIDTH, HEAD_BYTES, readUint } from './arg-classes';
-import { OPCODE_BY_CODE, Op, type OpcodeInfo } from './opcodes';
+import type { ArgOptions } from './arg-cursor';
+import { FileInput } from './file-input';
+import { OPCODE_BY_CODE, Op } from './opcodes';
 import type { ByteSource } from './source';
-import { ByteWindow, type WindowOptions } from './window';
 
 export { A_FIXED, A_LEN, A_LINE, A_LINE2, A_NONE, ARG_BYTES, ARG_CLASS, ARG_SIGNED, ARG_WIDTH, HEAD_BYTES } from './arg-classes';
-
-type ReadRule = 'MALFORMED/invalid-opcode' | 'TRUNCATED/truncated-argument' | 'MALFORMED/negative-length' | 'TRUNCATED/declared-length';
-
-/** Where and why the bytes stop being an opcode stream: the finding's rule and its arguments. */
-export interface ReadError {
-  code: 'MALFORMED' | 'TRUNCATED';
-  rule: ReadRule;
-  args: RuleArgs<ReadRule>;
-  message: string;
-  offset: number;
-  opcode?: string;
-}
+export type { ReadError } from './arg-cursor';
 
 /** An opcode that crosses a FRAME boundary: the finding's rule and its arguments. */
 export type FrameViolation =
   | { rule: 'FRAME_VIOLATION/frame-straddle'; args: RuleArgs<'FRAME_VIOLATION/frame-straddle'> }
   | { rule: 'FRAME_VIOLATION/frame-in-frame'; args: RuleArgs<'FRAME_VIOLATION/frame-in-frame'> };
 
-export interface ReaderOptions extends WindowOptions {
+export interface ReaderOptions extends ArgOptions {
   /** Read as the C unpickler reads a file object without peek() (see above). Default false. */
   fileMode?: boolean;
-  /** Length-prefixed text arguments longer than this are skipped, not read (their length is still known). Default 64 KiB. */
-  maxKept?: number;
 }
 
-export class OpReader extends ByteWindow {
+export class OpReader extends FileInput {
   /** Absolute position of the next opcode. */
   pos: number;
   readonly fileMode: boolean;
-  private readonly maxKept: number;
-
-  // ---- the current opcode (valid after next() returned true)
-  /** Absolute position of the opcode byte. */
-  opPos = 0;
-  /** The opcode byte. */
-  code = 0;
-  /** Its table entry. */
-  info: OpcodeInfo = OPCODE_BY_CODE[Op.STOP]!;
-  /** Where the argument ranges below index: the input in memory mode, else the window or a copy. */
-  argBuf: Uint8Array;
-  /** The copy argBuf is, when the argument does not lie in the window (set while reading an opcode). */
-  private argCopy: Uint8Array | null = null;
-  /** Argument payload in `argBuf`: the line without its newline, the bytes after a length prefix (of a bytes payload read from a source: its head). */
-  argStart = 0;
-  argEnd = 0;
-  /** Second line of GLOBAL/INST (the name). */
-  arg2Start = 0;
-  arg2End = 0;
-  /** Fixed-width integer argument (uint1/2/4, int4, uint8 when ≤ 2^53), or the payload length. */
-  argNum = 0;
-  /** Absolute position of the argument payload and its whole length (lines: without the newline). */
-  argPos = 0;
-  argLen = 0;
-  /** False when the argument is not in `buf` (a skipped long text or line); bytes payloads hold their head only. */
-  argLoaded = true;
 
   // ---- frames (memory mode; positions absolute)
   /** End of the current frame, or -1 outside frames. */
@@ -96,73 +61,11 @@ export class OpReader extends ByteWindow {
   /** True while frameViolation or frameOversize is set (so the hot path resets nothing). */
   private frameNote = false;
 
-  // ---- the unpickler's input buffer (file mode), absolute: [idx, frameBufEnd) remains of it; filePos is the next byte the file gives
-  private filePos: number;
-  private idx: number;
-  private frameBufEnd: number;
-
-  /** Set when next() returned false because of bad input (null at a clean end of input). */
-  error: ReadError | null = null;
-
   constructor(input: Uint8Array | ByteSource, options: ReaderOptions = {}) {
     super(input, options);
     this.pos = options.start ?? 0;
     this.fileMode = options.fileMode ?? false;
-    this.maxKept = options.maxKept ?? 65_536;
     this.filePos = this.idx = this.frameBufEnd = this.pos;
-    this.argBuf = this.buf;
-  }
-
-  // ---------------------------------------------------------------- errors
-
-  private fail<R extends ReadRule>(rule: R, args: RuleArgs<R>): false {
-    const offset = this.opPos;
-    this.error = { code: rule.startsWith('T') ? 'TRUNCATED' : 'MALFORMED', rule, args, message: ruleMessage(rule, args), offset, opcode: this.info.name };
-    return false;
-  }
-
-  private truncated(what: string): false {
-    return this.fail('TRUNCATED/truncated-argument', { op: this.info.name, at: this.opPos, what });
-  }
-
-  /** A length past the end of the input; `remain` is left out in file mode, where the message says "beyond the end". */
-  private declared(n: number, remain?: number): false {
-    const declared = n === Infinity ? 'more than 2^53' : String(n);
-    return this.fail('TRUNCATED/declared-length', remain === undefined ? { op: this.info.name, at: this.opPos, declared } : { op: this.info.name, at: this.opPos, declared, remain });
-  }
-
-  // ---------------------------------------------------------------- file mode: where the C unpickler takes its next n bytes
-
-  /** Absolute position of the next n bytes as the C unpickler reads them, or -1 at the end of the file. */
-  private take(n: number): number {
-    if (this.idx + n <= this.frameBufEnd) {
-      const s = this.idx;
-      this.idx += n;
-      return s;
-    }
-    if (n > 0 && !this.has(this.filePos + n - 1)) return -1;
-    const s = this.filePos;
-    this.filePos += n;
-    this.idx = this.frameBufEnd = this.filePos;
-    return s;
-  }
-
-  /** The next line as the C unpickler reads it: [start, newline) absolute, or null at the end of the file. */
-  private takeLine(): [number, number] | null {
-    if (this.idx < this.frameBufEnd) {
-      const nl = this.findNewline(this.idx);
-      if (nl >= 0 && nl < this.frameBufEnd) {
-        const s = this.idx;
-        this.idx = nl + 1;
-        return [s, nl];
-      }
-    }
-    const nl = this.findNewline(this.filePos);
-    if (nl < 0) return null;
-    const s = this.filePos;
-    this.filePos = nl + 1;
-    this.idx = this.frameBufEnd = this.filePos;
-    return [s, nl];
   }
 
   // ---------------------------------------------------------------- one opcode
@@ -354,83 +257,4 @@ export class OpReader extends ByteWindow {
     this.pos = q;
     return true;
   }
-
-  /** A line at absolute position `at` (memory mode): [start, newline), or null at the end of input. */
-  private line(at: number, anchor = at): [number, number] | null {
-    const nl = this.findNewline(at, anchor);
-    return nl < 0 ? null : [at, nl];
-  }
-
-  /** The argument is not in any buffer (too long to read): only its position and length are known. */
-  private skipped(): void {
-    this.argLoaded = false;
-    this.argCopy = EMPTY;
-    this.argStart = this.argEnd = 0;
-  }
-
-  /**
-   * A length-prefixed payload of n bytes at absolute position d: text the scan decodes is read when
-   * short enough (up to maxKept), a bytes payload only its head; the rest is skipped by position.
-   * False when the input ends before the payload does.
-   */
-  private payload(code: number, d: number, n: number): boolean {
-    if (n === Infinity) return false;
-    if (this.source === null) {
-      if (n > this.limit - d) return false;
-      this.argStart = d;
-      this.argEnd = d + n;
-      return true;
-    }
-    if (ARG_BYTES[code]) {
-      const h = Math.min(n, HEAD_BYTES);
-      const r = this.fetch(d, h);
-      if (r < 0) return false;
-      // the head is copied: skipping the rest moves the window
-      this.argCopy = this.buf.slice(r, r + h);
-      this.argStart = 0;
-      this.argEnd = h;
-      this.argLoaded = h === n;
-    } else if (n <= this.maxKept) {
-      const r = this.fetch(d, n);
-      if (r < 0) return false;
-      this.argStart = r;
-      this.argEnd = r + n;
-      return true;
-    } else this.skipped();
-    return n === 0 || this.has(d + n - 1);
-  }
-
-  /** GLOBAL and INST: module and name lines, both in `argBuf` when short enough to read. */
-  private lines(a: [number, number], b: [number, number]): void {
-    this.argPos = a[0];
-    this.argLen = a[1] - a[0];
-    if (a[1] - a[0] > this.maxLine || b[1] - b[0] > this.maxLine) return this.skipped();
-    if (this.source === null) {
-      [this.argStart, this.argEnd] = a;
-      [this.arg2Start, this.arg2End] = b;
-      return;
-    }
-    if (b[0] === a[1] + 1) {
-      const r = this.fetch(a[0], b[1] - a[0]);
-      this.argStart = r;
-      this.argEnd = r + (a[1] - a[0]);
-      this.arg2Start = r + (b[0] - a[0]);
-      this.arg2End = r + (b[1] - a[0]);
-      return;
-    }
-    // file mode: one line from the frame buffer, one read fresh
-    const ra = this.fetch(a[0], a[1] - a[0]);
-    const first = this.buf.slice(ra, ra + (a[1] - a[0]));
-    const r = this.fetch(b[0], b[1] - b[0]);
-    const joined = new Uint8Array(first.length + (b[1] - b[0]));
-    joined.set(first);
-    joined.set(this.buf.subarray(r, r + (b[1] - b[0])), first.length);
-    this.argCopy = joined;
-    this.argStart = 0;
-    this.argEnd = first.length;
-    this.arg2Start = first.length;
-    this.arg2End = joined.length;
-  }
 }
-
-const EMPTY = new Uint8Array(0);
