@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { sendJson } from './respond';
+import { requestIdOf, sendJson } from './respond';
 
 /** Stable error codes of the HTTP API (the `error` field of every error body). */
 export type HttpErrorCode =
@@ -40,12 +40,6 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The request id the request logger assigned, or a placeholder when logging is not wired in. */
-export function requestIdOf(req: IncomingMessage): string {
-  const id = (req as IncomingMessage & { id?: unknown }).id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
 }
 
 /**

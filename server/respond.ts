@@ -1,11 +1,16 @@
 /** JSON bodies of scan answers. Never contains payload bytes: only the report and timings. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestIdOf } from './errors';
 import type { BodyReport, ScanTiming } from './scan-body';
 
 export type { ScanTiming } from './scan-body';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** The request id the request logger assigned, or a placeholder when logging is not wired in. */
+export function requestIdOf(req: IncomingMessage): string {
+  const id = (req as IncomingMessage & { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
+}
 
 /** The scan answer: request id, the body's report, timings. */
 export function reportBody(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined): Record<string, unknown> {
