@@ -206,9 +206,17 @@ if (!HAVE_CHROMIUM) {
     test('another file given while a scan runs: the running scan is dropped, the new file is shown', async () => {
       const page = b.page;
       await page.setInputFiles('#file', []);
-      await page.evaluate(() => (document.body.dataset.state = 'waiting'));
+      // every state the page passes through is recorded: a scan that ends before a poll would
+      // otherwise hide its 'scanning' from waitForFunction on a busy machine
+      await page.evaluate(() => {
+        const w = window as unknown as { states: string[] };
+        w.states = [];
+        const Observer = (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void } }).MutationObserver;
+        new Observer(() => w.states.push(document.body.dataset.state ?? '')).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+        document.body.dataset.state = 'waiting';
+      });
       await page.setInputFiles('#file', path.join(SHOTS, 'long-list.pkl'));
-      await page.waitForFunction(() => document.body.dataset.state === 'scanning');
+      await page.waitForFunction(() => (window as unknown as { states: string[] }).states.includes('scanning'));
       const out = await scanInPage(sample('malicious/inst_os_system_p0.pkl'));
       expect(out.doc.files[0]!.path).toBe('inst_os_system_p0.pkl');
       expect(out.doc.files[0]!.verdict).toBe('dangerous');
