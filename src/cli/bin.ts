@@ -34,6 +34,12 @@ function loadBundle(): Cli | null {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cli = loadBundle() ?? (require('./main') as Cli);
 
+// A reader that goes away (`picklegate scan DIR | head`) is not a failure of the scan: stop at once,
+// without a stack trace, with the status a process killed by SIGPIPE has (141), as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 141 : 2));
+}
+
 cli.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

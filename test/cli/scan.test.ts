@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import Ajv from 'ajv';
-import { cli, S, ROOT } from './run';
+import { BIN, cli, S, ROOT } from './run';
 
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'cli', 'report.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -179,5 +179,15 @@ describe('picklegate scan: inputs', () => {
     const best = Math.min(...times);
     // Target 150 ms on a developer machine; the bound here leaves room for loaded CI hosts.
     expect(best).toBeLessThan(1000);
+  });
+});
+
+describe('a reader that goes away', () => {
+  test('picklegate scan DIR | head: the scan stops at once with 141, no stack trace', () => {
+    // the report of samples/ is far larger than a pipe's buffer, so the CLI writes into a closed pipe
+    const script = `node ${JSON.stringify(BIN)} scan ${JSON.stringify(path.join(ROOT, 'samples'))} | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`;
+    const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(r.stderr.trim()).toBe('status=141');
   });
 });
