@@ -174,8 +174,8 @@ function isScipyTemplate(text: string): boolean {
   return m !== null && text === scipyArgTemplate(m[1]!, m[2]!);
 }
 
-/** scipy.stats distribution classes (`norm_gen`, `rv_continuous`, `rv_histogram`, ...), in whichever scipy.stats module. */
-const SCIPY_DISTRIBUTION = /^scipy\.stats\.[A-Za-z0-9_.]*\.(?:[A-Za-z0-9_]+_gen|rv_[a-z_]+)$/;
+/** scipy.stats distribution classes (`norm_gen`, `rv_continuous`, `rv_histogram`, ...), in whichever scipy.stats module, scipy.stats itself included. */
+const SCIPY_DISTRIBUTION = /^scipy\.stats\.(?:[A-Za-z0-9_.]+\.)?(?:[A-Za-z0-9_]+_gen|rv_[a-z_]+)$/;
 
 function scipyDistributionGuard(state: Value): CostFinding | null {
   const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `a scipy distribution's __setstate__ exec()s _parse_arg_template from its state; ${why}` } });

@@ -18,6 +18,11 @@ import { classOf, type CallValue, type GlobalValue, type Value } from './values'
 
 const PARTIALS: ReadonlySet<string> = new Set(['functools.partial', '_functools.partial']);
 
+/** A `functools.partial` object built by the pickle: calling it calls what it wraps. */
+export function isPartial(v: Value): v is CallValue {
+  return v.k === 'call' && v.callee.k === 'global' && PARTIALS.has(v.callee.resolved);
+}
+
 /** `getattr(target, name)`: the attribute as a global judged by the policy, or null when it cannot be modeled. */
 export function modelGetattr(m: MachineState, r: OpReader, args: Value): Value | null {
   if (args.k !== 'tuple' || (args.count !== 2 && args.count !== 3)) return null;

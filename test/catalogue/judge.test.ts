@@ -85,3 +85,11 @@ describe('gadget functions a wildcard rule allows', () => {
     expect(judge(handed)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
   });
 });
+
+describe('a partial handed to a callable', () => {
+  test('is judged as what it wraps: a callOnly class inside it is still called', () => {
+    // _new_Index(partial(Graph), {}): _new_Index calls its first argument, the partial calls Graph
+    const wrapped = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('functools', 'partial').global(...GRAPH).tuple1().reduce().emptyDict().tuple2().reduce().stop().done();
+    expect(judge(wrapped)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+});

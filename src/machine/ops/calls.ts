@@ -9,7 +9,7 @@ import type { CallKind } from '../../report/report';
 import { catalogueJudgement } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
-import { modelGetattr, partialCall, persistentTarget } from '../models';
+import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
 import { findNestedPickles } from '../nested';
 import { renderCall, renderNew, renderValue } from '../render';
 import type { MachineState } from '../state';
@@ -77,11 +77,13 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
 }
 
+/** copyreg's _reconstructor(cls, base, state): rebuilds cls with base.__new__ and base.__init__. */
+const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copy_reg._reconstructor']);
 /**
  * copyreg's rebuilders, whose first argument is the class they rebuild without calling it, and
  * functools.partial, whose call the machine models as a call of its first argument.
  */
-const REBUILDERS: ReadonlySet<string> = new Set(['copyreg.__newobj__', 'copyreg.__newobj_ex__', 'copyreg._reconstructor', 'copy_reg._reconstructor', 'functools.partial', '_functools.partial']);
+const REBUILDERS: ReadonlySet<string> = new Set([...RECONSTRUCTORS, 'copyreg.__newobj__', 'copyreg.__newobj_ex__', 'functools.partial', '_functools.partial']);
 /** How many values of a call's arguments are looked at for classes handed over (containers included). */
 const PASSED_BUDGET = 256;
 
@@ -90,11 +92,11 @@ const PASSED_BUDGET = 256;
  * rebuilds it, not where it is handed to a callable that may call it (pandas' `_new_Index(cls, d)`
  * does `cls(**d)`): anywhere in a call's arguments but the class position of copyreg's rebuilders
  * and of partial (whose call is judged as the class's), and _reconstructor's base (which initRun
- * judges), it is judged by its __init__'s verdict.
+ * judges), it is judged by its __init__'s verdict; so is a partial of it handed over.
  */
 function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: string): void {
   const rebuilder = REBUILDERS.has(callee.resolved);
-  const reconstructor = callee.resolved === 'copyreg._reconstructor' || callee.resolved === 'copy_reg._reconstructor';
+  const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   let budget = PASSED_BUDGET;
   const visit = (v: Value, position: number): void => {
     if (budget-- <= 0) return;
@@ -123,6 +125,14 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
           visit(x, -1);
         }
         return;
+      case 'call':
+        // a partial handed over is a callable too: what it wraps is called with it
+        if (isPartial(v)) {
+          visit(v.args, -1);
+          if (v.kwargs) visit(v.kwargs, -1);
+          if (v.state) visit(v.state, -1);
+        }
+        return;
       default:
     }
   };
@@ -138,7 +148,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
  */
 function initRun(callee: GlobalValue, args: Value, kind: CallKind): GlobalValue | null {
   if (kind === 'reduce' || kind === 'inst' || kind === 'obj') {
-    if (callee.resolved === 'copyreg._reconstructor' || callee.resolved === 'copy_reg._reconstructor') {
+    if (RECONSTRUCTORS.has(callee.resolved)) {
       const base = args.k === 'tuple' ? args.items[1] : undefined;
       return base && base.k === 'global' ? base : null;
     }

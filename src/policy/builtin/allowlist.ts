@@ -23,6 +23,8 @@ const reference = (module: string, names: string[] | '*', reason: string, submod
 
 const STRUCT_SEQUENCES = ['stat_result', 'statvfs_result', 'terminal_size', 'times_result', 'uname_result', 'sched_param', 'waitid_result'];
 const PATHS = ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'];
+/** Built-in functions libraries keep as sort keys and callbacks. */
+const KEPT_BUILTINS = ['abs', 'len', 'min', 'max', 'sum', 'round', 'ord', 'chr', 'hash', 'id', 'repr', 'sorted', 'reversed'];
 const DECIMAL_SIGNALS = ['DecimalException', 'Clamped', 'InvalidOperation', 'DivisionByZero', 'Inexact', 'Rounded', 'Subnormal', 'Overflow', 'Underflow', 'FloatOperation', 'ConversionSyntax', 'DivisionImpossible', 'DivisionUndefined', 'InvalidContext'];
 
 export const NUMPY_SCALARS = [
@@ -48,8 +50,8 @@ export const PYTHON_ALLOW: readonly PolicyRule[] = [
   allow('os', STRUCT_SEQUENCES, 'result tuples of os functions (stat, terminal size): plain values'),
   allow('posix', STRUCT_SEQUENCES, 'result tuples of os functions (platform spelling): plain values'),
   allow('time', ['struct_time'], 'a time tuple: a plain value'),
-  reference('builtins', ['abs', 'len', 'min', 'max', 'sum', 'round', 'ord', 'chr', 'hash', 'id', 'repr', 'sorted', 'reversed'], 'built-in functions containers keep as keys and callbacks (a SortedKeyList with key=abs): values, not called while loading'),
-  reference('__builtin__', ['abs', 'len', 'min', 'max', 'sum', 'round', 'ord', 'chr', 'hash', 'id', 'repr', 'sorted', 'reversed'], 'built-in functions kept as keys and callbacks (Python 2 spelling): values'),
+  reference('builtins', KEPT_BUILTINS, 'built-in functions containers keep as keys and callbacks (a SortedKeyList with key=abs): values, not called while loading'),
+  reference('__builtin__', KEPT_BUILTINS, 'built-in functions kept as keys and callbacks (Python 2 spelling): values'),
   reference('time', ['monotonic', 'time', 'perf_counter', 'process_time', 'thread_time'], 'clock functions caches keep as their timer (cachetools TTLCache): values, not called while loading'),
   allow('decimal', ['Context', ...DECIMAL_SIGNALS], 'decimal contexts and their signal classes (the trap table is keyed by them)'),
   allow('urllib.parse', ['ParseResult', 'SplitResult', 'DefragResult', 'ParseResultBytes', 'SplitResultBytes', 'DefragResultBytes'], 'parsed URL tuples: plain values (urlparse.ParseResult in Python 2 pickles)'),

@@ -11,6 +11,25 @@ export interface Import {
 }
 const written = (a: Import) => (a.spelled ? ` (written as ${a.spelled})` : '');
 
+/** A call of a class that runs its __init__, which the library catalogue judged. */
+export interface InitCall {
+  op: string;
+  at: number;
+  callee: string;
+  reason: string;
+}
+const runsInit = (a: InitCall) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`;
+
+/** A callable the catalogue judged by what calling it runs, handed to another callable that may call it. */
+export interface Handed {
+  op: string;
+  at: number;
+  cls: string;
+  callee: string;
+  reason: string;
+}
+const handedOver = (a: Handed) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it: ${a.reason}`;
+
 export const CHECK_RULES = {
   // ---- imports, judged by the policy
   'DENIED_GLOBAL/denied': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
@@ -23,22 +42,10 @@ export const CHECK_RULES = {
     (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which the policy allows only as a value (${a.reason}): libraries store it, they do not call it while loading`,
   ),
   'DENIED_GLOBAL/denied-call': rule<{ op: string; at: number; callee: string; reason: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.callee}: ${a.reason}`),
-  'DENIED_GLOBAL/gadget-call': rule<{ op: string; at: number; callee: string; reason: string }>(
-    'dangerous',
-    (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
-  ),
-  'DENIED_GLOBAL/gadget-passed': rule<{ op: string; at: number; cls: string; callee: string; reason: string }>(
-    'dangerous',
-    (a) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it and so run its __init__: ${a.reason}`,
-  ),
-  'UNLISTED_GLOBAL/unverified-passed': rule<{ op: string; at: number; cls: string; callee: string; reason: string }>(
-    'suspicious',
-    (a) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it and so run its __init__: ${a.reason}`,
-  ),
-  'UNLISTED_GLOBAL/unverified-call': rule<{ op: string; at: number; callee: string; reason: string }>(
-    'suspicious',
-    (a) => `${a.op} at offset ${a.at} calls ${a.callee}, which runs its __init__: ${a.reason}`,
-  ),
+  'DENIED_GLOBAL/gadget-call': rule<InitCall>('dangerous', runsInit),
+  'UNLISTED_GLOBAL/unverified-call': rule<InitCall>('suspicious', runsInit),
+  'DENIED_GLOBAL/gadget-passed': rule<Handed>('dangerous', handedOver),
+  'UNLISTED_GLOBAL/unverified-passed': rule<Handed>('suspicious', handedOver),
   'DENIED_GLOBAL/unsafe-call': rule<{ op: string; at: number; call: string; why: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.call}: ${a.why}`),
   'DENIED_GLOBAL/unmodeled-use': rule<Import & { reason: string; use: string }>(
     'dangerous',
