@@ -86,6 +86,15 @@ describe('catalogue walk on a planted package', () => {
     expect(byName.get('plantedpkg.models:Evaluator')!.callOnly).toBeUndefined();
   });
 
+  it('does not count an import of a module the library names itself', () => {
+    // optional_backend(name) imports its parameter: on its own it is a gadget; called with 'json' it is not
+    expect(byName.get('plantedpkg._helpers:optional_backend')).toMatchObject({ kind: 'gadget', sink: 'importlib:import_module' });
+    expect(byName.get('plantedpkg.models:Accelerated')).toMatchObject({ kind: 'class' });
+    // only imports: a file opened at a constant path stays a gadget, and so does a module the state names
+    expect(byName.get('plantedpkg.models:ConfigWriter')).toMatchObject({ kind: 'gadget', sink: 'io:open', entry: '__setstate__' });
+    expect(byName.get('plantedpkg.models:NamedBackend')).toMatchObject({ kind: 'gadget', sink: 'importlib:import_module', entry: '__setstate__' });
+  });
+
   it('calls the harmless class safe and says what it walked', () => {
     const e = byName.get('plantedpkg.models:SafePoint')!;
     expect(e.kind).toBe('class');

@@ -375,6 +375,8 @@ class Generation:
             # a spelling of a catalogued object (an import the extracting process had not loaded)
             return self.call_edges(canon, ident, None, None) if site is None else \
                 self.call_edges(canon + ''.join(' ' + b for b in site), ident, None, ())
+        if site is not None and sinks.constant_safe(ident, site):
+            return []                   # a fixed module or file, named by the library itself
         return self.leaf(ident, False)
 
     def bound(self, wrapped, key_index, key_name):

@@ -302,6 +302,36 @@ SAFE = [
     'ctypes:Structure*', 'ctypes:Union*', 'ctypes:Array*', 'ctypes:addressof',
 ]
 
+# Import sinks that are harmless when the call site passes only constant names: an import of a
+# module the library names itself (`import_module('cupy')`, `find_spec('dask')`). Every argument the
+# site passes must be recorded as a constant (`$name`: the extractor records identifier-like string
+# literals only, so dotted names and paths never count), at least one must be passed, and none may
+# be `*args`/`**kwargs`. A value taken from the caller's parameters counts only when every caller up
+# the walk passed a constant; a root (the pickle calls it directly, with arguments of its choice)
+# never does.
+CONSTANT_SAFE = {
+    'builtins:__import__', 'importlib:import_module', 'importlib:__import__', 'importlib.util:find_spec',
+    'importlib.metadata:version', 'importlib.metadata:distribution', 'importlib.metadata:metadata',
+    'importlib.metadata:requires',
+}
+
+
+def constant_safe(ident, site):
+    """True when calling import sink `ident` with what `site` passes (`+#i=VAL`, `+name=VAL`) only
+    ever names fixed modules: every passed value a constant."""
+    if ident not in CONSTANT_SAFE:
+        return False
+    passed = 0
+    for b in site or ():
+        k, _, v = b[1:].partition('=')
+        if k == '^':
+            continue
+        if k == '*' or not v.startswith('$'):
+            return False
+        passed += 1
+    return passed > 0
+
+
 # method names treated as sinks when called on an object of unknown type
 DUCK = {
     'system', 'popen', 'spawnv', 'spawnl', 'spawnve', 'spawnlp', 'execv', 'execve', 'execvp', 'execl', 'execlp',

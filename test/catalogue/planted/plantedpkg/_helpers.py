@@ -1,3 +1,4 @@
+import importlib
 import os
 
 
@@ -18,3 +19,11 @@ def describe(point):
 def apply(function, value):
     """Calls what it is given: safe or not depends on the caller."""
     return function(value)
+
+
+def optional_backend(name):
+    """Imports the module it is given: harmless when every caller names a fixed module."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None

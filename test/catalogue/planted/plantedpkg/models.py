@@ -1,7 +1,7 @@
 import importlib
 import os
 
-from ._helpers import apply, describe, prepare
+from ._helpers import apply, describe, optional_backend, prepare
 
 
 class SafePoint:
@@ -104,3 +104,26 @@ class NewLauncher:
 
     def __init__(self, command='true'):
         self.command = command
+
+
+class Accelerated:
+    """Safe: imports an optional backend the library names itself, through a helper."""
+
+    def __setstate__(self, state):
+        self.backend = optional_backend('json')
+        self.__dict__.update(state)
+
+
+class ConfigWriter:
+    """Gadget: writes a fixed file (the path is constant, what it writes is not)."""
+
+    def __setstate__(self, state):
+        with open('/tmp/planted-config', 'w') as fh:
+            fh.write(str(state))
+
+
+class NamedBackend:
+    """Gadget: imports the backend its state names, through the same helper."""
+
+    def __setstate__(self, state):
+        self.backend = optional_backend(state['backend'])
