@@ -77,6 +77,8 @@ SKIP = re.compile(r'(^|\.)(tests?|conftest|benchmarks?|__main__|setup|_pyinstall
 STDLIB = set(sys.stdlib_module_names) | {'__builtin__', '__main__'}
 HEAPTYPE = 1 << 9
 MAX_MSG = 160
+# a string literal recorded as a constant (`$name`): an identifier or a dotted module name
+CONSTANT_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$')
 
 
 def short(e):
@@ -853,7 +855,7 @@ class BodyVisitor(ast.NodeVisitor):
         if isinstance(a, ast.Lambda):
             return 'L'
         if isinstance(a, ast.Constant) and isinstance(a.value, str):
-            return ('$' + a.value) if re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', a.value) else '?'
+            return ('$' + a.value) if CONSTANT_NAME.match(a.value) else '?'
         if isinstance(a, ast.Name):
             if a.id in self.sc.params and a.id != self.sc.selfname:
                 # this function's own parameter, with its default when that is None or a known callable
