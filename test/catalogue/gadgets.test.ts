@@ -52,7 +52,6 @@ describe('catalogue gadgets', () => {
     [/^torch\.(cuda\.)?amp\.grad_scaler\.GradScaler$/, 'importlib.util.find_spec: looks a fixed module up without importing it'],
     [/^pytz\._p$/, "io.open: opens pytz's own zone files; a guard refuses zone names with path parts"],
     [/^pandas\.core\.frame\.DataFrame$/, 'numexpr.evaluate from DataFrame.add: an expression pandas writes from fixed operators'],
-    [/^pandas\.core\.window\.rolling\.Window$/, 'importlib.import_module: imports scipy.signal, a fixed name'],
   ];
 
   const isFunction = (e: { entry?: string }) => e.entry === undefined || e.entry === 'the call';

@@ -87,7 +87,7 @@ describe('catalogue walk on a planted package', () => {
   });
 
   it('does not count an import of a module the library names itself', () => {
-    // optional_backend(name) imports its parameter: on its own it is a gadget; called with 'json' it is not
+    // optional_backend(name) imports its parameter: on its own it is a gadget; called with 'json.decoder' it is not
     expect(byName.get('plantedpkg._helpers:optional_backend')).toMatchObject({ kind: 'gadget', sink: 'importlib:import_module' });
     expect(byName.get('plantedpkg.models:Accelerated')).toMatchObject({ kind: 'class' });
     // only imports: a file opened at a constant path stays a gadget, and so does a module the state names

@@ -110,7 +110,7 @@ class Accelerated:
     """Safe: imports an optional backend the library names itself, through a helper."""
 
     def __setstate__(self, state):
-        self.backend = optional_backend('json')
+        self.backend = optional_backend('json.decoder')
         self.__dict__.update(state)
 
 
