@@ -304,8 +304,8 @@ SAFE = [
 
 # Import sinks that are harmless when the call site passes only constant names: an import of a
 # module the library names itself (`import_module('cupy')`, `find_spec('dask')`). Every argument the
-# site passes must be recorded as a constant (`$name`: the extractor records identifier-like string
-# literals only, so dotted names and paths never count), at least one must be passed, and none may
+# site passes must be recorded as a constant (`$name`: the extractor records string literals that are
+# identifiers or dotted names, so a path never counts), at least one must be passed, and none may
 # be `*args`/`**kwargs`. A value taken from the caller's parameters counts only when every caller up
 # the walk passed a constant; a root (the pickle calls it directly, with arguments of its choice)
 # never does.
