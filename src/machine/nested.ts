@@ -5,7 +5,8 @@
 import { decodeBase64 } from './fold';
 import type { BytesOf, Value } from './values';
 
-const MIN_LEN = 8;
+/** The shortest string looked at: shorter ones cannot hold a pickle that imports anything. */
+export const MIN_NESTED_LEN = 8;
 const MAX_BLOBS = 16;
 
 function latin1Bytes(s: string): Uint8Array {
@@ -16,7 +17,7 @@ function latin1Bytes(s: string): Uint8Array {
 
 /** Protocol 2+ header, or protocol 0/1 text that imports something (`c<module>\n<name>\n`). */
 export function looksLikeNestedPickle(b: Uint8Array): boolean {
-  if (b.length < MIN_LEN) return false;
+  if (b.length < MIN_NESTED_LEN) return false;
   if (b[0] === 0x80 && b[1]! >= 1 && b[1]! <= 5) return true;
   const head = latin1(b.subarray(0, Math.min(b.length, 4096)));
   return /(^|[\n(\]})ptRb0-9])c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head) || /^\(?i[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head);
@@ -26,7 +27,7 @@ function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
   if (out.length >= MAX_BLOBS) return;
   let head: Uint8Array | null = null;
   if (v.k === 'bytes') head = v.data ?? v.head;
-  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_LEN) head = latin1Bytes(v.v);
+  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_NESTED_LEN) head = latin1Bytes(v.v);
   if (!head) return;
   const length = v.k === 'bytes' ? v.end - v.start : head.length;
   const whole = () => (v.k === 'bytes' ? bytesOf(v, Infinity) : head);

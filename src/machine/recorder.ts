@@ -140,10 +140,11 @@ export class Recorder {
     this.globals.push({ ...g, pickle: this.pickle });
   }
 
-  call(offset: number, opcode: string, kind: CallKind, callee: string, pseudo: string): void {
+  /** Records a call; its pseudo-Python (text, or rendered now only when the call is listed). */
+  call(offset: number, opcode: string, kind: CallKind, callee: string, pseudo: string | (() => string)): void {
     this.callCount++;
     if (this.calls.length < MAX_LISTED_CALLS) {
-      this.calls.push({ offset: offset + this.baseOffset, opcode, pickle: this.pickle, kind, callee, pseudo });
+      this.calls.push({ offset: offset + this.baseOffset, opcode, pickle: this.pickle, kind, callee, pseudo: typeof pseudo === 'string' ? pseudo : pseudo() });
     }
   }
 }

@@ -134,3 +134,12 @@ export function renderNew(cls: Value, args: Value, kwargs?: Value): string {
   const sep = args.k === 'tuple' && args.count === 0 && !kwargs ? '' : ', ';
   return `${fn}.__new__(${fn}${sep}${inner})`;
 }
+
+/** Pseudo-Python rendered on first use: most calls are never listed nor named in a finding. */
+export type LazyText = () => string;
+
+/** `render` runs at most once, when the text is first asked for (always while the same opcode is handled). */
+export function lazyText(render: () => string): LazyText {
+  let text: string | undefined;
+  return () => (text ??= render());
+}

@@ -10,8 +10,8 @@ import { catalogueJudgement } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
-import { findNestedPickles } from '../nested';
-import { renderCall, renderNew, renderValue } from '../render';
+import { MIN_NESTED_LEN, findNestedPickles } from '../nested';
+import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
 import { classOf, kept, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
@@ -47,7 +47,7 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
       m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee) });
   }
   if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') m.halt(r, 'MALFORMED/args-not-tuple', { kind: args.k });
-  const pseudo = kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, kwargs) : renderCall(callee, args, 0, kwargs);
+  const pseudo = lazyText(() => (kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, kwargs) : renderCall(callee, args, 0, kwargs)));
   m.rec.call(r.opPos, r.info.name, kind, callee.k === 'global' ? callee.resolved : `<${callee.k}>`, pseudo);
   for (const h of m.hooks) h.call?.(r, callee, args);
 
@@ -94,7 +94,7 @@ const PASSED_BUDGET = 256;
  * and of partial (whose call is judged as the class's), and _reconstructor's base (which initRun
  * judges), it is judged by its __init__'s verdict; so is a partial of it handed over.
  */
-function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: string): void {
+function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): void {
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   let budget = PASSED_BUDGET;
@@ -106,11 +106,11 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
         if (v.callVerdict) {
           const rule = v.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed';
-          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, reason: v.callVerdict.reason });
+          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, reason: v.callVerdict.reason });
         } else if (v.catalogueVeto) {
           // a wildcard-allowed name handed over may be a gadget function the callee calls
           const veto = catalogueJudgement(v.catalogueVeto[0], v.catalogueVeto[1], false);
-          if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/gadget-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, reason: veto.reason });
+          if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/gadget-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, reason: veto.reason });
         }
         return;
       }
@@ -158,23 +158,23 @@ function initRun(callee: GlobalValue, args: Value, kind: CallKind): GlobalValue 
 }
 
 /** What the policy says about calling this global, beyond importing it: value-only entries, call denials, cost rules. */
-function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: string, kind: CallKind, kwargs?: Value): void {
+function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: LazyText, kind: CallKind, kwargs?: Value): void {
   const at = { op: r.info.name, at: r.opPos };
   // NEWOBJ needs a class (cls.__new__): only a call can run a gadget function
   if (callee.catalogueVeto && (kind === 'reduce' || kind === 'inst' || kind === 'obj')) {
     const veto = catalogueJudgement(callee.catalogueVeto[0], callee.catalogueVeto[1], false);
-    if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: veto.reason });
+    if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: veto.reason });
   }
   passedClasses(m, r, callee, args, kwargs, pseudo);
   const inits = initRun(callee, args, kind);
   if (inits?.callVerdict) {
     const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';
-    m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
+    m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
   }
-  if (callee.referenceOnly) m.rec.add('UNLISTED_GLOBAL/called-reference', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: m.policy.judge(callee.module, callee.name, m.proto).reason ?? '' });
-  if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, callee: callee.resolved, reason: callee.denyCall });
+  if (callee.referenceOnly) m.rec.add('UNLISTED_GLOBAL/called-reference', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: m.policy.judge(callee.module, callee.name, m.proto).reason ?? '' });
+  if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: callee.denyCall });
   const cost = callCost(callee, args, m.limits);
-  if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo }, { ...at, call: pseudo, ...cost.args } as never);
+  if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, call: pseudo(), ...cost.args } as never);
 }
 
 function describeArgs(args: Value): string {
@@ -204,7 +204,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
     default:
       m.halt(r, 'MALFORMED/cannot-build', { what: describeOperand(inst) });
   }
-  const pseudo = `${renderValue(inst)}.__setstate__(${renderValue(state)})`;
+  const pseudo = lazyText(() => `${renderValue(inst)}.__setstate__(${renderValue(state)})`);
   m.rec.call(r.opPos, 'BUILD', 'build', originGlobal(inst)?.resolved ?? `<${inst.k}>`, pseudo);
   let action = null;
   for (const h of m.hooks) action = h.build?.(r, inst, state) ?? action;
@@ -212,11 +212,43 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
   if (action) m.applyStreamAction(r, action);
 }
 
-const site = (call: string) => ({ call });
+const site = (call: LazyText) => ({ call: call() });
+
+/** How many values mayHoldNested looks at before it gives up and says "maybe". */
+const NESTED_PRECHECK = 32;
+
+/**
+ * False when `v` certainly holds no string findNestedPickles would look at (none of at least
+ * MIN_NESTED_LEN characters where it looks: the value, its items, and the items of tuples and lists
+ * among them); true when it may, or when it is too big to tell cheaply (the memo may hand one big
+ * value to many calls: those are remembered in nestedChecked instead).
+ */
+function mayHoldNested(v: Value): boolean {
+  let budget = NESTED_PRECHECK;
+  const leaf = (x: Value): boolean => (x.k === 'bytes' ? x.end - x.start >= MIN_NESTED_LEN : x.k === 'str' && x.v !== null && x.v.length >= MIN_NESTED_LEN);
+  if (leaf(v)) return true;
+  const look = (item: Value): boolean => {
+    if (leaf(item)) return true;
+    if (item.k !== 'tuple' && item.k !== 'list') return false;
+    if ((budget -= item.items.length) < 0) return true;
+    for (const x of item.items) if (leaf(x)) return true;
+    return false;
+  };
+  if (v.k === 'tuple' || v.k === 'list' || v.k === 'set') {
+    if ((budget -= v.items.length) < 0) return true;
+    for (const item of v.items) if (look(item)) return true;
+  } else if (v.k === 'dict') {
+    if ((budget -= v.entries.length) < 0) return true;
+    for (const e of v.entries) if (look(e[1])) return true;
+  }
+  return false;
+}
 
 /** Strings flowing into a call that are themselves pickles get scanned too. */
-export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: string): void {
+export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: LazyText): void {
   if (m.opts.depth >= m.limits.maxNestedPickleDepth) return;
+  // most calls get a few numbers and short strings: nothing to look at, and no need to remember them
+  if (!mayHoldNested(v)) return;
   // each value is looked at once, however often the memo hands it to a call
   if (m.nestedChecked.has(v)) return;
   m.nestedChecked.add(v);

@@ -4,7 +4,7 @@
  */
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { renderValue } from '../render';
+import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
 import { EMPTY_TUPLE, KEPT_ITEMS, kept, originGlobal, type Value } from '../values';
 import { checkNested, describeOperand } from './calls';
@@ -23,7 +23,7 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
-  mutateObject(m, r, target, `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
+  mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
 }
 
 function doSetItems(m: MachineState, r: OpReader, x: number): void {
@@ -41,7 +41,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
     return;
   }
   if (target.k === 'list') return; // list[int] = value is valid Python
-  mutateObject(m, r, target, `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
+  mutateObject(m, r, target, () => `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
 }
 
 function doAddItems(m: MachineState, r: OpReader, x: number): void {
@@ -56,7 +56,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
-  mutateObject(m, r, target, `.add(${renderValue(items[0]!)})`, 'additems', items);
+  mutateObject(m, r, target, () => `.add(${renderValue(items[0]!)})`, 'additems', items);
 }
 
 const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', append: 'append', additems: 'add' };
@@ -66,19 +66,21 @@ const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', 
  * (extend, append, __setitem__, add). Fine on an instance of an allowed class; a problem on a
  * module, class or function.
  */
-function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: string, kind: CallKind, items: Value[]): void {
+function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () => string, kind: CallKind, items: Value[]): void {
   for (const v of [target, ...items]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'added to an object');
   switch (target.k) {
     case 'call': {
-      const pseudo = renderValue(target) + suffix;
+      const pseudo = lazyText(() => renderValue(target) + suffix());
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
       for (const it of items) checkNested(m, r, it, pseudo);
       return;
     }
-    case 'global':
-      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-global', { target: target.resolved, call: target.resolved + suffix }, { call: target.resolved + suffix });
-      m.rec.call(r.opPos, r.info.name, kind, target.resolved, target.resolved + suffix);
+    case 'global': {
+      const text = target.resolved + suffix();
+      m.note(r, 'METHOD_CALL_ON_OBJECT/method-on-global', { target: target.resolved, call: text }, { call: text });
+      m.rec.call(r.opPos, r.info.name, kind, target.resolved, text);
       return;
+    }
     case 'unknown':
     case 'persid':
     case 'buffer':
