@@ -4,6 +4,7 @@
 Usage: python3 test/bench/gen.py OUTDIR [--quick]
 Writes only what is missing, then prints a JSON manifest {name: {path, bytes}} on stdout.
 """
+import collections
 import io
 import json
 import os
@@ -56,6 +57,13 @@ for proto in (2, 4):
     name = f'tuples_p{proto}{SUFFIX}.pkl'
     once(name, lambda tmp, proto=proto: write_bytes(pickle.dumps([(i, str(i), i * 0.5) for i in range(N_TUPLES)], protocol=proto))(tmp))
     record(f'tuples_p{proto}', name)
+
+# --- call-dense: one REDUCE and one SETITEM per element (datetimes, OrderedDicts, numpy scalars) ---
+N_CALLS = 30_000 if QUICK else 300_000
+name = f'calls{SUFFIX}.pkl'
+once(name, lambda tmp: write_bytes(pickle.dumps(
+    [collections.OrderedDict([(i, (i * 0.5, str(i), [1, 2, 3]))]) for i in range(N_CALLS)], protocol=2))(tmp))
+record('calls', name)
 
 
 # --- deeply nested dict/list structure ---------------------------------------------------------

@@ -148,6 +148,7 @@ async function benchScan(m) {
   const inputs = [
     ['tuples_p2', 'opcode-dense: 2 M (int, str, float) tuples, protocol 2', QUICK ? 3 : 5, true],
     ['tuples_p4', 'opcode-dense: same, protocol 4', QUICK ? 3 : 5, true],
+    ['calls', `call-dense: ${QUICK ? '30 k' : '300 k'} OrderedDicts (a REDUCE and a SETITEM each), protocol 2`, QUICK ? 3 : 5, true],
     ['nested', 'deep nesting: dict/list trees, 800 levels', QUICK ? 3 : 7, true],
     ['blobs', `blob-heavy: ${QUICK ? 4 : 20} × 10 MiB bytes, protocol 4`, QUICK ? 5 : 11, true],
     ['mxnet_2k', 'MXNet optimizer blob (service request)', QUICK ? 2000 : 20000, false],
