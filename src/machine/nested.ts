@@ -2,6 +2,7 @@
  * Finding pickles hidden in strings: a bytes or str constant that flows into a call and starts like a
  * pickle (a PROTO opcode, or protocol 0 text with a GLOBAL line), raw or base64-encoded.
  */
+import { bytesToLatin1 } from '../pickle/args';
 import { decodeBase64 } from './fold';
 import type { BytesOf, Value } from './values';
 
@@ -50,9 +51,7 @@ function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
 }
 
 function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
-  return s;
+  return bytesToLatin1(b);
 }
 
 /** A string that looks like a pickle: its length, and its bytes when they are read (null when they cannot be). */

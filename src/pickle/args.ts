@@ -65,15 +65,18 @@ export const LINE_ARGS: ReadonlySet<ArgKind> = new Set<ArgKind>([
 
 export type PyInt = number | bigint;
 
+/**
+ * Node's native latin-1 decoder (what `buffer.toString('latin1', start, end)` calls): it takes any
+ * Uint8Array, and makes no view of the range first. Out-of-range positions throw there; latin1() clamps.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
-  }
-  return s;
+  const e = Math.min(end, bytes.length);
+  return start < e ? latin1Slice.call(bytes, start, e) : '';
 }
 
-/** Bytes as a latin-1 string (one char per byte), chunked so huge inputs do not overflow the call stack. */
+/** Bytes as a latin-1 string (one char per byte). */
 export function bytesToLatin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return latin1(bytes, start, end);
 }
