@@ -71,9 +71,24 @@ export type PyInt = number | bigint;
  */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
+const char = String.fromCharCode;
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
   const e = Math.min(end, bytes.length);
-  return start < e ? latin1Slice.call(bytes, start, e) : '';
+  const b = bytes;
+  const s = start;
+  // short text (most protocol-0 arguments: keys, numbers, names) without a call into C++
+  switch (e - s) {
+    case 1: return char(b[s]!);
+    case 2: return char(b[s]!, b[s + 1]!);
+    case 3: return char(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    case 8: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
+    default: return s < e ? latin1Slice.call(b, s, e) : '';
+  }
 }
 
 /** Bytes as a latin-1 string (one char per byte). */
