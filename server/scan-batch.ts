@@ -4,7 +4,7 @@
  * (setImmediate), and their answers are then written back to back. The work is the same as scanning
  * each body the moment it is read; done in a run, the scanner's code and data stay in the CPU's caches
  * instead of being evicted by the HTTP stack between two scans (with ten clients sending small MXNet
- * blobs, a request costs about a third less CPU). A body waits at most for the current turn of the loop.
+ * blobs, a request costs about a quarter less CPU). A body waits at most for the current turn of the loop.
  */
 import type { ScanJob, ScanResult, Scanner } from './scan-pool';
 
