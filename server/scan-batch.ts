@@ -35,6 +35,13 @@ export class ScanBatch {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    for (const p of batch) this.scanner.scan(p.job).then(p.resolve, p.reject);
+    for (const p of batch) {
+      // a scanner that throws instead of rejecting fails its own job (a 500), never the batch or the process
+      try {
+        this.scanner.scan(p.job).then(p.resolve, p.reject);
+      } catch (err) {
+        p.reject(err);
+      }
+    }
   };
 }
