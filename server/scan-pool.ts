@@ -1,5 +1,6 @@
 /**
- * Where scans run. Small bodies are scanned inline (a scan of a few hundred KB takes a few ms);
+ * Where scans run. Small bodies are scanned inline (a scan of a few hundred KB takes a few ms), in
+ * batches once per turn of the event loop (scan-batch.ts);
  * bodies at or above the threshold, and spooled bodies, go to a fixed pool of worker threads so the
  * event loop keeps answering health checks and other requests meanwhile.
  */
@@ -8,6 +9,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CompiledPolicy, ContainerLimits, Limits } from '../src';
 import type { Body } from './body';
+import { ScanBatch } from './scan-batch';
 import { isWirePolicy, scanBody, scanRawBody } from './scan-body';
 import type { BodyBytes, BodyReport } from './scan-body';
 import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
@@ -101,6 +103,8 @@ export function defaultWorkerFile(): string | undefined {
 
 export class ScanPool implements Scanner {
   private readonly inline = new InlineScanner();
+  /** Small bodies: scanned inline, together once per turn of the event loop (scan-batch.ts). */
+  private readonly batch = new ScanBatch(this.inline);
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private readonly policyKeys = new WeakMap<CompiledPolicy, string>();
@@ -144,7 +148,7 @@ export class ScanPool implements Scanner {
 
   scan(job: ScanJob): Promise<ScanResult> {
     const { body, policy, limits, containerLimits } = job;
-    if (this.options.size === 0 || (body.kind === 'memory' && body.size < this.options.thresholdBytes)) return this.inline.scan(job);
+    if (this.options.size === 0 || (body.kind === 'memory' && body.size < this.options.thresholdBytes)) return this.batch.scan(job);
     if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(new Error('scan pool closed'));
     // a spooled body is read by the worker through the descriptor (threads share it): hold the file until the scan ends

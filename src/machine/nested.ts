@@ -2,6 +2,7 @@
  * Finding pickles hidden in strings: a bytes or str constant that flows into a call and starts like a
  * pickle (a PROTO opcode, or protocol 0 text with a GLOBAL line), raw or base64-encoded.
  */
+import { bytesToLatin1 } from '../pickle/args';
 import { decodeBase64 } from './fold';
 import type { BytesOf, Value } from './values';
 
@@ -23,11 +24,25 @@ export function looksLikeNestedPickle(b: Uint8Array): boolean {
   return /(^|[\n(\]})ptRb0-9])c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head) || /^\(?i[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head);
 }
 
+/** A newline, or a character that is not latin-1 (its byte is its low 8 bits, which may be a newline). */
+const NEWLINE_OR_WIDE = /[\n\u0100-\uffff]/;
+
+/**
+ * False when the bytes of a str (each character's low 8 bits, as latin1Bytes makes them) cannot start
+ * a candidate: no PROTO byte or base64 `g` first, and no newline among the first 4096 bytes (both
+ * protocol-0 patterns need one). Tested on the text itself, so most strings never get a byte copy.
+ */
+function strMayHoldPickle(s: string): boolean {
+  const first = s.charCodeAt(0) & 0xff;
+  if (first === 0x80 || first === 0x67) return true;
+  return NEWLINE_OR_WIDE.test(s.length > 4096 ? s.slice(0, 4096) : s);
+}
+
 function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
   if (out.length >= MAX_BLOBS) return;
   let head: Uint8Array | null = null;
   if (v.k === 'bytes') head = v.data ?? v.head;
-  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_NESTED_LEN) head = latin1Bytes(v.v);
+  else if (v.k === 'str' && v.v !== null && v.v.length >= MIN_NESTED_LEN && strMayHoldPickle(v.v)) head = latin1Bytes(v.v);
   if (!head) return;
   const length = v.k === 'bytes' ? v.end - v.start : head.length;
   const whole = () => (v.k === 'bytes' ? bytesOf(v, Infinity) : head);
@@ -51,9 +66,7 @@ function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
 }
 
 function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 4096)) as unknown as number[]);
-  return s;
+  return bytesToLatin1(b);
 }
 
 /** A string that looks like a pickle: its length, and its bytes when they are read (null when they cannot be). */
@@ -66,10 +79,12 @@ export interface Candidate {
 export function findNestedPickles(v: Value, bytesOf: BytesOf): Candidate[] {
   const out: Candidate[] = [];
   candidates(v, bytesOf, out);
-  const inner = v.k === 'tuple' || v.k === 'list' || v.k === 'set' ? v.items : v.k === 'dict' ? v.entries.map((e) => e[1]) : [];
-  for (const item of inner) {
-    candidates(item, bytesOf, out);
-    if (item.k === 'tuple' || item.k === 'list') for (const x of item.items) candidates(x, bytesOf, out);
-  }
+  if (v.k === 'tuple' || v.k === 'list' || v.k === 'set') for (const item of v.items) innerCandidates(item, bytesOf, out);
+  else if (v.k === 'dict') for (const e of v.entries) innerCandidates(e[1], bytesOf, out);
   return out;
+}
+
+function innerCandidates(item: Value, bytesOf: BytesOf, out: Candidate[]): void {
+  candidates(item, bytesOf, out);
+  if (item.k === 'tuple' || item.k === 'list') for (const x of item.items) candidates(x, bytesOf, out);
 }

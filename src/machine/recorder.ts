@@ -7,6 +7,7 @@ import { SEVERITY_RANK, type Finding, type FindingSite, type Severity } from '..
 import { RULES, ruleKey, ruleMessage, splitRule, type RuleArgs, type RuleDef, type RuleId } from '../report/rules';
 import type { CallKind, CallRecord, GlobalRef } from '../report/report';
 import type { Judgement } from '../policy/compile';
+import type { OptimizerSummary } from '../report/optimizer';
 
 /** Calls listed individually in a report; further calls are counted and still judged. */
 export const MAX_LISTED_CALLS = 10_000;
@@ -32,6 +33,8 @@ export class Recorder {
   private readonly globalIndex = new Map<string, number>();
   /** Index of the pickle being run, stamped on everything recorded. */
   pickle = 0;
+  /** The optimizer summary made after the run, under a policy with optimizer bounds (src/formats/optimizer/hook.ts). */
+  optimizer: OptimizerSummary | undefined = undefined;
 
   constructor(private readonly baseOffset: number) {}
 

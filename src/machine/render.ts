@@ -67,20 +67,29 @@ export function renderValue(v: Value, depth = 0): string {
     case 'tuple':
     case 'list':
     case 'set': {
-      const [open, close] = v.k === 'tuple' ? ['(', ')'] : v.k === 'list' ? ['[', ']'] : v.frozen ? ['frozenset({', '})'] : ['{', '}'];
+      const open = v.k === 'tuple' ? '(' : v.k === 'list' ? '[' : v.frozen ? 'frozenset({' : '{';
+      const close = v.k === 'tuple' ? ')' : v.k === 'list' ? ']' : v.frozen ? '})' : '}';
       if (v.count === 0) return v.k === 'set' ? (v.frozen ? 'frozenset()' : 'set()') : open + close;
       if (depth >= MAX_DEPTH) return open + '…' + close;
-      const parts = v.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, depth + 1));
-      if (v.count > parts.length) parts.push(`…(${v.count} items)`);
+      // items joined by ', ' as they are rendered (no arrays of parts): the hot path of every call's pseudo-code
+      const n = Math.min(v.items.length, MAX_ITEMS);
+      let out = open;
+      for (let i = 0; i < n; i++) out += (i === 0 ? '' : ', ') + renderValue(v.items[i]!, depth + 1);
+      if (v.count > n) out += (n === 0 ? '' : ', ') + `…(${v.count} items)`;
       const trailing = v.k === 'tuple' && v.count === 1 ? ',' : '';
-      return clip(open + parts.join(', ') + trailing + close, MAX_TOTAL);
+      return clip(out + trailing + close, MAX_TOTAL);
     }
     case 'dict': {
       if (v.count === 0) return '{}';
       if (depth >= MAX_DEPTH) return '{…}';
-      const parts = v.entries.slice(0, MAX_ITEMS).map(([a, b]) => `${renderValue(a, depth + 1)}: ${renderValue(b, depth + 1)}`);
-      if (v.count > parts.length) parts.push(`…(${v.count} items)`);
-      return clip('{' + parts.join(', ') + '}', MAX_TOTAL);
+      const n = Math.min(v.entries.length, MAX_ITEMS);
+      let out = '{';
+      for (let i = 0; i < n; i++) {
+        const e = v.entries[i]!;
+        out += (i === 0 ? '' : ', ') + renderValue(e[0], depth + 1) + ': ' + renderValue(e[1], depth + 1);
+      }
+      if (v.count > n) out += (n === 0 ? '' : ', ') + `…(${v.count} items)`;
+      return clip(out + '}', MAX_TOTAL);
     }
     case 'global':
       return v.resolved;
@@ -105,9 +114,10 @@ function calleeText(callee: Value, depth: number): string {
 function argsText(args: Value, depth: number, kwargs?: Value): string {
   let inner: string;
   if (args.k === 'tuple') {
-    const parts = args.items.slice(0, MAX_ITEMS).map((x) => renderValue(x, depth + 1));
-    if (args.count > parts.length) parts.push(`…(${args.count} args)`);
-    inner = parts.join(', ');
+    const n = Math.min(args.items.length, MAX_ITEMS);
+    inner = '';
+    for (let i = 0; i < n; i++) inner += (i === 0 ? '' : ', ') + renderValue(args.items[i]!, depth + 1);
+    if (args.count > n) inner += (n === 0 ? '' : ', ') + `…(${args.count} args)`;
   } else {
     inner = '*' + renderValue(args, depth + 1);
   }

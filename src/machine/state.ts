@@ -169,9 +169,14 @@ export abstract class MachineState {
    * for us, but traversing it (repr, deepcopy, comparison, JSON) exhausts the server.
    */
   measure<T extends { d: number; w: number }>(r: OpReader, v: T, items: readonly Value[], extend = false): T {
+    return this.measureRange(r, v, items, 0, items.length, extend);
+  }
+
+  /** measure() of the items `from`..`to` of `items` (SETITEM measures two values on the stack without taking them off in an array first). */
+  measureRange<T extends { d: number; w: number }>(r: OpReader, v: T, items: readonly Value[], from: number, to: number, extend: boolean): T {
     let child = 0;
     let w = extend ? v.w : 1;
-    for (let i = 0; i < items.length; i++) {
+    for (let i = from; i < to; i++) {
       const it = items[i]!;
       if (it.k === 'global' && it.held !== undefined) this.releaseHeld(it, 'stored in a container or passed as an argument');
       const id = depthOf(it);

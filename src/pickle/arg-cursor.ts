@@ -84,12 +84,6 @@ export abstract class ArgCursor extends ByteWindow {
 
   // ---------------------------------------------------------------- where the argument lies
 
-  /** A line at absolute position `at` (memory mode): [start, newline), or null at the end of input. */
-  protected line(at: number, anchor = at): [number, number] | null {
-    const nl = this.findNewline(at, anchor);
-    return nl < 0 ? null : [at, nl];
-  }
-
   /** The argument is not in any buffer (too long to read): only its position and length are known. */
   protected skipped(): void {
     this.argLoaded = false;
@@ -129,31 +123,33 @@ export abstract class ArgCursor extends ByteWindow {
     return n === 0 || this.has(d + n - 1);
   }
 
-  /** GLOBAL and INST: module and name lines, both in `argBuf` when short enough to read. */
-  protected lines(a: [number, number], b: [number, number]): void {
-    this.argPos = a[0];
-    this.argLen = a[1] - a[0];
-    if (a[1] - a[0] > this.maxLine || b[1] - b[0] > this.maxLine) return this.skipped();
+  /** GLOBAL and INST: module and name lines, [a0, a1) and [b0, b1) absolute, both in `argBuf` when short enough to read. */
+  protected lines(a0: number, a1: number, b0: number, b1: number): void {
+    this.argPos = a0;
+    this.argLen = a1 - a0;
+    if (a1 - a0 > this.maxLine || b1 - b0 > this.maxLine) return this.skipped();
     if (this.source === null) {
-      [this.argStart, this.argEnd] = a;
-      [this.arg2Start, this.arg2End] = b;
+      this.argStart = a0;
+      this.argEnd = a1;
+      this.arg2Start = b0;
+      this.arg2End = b1;
       return;
     }
-    if (b[0] === a[1] + 1) {
-      const r = this.fetch(a[0], b[1] - a[0]);
+    if (b0 === a1 + 1) {
+      const r = this.fetch(a0, b1 - a0);
       this.argStart = r;
-      this.argEnd = r + (a[1] - a[0]);
-      this.arg2Start = r + (b[0] - a[0]);
-      this.arg2End = r + (b[1] - a[0]);
+      this.argEnd = r + (a1 - a0);
+      this.arg2Start = r + (b0 - a0);
+      this.arg2End = r + (b1 - a0);
       return;
     }
     // file mode: one line from the frame buffer, one read fresh
-    const ra = this.fetch(a[0], a[1] - a[0]);
-    const first = this.buf.slice(ra, ra + (a[1] - a[0]));
-    const r = this.fetch(b[0], b[1] - b[0]);
-    const joined = new Uint8Array(first.length + (b[1] - b[0]));
+    const ra = this.fetch(a0, a1 - a0);
+    const first = this.buf.slice(ra, ra + (a1 - a0));
+    const r = this.fetch(b0, b1 - b0);
+    const joined = new Uint8Array(first.length + (b1 - b0));
     joined.set(first);
-    joined.set(this.buf.subarray(r, r + (b[1] - b[0])), first.length);
+    joined.set(this.buf.subarray(r, r + (b1 - b0)), first.length);
     this.argCopy = joined;
     this.argStart = 0;
     this.argEnd = first.length;

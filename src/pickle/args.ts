@@ -65,15 +65,33 @@ export const LINE_ARGS: ReadonlySet<ArgKind> = new Set<ArgKind>([
 
 export type PyInt = number | bigint;
 
+/**
+ * Node's native latin-1 decoder (what `buffer.toString('latin1', start, end)` calls): it takes any
+ * Uint8Array, and makes no view of the range first. Out-of-range positions throw there; latin1() clamps.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+const char = String.fromCharCode;
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  const e = Math.min(end, bytes.length);
+  const b = bytes;
+  const s = start;
+  // short text (most protocol-0 arguments: keys, numbers, names) without a call into C++
+  switch (e - s) {
+    case 1: return char(b[s]!);
+    case 2: return char(b[s]!, b[s + 1]!);
+    case 3: return char(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    case 8: return char(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
+    default: return s < e ? latin1Slice.call(b, s, e) : '';
   }
-  return s;
 }
 
-/** Bytes as a latin-1 string (one char per byte), chunked so huge inputs do not overflow the call stack. */
+/** Bytes as a latin-1 string (one char per byte). */
 export function bytesToLatin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return latin1(bytes, start, end);
 }

@@ -199,9 +199,17 @@ export class OpReader extends FileInput {
         break;
       }
       case A_LINE: {
-        const line = file ? this.takeLine() : this.line(q);
-        if (!line) return this.truncated('newline-terminated argument');
-        const [s, nl] = line;
+        // memory mode: no [start, newline) pair allocated per line (the common protocol-0 case)
+        let s = q;
+        let nl: number;
+        if (file) {
+          const line = this.takeLine();
+          if (!line) return this.truncated('newline-terminated argument');
+          [s, nl] = line;
+        } else {
+          nl = this.findNewline(q);
+          if (nl < 0) return this.truncated('newline-terminated argument');
+        }
         this.argPos = s;
         this.argLen = nl - s;
         if (nl - s > this.maxLine) this.skipped();
@@ -214,12 +222,26 @@ export class OpReader extends FileInput {
         break;
       }
       default: {
-        const a = file ? this.takeLine() : this.line(q);
-        if (!a) return this.truncated(file ? 'module or name line' : 'module line');
-        const b = file ? this.takeLine() : this.line(a[1] + 1, a[0]);
-        if (!b) return this.truncated(file ? 'module or name line' : 'name line');
-        this.lines(a, b);
-        q = b[1] + 1;
+        let a0 = q;
+        let a1: number;
+        let b0: number;
+        let b1: number;
+        if (file) {
+          const a = this.takeLine();
+          if (!a) return this.truncated('module or name line');
+          const b = this.takeLine();
+          if (!b) return this.truncated('module or name line');
+          [a0, a1] = a;
+          [b0, b1] = b;
+        } else {
+          a1 = this.findNewline(q);
+          if (a1 < 0) return this.truncated('module line');
+          b0 = a1 + 1;
+          b1 = this.findNewline(b0, a0);
+          if (b1 < 0) return this.truncated('name line');
+        }
+        this.lines(a0, a1, b0, b1);
+        q = b1 + 1;
       }
     }
     if (this.source !== null) this.argBuf = this.argCopy ?? this.buf;

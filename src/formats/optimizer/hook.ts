@@ -5,12 +5,9 @@ import type { OptimizerBounds } from '../../policy/schema';
 import type { OptimizerSummary } from '../../report/optimizer';
 import { inspectOptimizer } from './inspect';
 
-/** The summary of each run, by the recorder of its machine (read by scan() after the run). */
-const summaries = new WeakMap<Recorder, OptimizerSummary>();
-
-/** The optimizer summary the hook made for the machine that owns `rec`, if any. */
+/** The optimizer summary the hook made for the machine that owns `rec`, if any (kept on the recorder: no weak table entry per scan). */
 export function optimizerSummaryOf(rec: Recorder): OptimizerSummary | undefined {
-  return summaries.get(rec);
+  return rec.optimizer;
 }
 
 /**
@@ -22,7 +19,7 @@ export function optimizerHook(bounds: OptimizerBounds): HookFactory {
     needsFullMachine: true,
     finish(results, pickles) {
       const summary = inspectOptimizer(results, bounds, rec, pickles);
-      if (summary) summaries.set(rec, summary);
+      if (summary) rec.optimizer = summary;
     },
   });
 }

@@ -182,7 +182,10 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
     body.nested = done(byKey);
   }
   const shown: Shown = { params: lazyShown(shownParams), scheduler: lazyShown(shownScheduler) };
-  return { value: opt, cls, keys, schedValue, nested, summary: { ...body, line: summaryLine(body, shown) } };
+  // the line goes last, as a property of the same object (no copy of the summary to add it)
+  const summary = body as OptimizerSummary;
+  summary.line = summaryLine(body, shown);
+  return { value: opt, cls, keys, schedValue, nested, summary };
 }
 
 /** The bounds of each key for one class (`all`, overridden by the class's own), worked out once per policy and class. */

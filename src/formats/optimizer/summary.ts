@@ -29,8 +29,10 @@ export function pyFloat(x: number): string {
     const s = String(x);
     return s.includes('.') ? s : `${s}.0`;
   }
-  const [mant, expText] = x.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
+  const e = x.toExponential();
+  const at = e.indexOf('e');
+  const mant = e.slice(0, at);
+  const exp = Number(e.slice(at + 1));
   const sign = mant.startsWith('-') ? '-' : '';
   const digits = mant.replace('-', '').replace('.', '');
   const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;

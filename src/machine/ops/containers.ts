@@ -33,13 +33,15 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
   if (len === x) return;
   if ((len - x) % 2) m.halt(r, 'MALFORMED/odd-items', { what: 'SETITEMS' });
   const target = stack[x - 1]!;
-  const items = stack.splice(x);
   if (target.k === 'dict') {
-    for (let i = 0; i < items.length && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([items[i]!, items[i + 1]!]);
-    target.count += items.length / 2;
-    m.measure(r, target, items, true);
+    // the common case, a plain dict: its new entries are taken from the stack where they lie (no spliced copy)
+    for (let i = x; i < len && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([stack[i]!, stack[i + 1]!]);
+    target.count += (len - x) / 2;
+    m.measureRange(r, target, stack, x, len, true);
+    stack.length = x;
     return;
   }
+  const items = stack.splice(x);
   if (target.k === 'list') return; // list[int] = value is valid Python
   mutateObject(m, r, target, () => `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
 }
