@@ -65,11 +65,22 @@ export const LINE_ARGS: ReadonlySet<ArgKind> = new Set<ArgKind>([
 
 export type PyInt = number | bigint;
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+
 /**
  * Node's native latin-1 decoder (what `buffer.toString('latin1', start, end)` calls): it takes any
  * Uint8Array, and makes no view of the range first. Out-of-range positions throw there; latin1() clamps.
+ * Where there is none (the browser page's Buffer shim), chunked String.fromCharCode does the same.
  */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+const nativeLatin1Slice: Latin1Slice | undefined = (globalThis as { Buffer?: { prototype?: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype?.latin1Slice;
+
+function chunkedLatin1(this: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, this.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  return s;
+}
+
+const latin1Slice: Latin1Slice = typeof nativeLatin1Slice === 'function' ? nativeLatin1Slice : chunkedLatin1;
 
 const char = String.fromCharCode;
 

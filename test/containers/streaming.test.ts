@@ -90,7 +90,11 @@ describe('scanStream', () => {
     const body = zlib.gzipSync(Buffer.concat([sample('model.bin')]));
     let seenMode = -1;
     const watcher = setInterval(() => {
-      for (const f of fs.readdirSync(dir)) seenMode = fs.statSync(path.join(dir, f)).mode & 0o777;
+      for (const f of fs.readdirSync(dir)) {
+        // the spool file may be removed between the listing and the stat (a fast scan)
+        const st = fs.statSync(path.join(dir, f), { throwIfNoEntry: false });
+        if (st) seenMode = st.mode & 0o777;
+      }
     }, 1);
     try {
       const chunks = [body.subarray(0, 10), body.subarray(10)];
