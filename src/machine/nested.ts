@@ -20,7 +20,7 @@ function latin1Bytes(s: string): Uint8Array {
 export function looksLikeNestedPickle(b: Uint8Array): boolean {
   if (b.length < MIN_NESTED_LEN) return false;
   if (b[0] === 0x80 && b[1]! >= 1 && b[1]! <= 5) return true;
-  const head = latin1(b.subarray(0, Math.min(b.length, 4096)));
+  const head = bytesToLatin1(b.subarray(0, Math.min(b.length, 4096)));
   return /(^|[\n(\]})ptRb0-9])c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head) || /^\(?i[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head);
 }
 
@@ -52,21 +52,17 @@ function candidates(v: Value, bytesOf: BytesOf, out: Candidate[]): void {
   }
   // base64 of a protocol 2-5 pickle starts with "gA" (0x80 ...): the decoded head says whether to decode it all
   if (length >= 12 && head[0] === 0x67 && head[1] === 0x41) {
-    const prefix = decodeBase64(latin1(head.subarray(0, Math.min(head.length, 4096) & ~3)));
+    const prefix = decodeBase64(bytesToLatin1(head.subarray(0, Math.min(head.length, 4096) & ~3)));
     if (prefix && looksLikeNestedPickle(prefix)) {
       out.push({
         length: Math.floor((length * 3) / 4),
         bytes: () => {
           const b = whole();
-          return b ? decodeBase64(latin1(b)) : null;
+          return b ? decodeBase64(bytesToLatin1(b)) : null;
         },
       });
     }
   }
-}
-
-function latin1(b: Uint8Array): string {
-  return bytesToLatin1(b);
 }
 
 /** A string that looks like a pickle: its length, and its bytes when they are read (null when they cannot be). */
@@ -75,16 +71,39 @@ export interface Candidate {
   bytes: () => Uint8Array | null;
 }
 
+/**
+ * The values a call's argument is searched in, in order: the value itself, its items (a dict's
+ * values), and the items of tuples and lists among them. Stops at the first `visit` that returns
+ * true, and returns whether one did. findNestedPickles and mayHoldNested both walk this, so the
+ * pre-check can never skip a value the search would look at.
+ */
+function someLookedAt(v: Value, visit: (x: Value) => boolean): boolean {
+  if (visit(v)) return true;
+  const inner = (item: Value): boolean => visit(item) || ((item.k === 'tuple' || item.k === 'list') && item.items.some(visit));
+  if (v.k === 'tuple' || v.k === 'list' || v.k === 'set') return v.items.some(inner);
+  if (v.k === 'dict') return v.entries.some((e) => inner(e[1]));
+  return false;
+}
+
 /** Pickle-like strings in a value and one level inside its containers. */
 export function findNestedPickles(v: Value, bytesOf: BytesOf): Candidate[] {
   const out: Candidate[] = [];
-  candidates(v, bytesOf, out);
-  if (v.k === 'tuple' || v.k === 'list' || v.k === 'set') for (const item of v.items) innerCandidates(item, bytesOf, out);
-  else if (v.k === 'dict') for (const e of v.entries) innerCandidates(e[1], bytesOf, out);
+  someLookedAt(v, (x) => {
+    candidates(x, bytesOf, out);
+    return false;
+  });
   return out;
 }
 
-function innerCandidates(item: Value, bytesOf: BytesOf, out: Candidate[]): void {
-  candidates(item, bytesOf, out);
-  if (item.k === 'tuple' || item.k === 'list') for (const x of item.items) candidates(x, bytesOf, out);
+/** How many values mayHoldNested looks at before it gives up and says "maybe". */
+const PRECHECK_VALUES = 32;
+
+/**
+ * False when `v` certainly holds no string findNestedPickles would look at (none of MIN_NESTED_LEN
+ * or more characters or bytes); true when it may, or when it is too big to tell cheaply (the memo may
+ * hand one big value to many calls: those are remembered by the caller instead).
+ */
+export function mayHoldNested(v: Value): boolean {
+  let budget = PRECHECK_VALUES;
+  return someLookedAt(v, (x) => --budget < 0 || (x.k === 'bytes' ? x.end - x.start >= MIN_NESTED_LEN : x.k === 'str' && x.v !== null && x.v.length >= MIN_NESTED_LEN));
 }

@@ -10,7 +10,7 @@ import { catalogueJudgement } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
-import { MIN_NESTED_LEN, findNestedPickles } from '../nested';
+import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
 import { classOf, kept, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
@@ -213,36 +213,6 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
 }
 
 const site = (call: LazyText) => ({ call: call() });
-
-/** How many values mayHoldNested looks at before it gives up and says "maybe". */
-const NESTED_PRECHECK = 32;
-
-/**
- * False when `v` certainly holds no string findNestedPickles would look at (none of at least
- * MIN_NESTED_LEN characters where it looks: the value, its items, and the items of tuples and lists
- * among them); true when it may, or when it is too big to tell cheaply (the memo may hand one big
- * value to many calls: those are remembered in nestedChecked instead).
- */
-function mayHoldNested(v: Value): boolean {
-  let budget = NESTED_PRECHECK;
-  const leaf = (x: Value): boolean => (x.k === 'bytes' ? x.end - x.start >= MIN_NESTED_LEN : x.k === 'str' && x.v !== null && x.v.length >= MIN_NESTED_LEN);
-  if (leaf(v)) return true;
-  const look = (item: Value): boolean => {
-    if (leaf(item)) return true;
-    if (item.k !== 'tuple' && item.k !== 'list') return false;
-    if ((budget -= item.items.length) < 0) return true;
-    for (const x of item.items) if (leaf(x)) return true;
-    return false;
-  };
-  if (v.k === 'tuple' || v.k === 'list' || v.k === 'set') {
-    if ((budget -= v.items.length) < 0) return true;
-    for (const item of v.items) if (look(item)) return true;
-  } else if (v.k === 'dict') {
-    if ((budget -= v.entries.length) < 0) return true;
-    for (const e of v.entries) if (look(e[1])) return true;
-  }
-  return false;
-}
 
 /** Strings flowing into a call that are themselves pickles get scanned too. */
 export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: LazyText): void {
