@@ -73,6 +73,8 @@ export interface GlobalValue {
   readonly callVerdict?: { readonly gadget: boolean; readonly reason: string };
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
+  /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */
+  readonly callsArguments?: readonly number[];
   /** `C.__new__` read with getattr: calling it constructs its first argument. */
   readonly ctorOf?: GlobalValue;
   /** A builtin whose calls the machine models (getattr): its deny finding waits to see how it is used (see models.ts). */

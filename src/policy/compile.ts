@@ -21,6 +21,8 @@ export interface Judgement {
   callVerdict?: CallVerdict;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
+  /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */
+  callsArguments?: readonly number[];
   /** The library catalogue decided (the policy's rules did not): which of its verdicts. */
   catalogue?: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
@@ -173,7 +175,17 @@ export class CompiledPolicy {
     const cat = this.spec.catalogue && !allowRule ? catalogueJudgement(effective[0], effective[1], true) : null;
     if (cat?.decision === 'deny') return { ...cat, resolved };
     const veto = this.spec.catalogue && allowRule && !exact ? { catalogueVeto: effective } : {};
-    if (allowRule) return { decision: 'allow', resolved, reason: allowRule.reason, ...(allowRule.use === 'reference' ? { referenceOnly: true } : {}), ...onCall, ...veto };
+    if (allowRule) {
+      return {
+        decision: 'allow',
+        resolved,
+        reason: allowRule.reason,
+        ...(allowRule.use === 'reference' ? { referenceOnly: true } : {}),
+        ...(allowRule.callsArguments ? { callsArguments: allowRule.callsArguments } : {}),
+        ...onCall,
+        ...veto,
+      };
+    }
     if (cat) return { ...cat, resolved, ...onCall };
     const d = this.spec.default ?? 'unlisted';
     return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined, ...onCall };

@@ -38,6 +38,19 @@ export const RuleSchema = z.strictObject({
     .describe(
       'What the rule is about. `any` (default): importing the global. On an allow rule, `reference`: the global may be imported and stored (libraries pickle functions such as numpy ufuncs by name) but a pickle that calls it while loading is not accepted. On a deny rule, `call`: only calling it is denied (a class that is harmless as an argument, dangerous when called).',
     ),
+  /**
+   * On an allow rule: the argument positions (0-based) whose value the global calls, at once or later
+   * (a sort key it keeps, a class it instantiates). Loading is accepted only when what is handed there
+   * is plain data (not callable) or a global the policy lets the pickle call; a global allowed only as
+   * a value, one whose call is denied, or an object the pickle built is a finding. Keyword arguments and
+   * the state a BUILD gives an instance of such a class are checked the same way.
+   */
+  callsArguments: z
+    .array(z.number().int().min(0).max(31))
+    .optional()
+    .describe(
+      'On an allow rule: the argument positions (0-based) whose value the global calls, at once or later (a sort key it keeps, a class it instantiates). Loading is accepted only when what is handed there is plain data (not callable) or a global the policy lets the pickle call; a global allowed only as a value, one whose call is denied, or an object the pickle built is a finding. Keyword arguments and the state a BUILD gives an instance of such a class are checked the same way.',
+    ),
   /** Qualified names (`module.name`) the rule does not cover, with everything below them (deny rules with `*`). */
   except: z.array(identifierPath).optional().describe('Qualified names (`module.name`) the rule does not cover, with everything below them (deny rules with `*`).'),
 });

@@ -145,6 +145,18 @@ def _():
     refused(T, b'(icollections\nOrderedDict\n.', 'DENIED_GLOBAL/denied-call')
 
 
+@check('a global that calls its arguments (callsArguments) is handed plain data or globals it may call')
+def _():
+    assert T.loads(b'cfunctools\nreduce\n(N(lp0\nI7\natR.') == 7
+    refused(T, b'cfunctools\nreduce\n(ccollections\nOrderedDict\n(lp0\nI1\naI2\natR.', 'DENIED_GLOBAL/handed-denied-call')
+    refused(T, b'cfunctools\nreduce\n(cdecimal\nDecimal\n(lp0\nI1\natR.', 'UNLISTED_GLOBAL/handed-reference')
+    # namedtuple('P', 'a b') is a class the pickle built: what calling it runs is not checked
+    refused(T, b"cfunctools\nreduce\n(ccollections\nnamedtuple\n(S'P'\nS'a b'\ntR(lp0\nI1\naI2\natR.", 'UNLISTED_GLOBAL/handed-object')
+    # OBJ and INST call it too
+    refused(T, b'(cfunctools\nreduce\nccollections\nOrderedDict\n(lp0\nI1\naI2\nao.', 'DENIED_GLOBAL/handed-denied-call')
+    refused(T, b'(ccollections\nOrderedDict\n(lp0\nI1\naI2\naifunctools\nreduce\n.', 'DENIED_GLOBAL/handed-denied-call')
+
+
 @check('state is never set on a global, nor its methods called (BUILD, APPEND(S), SETITEM(S))')
 def _():
     import posixpath

@@ -41,8 +41,8 @@ const MANIFEST = (JSON.parse(fs.readFileSync(path.join(SAMPLES, 'manifest.json')
 
 /**
  * Policy files of these tests: value-only and call-denied classes, Cls.* members, a module, a list
- * and a mapping allowed as globals, an extension registry, rejected persistent ids; and default with
- * accept: suspicious.
+ * and a mapping allowed as globals, a function that calls its first argument (callsArguments), an
+ * extension registry, rejected persistent ids; and default with accept: suspicious.
  */
 const TEST_POLICIES = {
   'guard-test': {
@@ -55,6 +55,7 @@ const TEST_POLICIES = {
       { module: 'decimal', names: ['Decimal'], action: 'allow', use: 'reference', reason: 'test: a value only' },
       { module: 'os', names: ['path', 'environ'], action: 'allow', reason: 'test: a module and a mapping as globals' },
       { module: 'sys', names: ['path'], action: 'allow', reason: 'test: a list as a global' },
+      { module: 'functools', names: ['reduce'], action: 'allow', reason: 'test: calls its first argument', callsArguments: [0] },
     ],
     extensions: { '240': { module: 'collections', name: 'namedtuple' }, '241': { module: 'os', name: 'system' } },
     persistentIds: 'reject',

@@ -10,6 +10,7 @@ import { catalogueJudgement } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
+import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
@@ -167,6 +168,9 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   }
   passedClasses(m, r, callee, args, kwargs, pseudo);
   const inits = initRun(callee, args, kind);
+  // what the callee calls of its arguments (a class's __init__ runs only on a call, not on NEWOBJ)
+  if (inits === callee) checkHandedArguments(m, r, callee, args, kwargs, pseudo);
+  else if (inits?.callsArguments) checkHandedState(m, r, inits, args.k === 'tuple' ? (args.items[2] ?? args) : args, pseudo);
   if (inits?.callVerdict) {
     const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';
     m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
@@ -183,6 +187,7 @@ function describeArgs(args: Value): string {
 
 function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void {
   for (const v of [inst, state]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'used as object state');
+  const pseudo = lazyText(() => `${renderValue(inst)}.__setstate__(${renderValue(state)})`);
   switch (inst.k) {
     case 'global':
       m.rec.add('BUILD_ON_NON_INSTANCE/build-on-global', { offset: r.opPos, opcode: 'BUILD', call: `${inst.resolved}.__setstate__(${renderValue(state)})` }, { at: r.opPos, target: inst.resolved });
@@ -195,6 +200,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
+      if (cls) checkHandedState(m, r, cls, state, pseudo);
       const guard = cls ? buildGuard(cls, state) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
@@ -204,7 +210,6 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
     default:
       m.halt(r, 'MALFORMED/cannot-build', { what: describeOperand(inst) });
   }
-  const pseudo = lazyText(() => `${renderValue(inst)}.__setstate__(${renderValue(state)})`);
   m.rec.call(r.opPos, 'BUILD', 'build', originGlobal(inst)?.resolved ?? `<${inst.k}>`, pseudo);
   let action = null;
   for (const h of m.hooks) action = h.build?.(r, inst, state) ?? action;

@@ -236,6 +236,27 @@ export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
   ),
 ];
 
+/** An allow rule for a global that calls the values handed at `positions` (see RuleSchema `callsArguments`). */
+const calling = (module: string, names: string[], positions: number[], reason: string): PolicyRule => ({ ...allow(module, names, reason), callsArguments: positions });
+
+const SORTED_KEY =
+  'sorted containers (sortedcontainers 2.4, read in full): __reduce__ gives (values, key) and __init__ keeps key and calls it on every value, so the key handed over must be one the policy lets the pickle call (a builtin such as abs, or None); nothing else in construction calls a value of the pickle';
+
+/**
+ * Long-tail classes and functions reviewed by hand because the catalogue's walk cannot follow them
+ * (an attribute that holds a bound method, a class chosen in __new__), each with what was checked.
+ */
+export const REVIEWED_ALLOW: readonly PolicyRule[] = [
+  calling('sortedcontainers', ['SortedList', 'SortedKeyList', 'SortedListWithKey', 'SortedSet'], [1], SORTED_KEY),
+  calling('sortedcontainers.sortedlist', ['SortedList', 'SortedKeyList', 'SortedListWithKey'], [1], SORTED_KEY),
+  calling('sortedcontainers.sortedset', ['SortedSet'], [1], SORTED_KEY),
+  calling('sortedcontainers', ['SortedDict'], [0], SORTED_KEY.replace('(values, key)', '(key, items)').replace('keeps key', 'takes a leading callable (or None) as its key')),
+  calling('sortedcontainers.sorteddict', ['SortedDict'], [0], SORTED_KEY.replace('(values, key)', '(key, items)').replace('keeps key', 'takes a leading callable (or None) as its key')),
+  allow('intervaltree', ['IntervalTree'], 'interval tree (intervaltree 3.0.2, read in full): __reduce__ gives (sorted intervals,); __init__ builds a set, a node tree and a SortedDict without a key from the intervals, calling nothing it is handed'),
+  allow('intervaltree.intervaltree', ['IntervalTree'], 'interval tree (intervaltree 3.0.2, read in full): __reduce__ gives (sorted intervals,); __init__ builds a set, a node tree and a SortedDict without a key from the intervals, calling nothing it is handed'),
+  calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
+];
+
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
   ...Object.entries(SCIPY_DISTRIBUTIONS).flatMap(([m, names]) => [
     allow(m, [...names], "scipy.stats distributions (frozen distributions hold one): rv_generic.__setstate__ updates __dict__ and exec()s the instance's _parse_arg_template, so a BUILD guard admits only the template scipy writes (shape names that are identifiers, scipy's loc/scale forms) and rejects any other state"),

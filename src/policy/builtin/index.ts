@@ -3,7 +3,7 @@
  * kvstore wire; `mxnet-states` scans `.states` files written by Trainer.save_states / Module.save_optimizer_states.
  */
 import type { PolicySpec } from '../schema';
-import { NUMPY_ALLOW, PANDAS_ALLOW, PYTHON_ALLOW, SCIPY_ALLOW, SKLEARN_ALLOW, TORCH_ALLOW, TORCH_FAMILY_ALLOW } from './allowlist';
+import { NUMPY_ALLOW, PANDAS_ALLOW, PYTHON_ALLOW, REVIEWED_ALLOW, SCIPY_ALLOW, SKLEARN_ALLOW, TORCH_ALLOW, TORCH_FAMILY_ALLOW } from './allowlist';
 import { DENY_RULES } from './denylist';
 import { MXNET_STATES_ALLOW, MXNET_WIRE_ALLOW } from './mxnet';
 import { MXNET_OPTIMIZER_BOUNDS, MXNET_STATES_BOUNDS } from './optimizer-bounds';
@@ -22,7 +22,7 @@ export const BUILTIN_POLICIES: readonly PolicySpec[] = [
     catalogue: true,
     persistentIds: 'allow',
     outOfBandBuffers: 'reject',
-    rules: [...DENY_RULES, ...PYTHON_ALLOW, ...NUMPY_ALLOW, ...TORCH_ALLOW, ...TORCH_FAMILY_ALLOW, ...SKLEARN_ALLOW, ...SCIPY_ALLOW, ...PANDAS_ALLOW, ...MXNET_WIRE_ALLOW, ...MXNET_STATES_ALLOW],
+    rules: [...DENY_RULES, ...PYTHON_ALLOW, ...NUMPY_ALLOW, ...TORCH_ALLOW, ...TORCH_FAMILY_ALLOW, ...SKLEARN_ALLOW, ...SCIPY_ALLOW, ...PANDAS_ALLOW, ...REVIEWED_ALLOW, ...MXNET_WIRE_ALLOW, ...MXNET_STATES_ALLOW],
   },
   {
     name: 'mxnet-optimizer',

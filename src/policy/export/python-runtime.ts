@@ -117,10 +117,10 @@ def _is_dunder(s):
 
 
 class _Rule(object):
-    __slots__ = ('module', 'names', 'action', 'reason', 'submodules', 'use', 'excepts')
+    __slots__ = ('module', 'names', 'action', 'reason', 'submodules', 'use', 'excepts', 'calls')
 
     def __init__(self, row):
-        self.module, self.names, self.action, self.reason, self.submodules, self.use, self.excepts = row
+        self.module, self.names, self.action, self.reason, self.submodules, self.use, self.excepts, self.calls = row
 
 
 class _Entry(object):
@@ -204,14 +204,16 @@ _ALLOW = _RuleIndex([r for r in _RULES if r.action == 'allow'], False)
 
 class Judgement(object):
     """What the policy says about one import: decision 'allow', 'deny' or 'unlisted'."""
-    __slots__ = ('decision', 'resolved', 'reason', 'reference_only', 'deny_call')
+    __slots__ = ('decision', 'resolved', 'reason', 'reference_only', 'deny_call', 'calls_arguments')
 
-    def __init__(self, decision, resolved, reason=None, reference_only=False, deny_call=None):
+    def __init__(self, decision, resolved, reason=None, reference_only=False, deny_call=None, calls_arguments=()):
         self.decision = decision
         self.resolved = resolved
         self.reason = reason
         self.reference_only = reference_only
         self.deny_call = deny_call
+        # argument positions whose value the global calls (a rule's callsArguments)
+        self.calls_arguments = calls_arguments
 
     def as_dict(self):
         return {'decision': self.decision, 'resolved': self.resolved, 'reason': self.reason,
@@ -277,7 +279,7 @@ def _judge(module, name, proto):
     call_rule = _DENY_CALL.lookup(effective[0], effective[1]) or _DENY_CALL.lookup(module, name)
     deny_call = call_rule.reason if call_rule is not None else None
     if allow is not None:
-        return Judgement('allow', resolved, allow.reason, allow.use == 'reference', deny_call)
+        return Judgement('allow', resolved, allow.reason, allow.use == 'reference', deny_call, allow.calls)
     d = DEFAULT
     return Judgement(d, resolved, 'the policy denies every global it does not list' if d == 'deny' else None, False, deny_call)
 
@@ -328,6 +330,7 @@ class RestrictedUnpickler(_Base):
         # every global this unpickler handed out (the memo outlives one load, so these do too)
         self._pg_globals = {}
         self._pg_nocall = {}
+        self._pg_calls = {}
         self._pg_reset()
 
     def _pg_reset(self):
@@ -358,7 +361,51 @@ class RestrictedUnpickler(_Base):
         self._pg_globals[id(obj)] = obj
         if j.reference_only or j.deny_call:
             self._pg_nocall[id(obj)] = (obj, j, module, name)
+        if j.calls_arguments:
+            self._pg_calls[id(obj)] = (obj, j)
+            if self._pg_inst:
+                # INST calls it with the items above the mark
+                items = self.stack if hasattr(self, 'metastack') else self.stack[self.marker() + 1:]
+                self._pg_check_handed(j, items, None, 'INST')
         return obj
+
+    def _pg_check_handed(self, j, args, kwargs, op):
+        """What a global that calls its arguments (calls_arguments) is handed: plain data, or a
+        global the policy lets the pickle call."""
+        values = [args[i] for i in j.calls_arguments if i < len(args)]
+        if kwargs:
+            values.extend(kwargs.values())
+        for v in values:
+            hit = self._pg_nocall.get(id(v))
+            if hit is not None and hit[0] is v:
+                if hit[1].deny_call:
+                    _refuse('DENIED_GLOBAL/handed-denied-call', u'%s hands %s to %s, which calls what it is handed: %s' % (op, _text(hit[1].resolved), _text(j.resolved), hit[1].deny_call), hit[2], hit[3], hit[1].deny_call)
+                if hit[1].resolved not in PURE_BUILTINS:
+                    _refuse('UNLISTED_GLOBAL/handed-reference', u'%s hands %s to %s, which calls what it is handed; the policy allows it only as a value' % (op, _text(hit[1].resolved), _text(j.resolved)), hit[2], hit[3], hit[1].reason)
+            elif callable(v) and self._pg_globals.get(id(v)) is not v:
+                _refuse('UNLISTED_GLOBAL/handed-object', u'%s hands an object the pickle built (%s) to %s, which calls what it is handed' % (op, type(v).__name__, _text(j.resolved)))
+
+    def _pg_handed_call(self, callee, args, kwargs, op):
+        """A call of a global that calls its arguments, directly or through functools.partial."""
+        if isinstance(callee, functools.partial):
+            args = tuple(callee.args) + tuple(args)
+            kwargs = dict(callee.keywords or {}, **(kwargs or {}))
+            callee = callee.func
+        hit = self._pg_calls.get(id(callee))
+        if hit is not None and hit[0] is callee:
+            self._pg_check_handed(hit[1], args, kwargs, op)
+
+    def _pg_handed_state(self, inst, state):
+        """BUILD on an instance of such a class: its state's values are what its methods call."""
+        hit = self._pg_calls.get(id(type(inst)))
+        if hit is None or hit[0] is not type(inst):
+            return
+        parts = state if isinstance(state, tuple) and len(state) == 2 else (state,)
+        for part in parts:
+            if isinstance(part, dict):
+                self._pg_check_handed(Judgement('allow', hit[1].resolved, None, False, None, ()), (), part, 'BUILD')
+            elif part is not None:
+                self._pg_check_handed(Judgement('allow', hit[1].resolved, None, False, None, (0,)), (part,), None, 'BUILD')
 
     def _pg_check_call(self, j, module, name, op):
         if j.deny_call:
@@ -490,12 +537,19 @@ def _marked_first(self):
     return self.stack[k + 1]
 
 
-def _guard_call(name, callee):
+def _guard_call(name, callee, arguments=None):
     orig = _original(name)
     if orig is None:
         return
 
     def handler(self):
+        if self._pg_calls and arguments is not None:
+            try:
+                fn, args = callee(self), arguments(self)
+            except (IndexError, AttributeError, TypeError):
+                fn, args = _MISSING, ()
+            if fn is not _MISSING and isinstance(args, tuple):
+                self._pg_handed_call(fn, args, None, name)
         if self._pg_nocall:
             try:
                 obj = callee(self)
@@ -508,10 +562,17 @@ def _guard_call(name, callee):
     _install(name, handler)
 
 
-_guard_call('REDUCE', lambda self: self.stack[-2])
+def _marked_rest(self):
+    """The items after OBJ's class."""
+    if hasattr(self, 'metastack'):
+        return tuple(self.stack[1:])
+    return tuple(self.stack[self.marker() + 2:])
+
+
+_guard_call('REDUCE', lambda self: self.stack[-2], lambda self: self.stack[-1])
 _guard_call('NEWOBJ', lambda self: self.stack[-2])
 _guard_call('NEWOBJ_EX', lambda self: self.stack[-3])
-_guard_call('OBJ', _marked_first)
+_guard_call('OBJ', _marked_first, _marked_rest)
 
 
 def _below_mark(self):
@@ -543,6 +604,20 @@ def _guard_target(name, target, rule, what):
 
 
 _guard_target('BUILD', lambda self: self.stack[-2], 'BUILD_ON_NON_INSTANCE/build-on-global', 'sets state on the global')
+
+
+def _build_handed(self, _orig=RestrictedUnpickler.dispatch.get(_key(OPCODE_CODES['BUILD']))):
+    if self._pg_calls:
+        try:
+            inst, state = self.stack[-2], self.stack[-1]
+        except IndexError:
+            inst = _MISSING
+        if inst is not _MISSING:
+            self._pg_handed_state(inst, state)
+    _orig(self)
+
+
+_install('BUILD', _build_handed)
 _guard_target('APPEND', lambda self: self.stack[-2], 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
 _guard_target('SETITEM', lambda self: self.stack[-3], 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')
 _guard_target('APPENDS', _below_mark, 'METHOD_CALL_ON_OBJECT/method-on-global', 'calls a method of the global')

@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS } from '../../limits';
 import { OPCODES } from '../../pickle/opcodes';
 import { RULES } from '../../report/rules';
 import { MAX_NAME_LENGTH, MAX_NAME_PARTS, type CompiledPolicy } from '../compile';
+import { PURE_BUILTINS } from '../../machine/handed';
 import { PYTHON_RUNTIME } from './python-runtime';
 
 export interface PythonExportOptions {
@@ -30,6 +31,9 @@ const GUARD_RULES = [
   'DENIED_GLOBAL/denied-call',
   'UNLISTED_GLOBAL/not-allowed',
   'UNLISTED_GLOBAL/called-reference',
+  'DENIED_GLOBAL/handed-denied-call',
+  'UNLISTED_GLOBAL/handed-reference',
+  'UNLISTED_GLOBAL/handed-object',
   'UNREGISTERED_EXT/unregistered-ext',
   'PERSISTENT_ID/persistent-id',
   'OUT_OF_BAND_BUFFER/out-of-band',
@@ -96,6 +100,7 @@ its HTTP gate, or on its own; see docs/python-guard.md in picklegate.${catalogue
 """
 from __future__ import absolute_import
 
+import functools
 import io
 import pickle
 import re
@@ -122,16 +127,17 @@ __all__ = ['RestrictedUnpickler', 'Unpickler', 'RefusedError', 'UnpicklingError'
   put('EXTENSIONS', pyDict(ext.map(([code, g]) => [String(code), pyTuple([pyStr(g.module), pyStr(g.name)])])));
   put('WIRE_PROTOCOLS', wire.protocols ? pyTuple(wire.protocols.map(String)) : 'None');
   put('WIRE_OPCODES', wire.opcodes ? `frozenset([${wire.opcodes.map(pyStr).join(', ')}])` : 'None');
+  put('PURE_BUILTINS', `frozenset(${pyTuple([...PURE_BUILTINS].map(pyStr))})`);
   put('WIRE_ASCII', pyBool(wire.ascii));
   put('WIRE_NO_NUL', pyBool(wire.noNul));
   put('WIRE_SINGLE_PICKLE', pyBool(wire.singlePickle));
   put('WIRE_MAX_BYTES', wire.maxBytes !== undefined ? String(wire.maxBytes) : 'None');
   lines.push('');
-  lines.push('# (module, names: "*" or a tuple, action, reason, submodules, use, except), in policy order');
+  lines.push('# (module, names: "*" or a tuple, action, reason, submodules, use, except, calls_arguments), in policy order');
   lines.push('RULES = [');
   for (const r of spec.rules) {
     const names = r.names === '*' ? pyStr('*') : pyTuple(r.names.map(pyStr));
-    lines.push(`    (${pyStr(r.module)}, ${names}, ${pyStr(r.action)}, ${pyStr(r.reason)}, ${pyBool(r.submodules)}, ${pyStr(r.use ?? 'any')}, ${pyTuple((r.except ?? []).map(pyStr))}),`);
+    lines.push(`    (${pyStr(r.module)}, ${names}, ${pyStr(r.action)}, ${pyStr(r.reason)}, ${pyBool(r.submodules)}, ${pyStr(r.use ?? 'any')}, ${pyTuple((r.except ?? []).map(pyStr))}, ${pyTuple((r.callsArguments ?? []).map(String))}),`);
   }
   lines.push(']');
   out.push(lines.join('\n'));

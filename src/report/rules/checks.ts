@@ -46,6 +46,18 @@ export const CHECK_RULES = {
   'UNLISTED_GLOBAL/unverified-call': rule<InitCall>('suspicious', runsInit),
   'DENIED_GLOBAL/gadget-passed': rule<Handed>('dangerous', handedOver),
   'UNLISTED_GLOBAL/unverified-passed': rule<Handed>('suspicious', handedOver),
+  'DENIED_GLOBAL/handed-denied-call': rule<{ op: string; at: number; callee: string; handed: string; reason: string }>(
+    'dangerous',
+    (a) => `${a.op} at offset ${a.at} hands ${a.handed} to ${a.callee}, which calls what it is handed: ${a.reason}`,
+  ),
+  'UNLISTED_GLOBAL/handed-reference': rule<{ op: string; at: number; callee: string; handed: string }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} hands ${a.handed} to ${a.callee}, which calls what it is handed; the policy allows ${a.handed} only as a value, not as something loading calls`,
+  ),
+  'UNLISTED_GLOBAL/handed-object': rule<{ op: string; at: number; callee: string; handed: string }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} hands an object the pickle built (${a.handed}) to ${a.callee}, which calls what it is handed: what calling that object runs is not checked`,
+  ),
   'DENIED_GLOBAL/unsafe-call': rule<{ op: string; at: number; call: string; why: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.call}: ${a.why}`),
   'DENIED_GLOBAL/unmodeled-use': rule<Import & { reason: string; use: string }>(
     'dangerous',
