@@ -104,6 +104,26 @@ describe("astropy's unit unpickler calls the class it is handed", () => {
   });
 });
 
+describe("bidict's unpickler calls the class it is handed", () => {
+  // getattr(bidict.BidictBase, '_from_other')(cls, {'a': 1}, False), as bidict's __reduce__ writes it
+  const fromOther = (cls: (p: P) => P) =>
+    cls(new P().proto(2).global('builtins', 'getattr').global('bidict', 'BidictBase').unicode('_from_other').tuple2().reduce())
+      .emptyDict()
+      .unicode('a')
+      .int(1)
+      .setitem()
+      .false()
+      .tuple3()
+      .reduce()
+      .stop()
+      .done();
+
+  test('a bidict class is accepted; a class whose call is denied is not', () => {
+    expect(judge(fromOther((p) => p.global('bidict', 'frozenbidict')))).toEqual(['safe', []]);
+    expect(judge(fromOther((p) => p.global('numpy', 'memmap')))).toEqual(['dangerous', ['DENIED_GLOBAL/handed-denied-call']]);
+  });
+});
+
 describe('callsArguments in a policy of ones own', () => {
   test('a user policy can say which arguments its own global calls', () => {
     const policy = compilePolicy({

@@ -254,6 +254,11 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   calling('sortedcontainers.sorteddict', ['SortedDict'], [0], SORTED_KEY.replace('(values, key)', '(key, items)').replace('keeps key', 'takes a leading callable (or None) as its key')),
   allow('intervaltree', ['IntervalTree'], 'interval tree (intervaltree 3.0.2, read in full): __reduce__ gives (sorted intervals,); __init__ builds a set, a node tree and a SortedDict without a key from the intervals, calling nothing it is handed'),
   allow('intervaltree.intervaltree', ['IntervalTree'], 'interval tree (intervaltree 3.0.2, read in full): __reduce__ gives (sorted intervals,); __init__ builds a set, a node tree and a SortedDict without a key from the intervals, calling nothing it is handed'),
+  ...['bidict', 'bidict._base'].map((m) =>
+    calling(m, ['BidictBase._from_other'], [0], "bidict's unpickler (bidict 0.22.1 and 0.23.1, read): __reduce__ gives _from_other(cls, dict, inverted), which calls cls() with no arguments and fills the instance with _init_from; cls must be a class the policy lets the pickle call"),
+  ),
+  allow('bidict', ['bidict', 'frozenbidict', 'OrderedBidict', 'FrozenOrderedBidict', 'BidictBase'], "bidirectional dicts (bidict 0.22.1 and 0.23.1, read: __init__, _update, _write, _dedup, _init_from and the ordered node list): construction fills two backing mappings made from class attributes (dict, or bidict's own for the ordered kinds) and undoes a failed update with those mappings' own __setitem__ and __delitem__, the 'unwriteop' the catalogue's walk could not follow; nothing handed is called"),
+  allow('bidict._base', ['BidictBase'], 'the base class of bidirectional dicts, named as the owner of _from_other'),
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
 ];
 
