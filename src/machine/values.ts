@@ -71,6 +71,8 @@ export interface GlobalValue {
   readonly denyCall?: string;
   /** Calling it runs an __init__ the catalogue judged (a gadget or unverified); rebuilding it does not. */
   readonly callVerdict?: { readonly gadget: boolean; readonly reason: string };
+  /** Methods of the class the catalogue judged (a gadget or unverified): run when a pickle calls them on an instance (see containers.ts). */
+  readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */

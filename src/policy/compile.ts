@@ -3,7 +3,7 @@
  * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
-import { catalogueJudgement, type CallVerdict } from '../names/catalogue/judge';
+import { catalogueJudgement, type CallVerdict, type MethodVerdicts } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -19,6 +19,8 @@ export interface Judgement {
   denyCall?: string;
   /** Calling it (REDUCE, INST, OBJ, copyreg._reconstructor as base) runs __init__, which the catalogue judged: a gadget (dangerous) or unverified (suspicious). */
   callVerdict?: CallVerdict;
+  /** Methods of the class (APPEND, SETITEM, ADDITEMS call them on an instance) the catalogue judged: a gadget or unverified. */
+  methodVerdicts?: MethodVerdicts;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
   /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */

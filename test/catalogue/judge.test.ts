@@ -93,3 +93,35 @@ describe('a partial handed to a callable', () => {
     expect(judge(wrapped)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
   });
 });
+
+describe('classes judged by the methods a pickle calls on them', () => {
+  // xarray's Variable: __init__ and __setitem__ reach calls the walk cannot follow; Dataset: both reach a sink
+  const VARIABLE = ['xarray.core.variable', 'Variable'] as const;
+  const DATASET = ['xarray.core.dataset', 'Dataset'] as const;
+  const made = (cls: readonly [string, string]) => new P().proto(2).global(...cls).emptyTuple().newobj();
+
+  test('the catalogue has the verdicts these tests assume', () => {
+    expect(lookupCatalogue(...VARIABLE)!.failing).toEqual({ __setitem__: 'unverified', construction: 'unverified' });
+    expect(lookupCatalogue(...DATASET)!.failing).toEqual({ __setitem__: 'gadget', construction: 'gadget' });
+  });
+
+  test('rebuilt as pickle does (NEWOBJ or _reconstructor, then BUILD), they are accepted', () => {
+    expect(judge(made(VARIABLE).emptyDict().str('_dims').str('x').tuple1().setitem().build().stop().done())).toEqual(['safe', []]);
+    expect(judge(new P().proto(2).global('copyreg', '_reconstructor').global(...DATASET).global('builtins', 'object').none().tuple3().reduce().emptyDict().build().stop().done())).toEqual(['safe', []]);
+  });
+
+  test('a method the catalogue judged, called on an instance, is judged there', () => {
+    expect(judge(made(VARIABLE).str('k').int(1).setitem().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method']]);
+    expect(judge(made(DATASET).mark().str('k').int(1).setitems().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-method']]);
+    const rebuilt = new P().proto(2).global('copyreg', '_reconstructor').global(...DATASET).global('builtins', 'object').none().tuple3().reduce().str('k').int(1).setitem().stop().done();
+    expect(judge(rebuilt)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-method']]);
+    const r = scan(made(DATASET).str('k').int(1).setitem().stop().done(), { policy: 'default' });
+    expect(r.findings[0]!.message).toMatch(/^SETITEM at offset \d+ calls __setitem__ of a xarray\.core\.dataset\.Dataset the pickle built: __setitem__ reaches /);
+  });
+
+  test('called, or handed to a callable that may make one and call its methods: judged by the worst', () => {
+    expect(judge(new P().proto(2).global(...DATASET).emptyTuple().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
+    const handed = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(...VARIABLE).emptyDict().tuple2().reduce().stop().done();
+    expect(judge(handed)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+});

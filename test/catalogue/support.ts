@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { CatalogueEntry } from '../../src/names/catalogue';
+import { CHECKED_METHODS } from '../../src/names/catalogue/judge';
 import { P } from '../support/pickle-builder';
 
 export const root = path.resolve(__dirname, '../..');
@@ -74,4 +76,27 @@ export function gadgetPickles(module: string, name: string, dotted: boolean): { 
     { form: 'REDUCE', bytes: new P().proto(2).global(module, name).str('x').tuple1().reduce().stop().done() },
     { form: 'NEWOBJ', bytes: new P().proto(2).global(module, name).emptyTuple().newobj().stop().done() },
   ];
+}
+
+/**
+ * The methods a class is judged by where a pickle calls them (the default policy admits it when
+ * rebuilt, see judge.ts methodOnly): its failing entries are calling it and such methods. Else null.
+ */
+export function methodOnly(e: CatalogueEntry): string[] | null {
+  if (!e.failing || (e.kind !== 'gadget' && e.kind !== 'unverified')) return null;
+  const names = Object.keys(e.failing);
+  const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
+  return methods.length && names.every((n) => n === 'construction' || methods.includes(n)) ? methods : null;
+}
+
+/** NEWOBJ of the class, then the opcode that calls each method on the instance. */
+export function methodPickles(module: string, name: string, dotted: boolean, methods: readonly string[]): { form: string; bytes: Uint8Array }[] {
+  const made = () => (dotted ? new P().proto(4).str(module).str(name).stackGlobal() : new P().proto(2).global(module, name)).emptyTuple().newobj();
+  const forms: Record<string, () => Uint8Array> = {
+    __setitem__: () => made().str('k').str('v').setitem().stop().done(),
+    append: () => made().str('x').append().stop().done(),
+    extend: () => made().mark().str('x').str('y').appends().stop().done(),
+    add: () => made().mark().str('x').additems().stop().done(),
+  };
+  return methods.map((m) => ({ form: `NEWOBJ + ${m}`, bytes: forms[m]!() }));
 }

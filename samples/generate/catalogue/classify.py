@@ -667,9 +667,11 @@ class Generation:
 
 # ---------------------------------------------------------------------------------- the walk
 
-def walk(gen, roots):
+def walk(gen, roots, labels=None):
     """roots: {key: [(label, edges)]}. Returns {key: (dist, label, [states], terminal) or None}:
-    the shortest path to a sink if any, else the shortest path to an unresolved call, else None."""
+    the shortest path to a sink if any, else the shortest path to an unresolved call, else None.
+    With `labels` (a dict), also fills labels[key] = {label: SINK or UNRESOLVED} for every entry
+    point that reaches either."""
     order = []
     index = {}
     stack = []
@@ -731,6 +733,16 @@ def walk(gen, roots):
 
     results = {}
     for key, entries in roots.items():
+        if labels is not None:
+            found = {}
+            for label, edges in entries:
+                for kind in (SINK, UNRESOLVED):
+                    dist = tables[kind][0]
+                    if any((e[0] == kind) if isinstance(e, Terminal) else dist[index[e]] > 0 for e in edges):
+                        found.setdefault(label, kind)
+                        break
+            if found:
+                labels[key] = found
         best = None
         for kind in (SINK, UNRESOLVED):
             dist, nxt = tables[kind]
@@ -783,7 +795,8 @@ def classify_generation(gen):
     # one walk for both: the rebuild roots are a subset of the same states
     all_roots = dict(roots)
     all_roots.update((('rebuild',) + key, ents) for key, ents in rebuild.items())
-    results = walk(gen, all_roots)
+    labels = {}
+    results = walk(gen, all_roots, labels)
 
     # a function's root state, to shorten paths that run through another catalogued function
     via = {}
@@ -834,6 +847,16 @@ def classify_generation(gen):
                     break
             if entry != 'the call':
                 rec['entry'] = entry        # left out for a callable's own call
+            if kind == 'class':
+                # every entry point that reaches a sink (g) or an unresolved call (u), so that a scan
+                # can tell whether the pickle runs it: `construction` (calling the class), `__new__`
+                # (a rebuild's __new__ with arguments), a method the unpickler may call, `reduce`
+                failing = {}
+                for lab, k in list(labels.get((lib, canon), {}).items()) + \
+                        [(l2, k2) for l2, k2 in labels.get(('rebuild', lib, canon), {}).items() if l2 == '__new__']:
+                    name = 'construction' if lab == 'call' else 'reduce' if lab.startswith('reduce ') else lab
+                    failing[name] = 'g' if k == SINK or failing.get(name) == 'g' else 'u'
+                rec['failing'] = ['%s:%s' % kv for kv in sorted(failing.items())]
             if kind == 'class' and results.get(('rebuild', lib, canon)) is None:
                 # only __init__ reaches it: a rebuild (NEWOBJ + BUILD) is safe; entry stays `construction`
                 assert label == 'call', (canon, label)
@@ -894,6 +917,12 @@ def merge(generations, per_gen):
                 merged.pop('callOnly', None)
                 if unsafe and all(x.get('callOnly') for x in unsafe):
                     merged['callOnly'] = 1
+                if cur.get('failing') or rec.get('failing'):
+                    worst = {}
+                    for f in cur.get('failing', []) + rec.get('failing', []):
+                        name, _, k = f.rpartition(':')
+                        worst[name] = 'g' if k == 'g' or worst.get(name) == 'g' else 'u'
+                    merged['failing'] = ['%s:%s' % kv for kv in sorted(worst.items())]
                 if cur.get('reduce') or rec.get('reduce'):
                     merged['reduce'] = sorted(set(cur.get('reduce', [])) | set(rec.get('reduce', [])))
                 L['entries'][canon] = merged
@@ -917,7 +946,7 @@ def merge(generations, per_gen):
             aliases = [compact_alias(a, canon) for a in e['aliases'] if owner.get(a) == canon and a != canon]
             if aliases:
                 item['aliases'] = aliases
-            for k in ('checked', 'entry', 'callOnly', 'sink', 'category', 'unresolved', 'path', 'via', 'type', 'reduce',
+            for k in ('checked', 'entry', 'callOnly', 'failing', 'sink', 'category', 'unresolved', 'path', 'via', 'type', 'reduce',
                       'native', 'reduceTarget', 'note'):
                 if k in e:
                     item[k] = e[k]

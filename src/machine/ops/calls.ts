@@ -105,9 +105,11 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
-        if (v.callVerdict) {
-          const rule = v.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed';
-          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, reason: v.callVerdict.reason });
+        // the callee may make one and call its methods: the worst of what the catalogue judged
+        const verdict = worstVerdict(v);
+        if (verdict) {
+          const rule = verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed';
+          m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, reason: verdict.reason });
         } else if (v.catalogueVeto) {
           // a wildcard-allowed name handed over may be a gadget function the callee calls
           const veto = catalogueJudgement(v.catalogueVeto[0], v.catalogueVeto[1], false);
@@ -140,6 +142,13 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   if (args.k === 'tuple') args.items.forEach((x, i) => visit(x, i));
   else visit(args, -1);
   if (kwargs) visit(kwargs, -1);
+}
+
+/** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
+function worstVerdict(v: GlobalValue): { gadget: boolean; reason: string } | undefined {
+  let worst = v.callVerdict;
+  if (v.methodVerdicts) for (const x of Object.values(v.methodVerdicts)) if (x && (!worst || (x.gadget && !worst.gadget))) worst = x;
+  return worst;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
-import { EMPTY_TUPLE, KEPT_ITEMS, kept, originGlobal, type Value } from '../values';
+import { EMPTY_TUPLE, KEPT_ITEMS, classOf, kept, originGlobal, type GlobalValue, type Value } from '../values';
 import { checkNested, describeOperand } from './calls';
 import type { Handlers } from './handler';
 
@@ -63,6 +63,19 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
 
 const ACTIONS: Readonly<Record<string, string>> = { setitem: 'item assignment', append: 'append', additems: 'add' };
 
+/** The methods the unpickler may call for each: APPENDS uses extend when there is one, else append. */
+const METHODS_RUN: Readonly<Record<string, readonly string[]>> = { setitem: ['__setitem__'], append: ['append', 'extend'], additems: ['add'] };
+
+/** Methods of an instance's class that the catalogue judged (a gadget or unverified), now run by the pickle. */
+function judgeMethods(m: MachineState, r: OpReader, cls: GlobalValue, methods: readonly string[], pseudo: () => string): void {
+  for (const name of methods) {
+    const v = cls.methodVerdicts![name];
+    if (!v) continue;
+    const rule = v.gadget ? 'DENIED_GLOBAL/gadget-method' : 'UNLISTED_GLOBAL/unverified-method';
+    m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: cls.resolved, method: name, reason: v.reason });
+  }
+}
+
 /**
  * APPEND/SETITEM/ADDITEMS on something that is not a plain list/dict/set call its methods
  * (extend, append, __setitem__, add). Fine on an instance of an allowed class; a problem on a
@@ -74,6 +87,8 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
     case 'call': {
       const pseudo = lazyText(() => renderValue(target) + suffix());
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
+      const cls = classOf(target);
+      if (cls?.methodVerdicts) judgeMethods(m, r, cls, METHODS_RUN[kind]!, pseudo);
       for (const it of items) checkNested(m, r, it, pseudo);
       return;
     }

@@ -58,6 +58,13 @@ export interface CatalogueEntry {
    * call. Set only when it holds in every library version where the class is not safe.
    */
   readonly callOnly?: boolean;
+  /**
+   * For a gadget or unverified class: every entry point that reaches a sink (`gadget`) or an
+   * unresolved call (`unverified`): `construction` (calling the class), `__new__` (a rebuild's
+   * __new__ with arguments), a method the unpickler may call (`__setstate__`, `__setitem__`,
+   * `append`...), `reduce` (its reduce target). A scan can then tell whether a pickle runs them.
+   */
+  readonly failing?: Readonly<Record<string, 'gadget' | 'unverified'>>;
   /** The unresolved call an unverified entry reaches. */
   readonly unresolved?: string;
   /** Call path (call-graph nodes `module:qualname`) from the entry point towards the sink or unresolved call. */
@@ -93,6 +100,8 @@ interface RawEntry {
   entry?: string;
   /** Gadget/unverified class: 1 when only `__init__` reaches the sink or unresolved call. */
   callOnly?: number;
+  /** Gadget/unverified class: `entry:g` (reaches a sink) or `entry:u` (an unresolved call) for every entry point that does. */
+  failing?: string[];
   sink?: string;
   category?: string;
   unresolved?: string;
@@ -179,6 +188,7 @@ function buildEntry(r: RawEntry, library: string, allVersions: readonly string[]
     ...(r.category !== undefined ? { category: r.category } : {}),
     ...(r.entry !== undefined ? { entry: r.entry } : {}),
     ...(r.callOnly && (r.kind === 'gadget' || r.kind === 'unverified') ? { callOnly: true } : {}),
+    ...(r.failing !== undefined ? { failing: failingOf(r.failing) } : {}),
     ...(r.unresolved !== undefined ? { unresolved: r.unresolved } : {}),
     ...(r.path !== undefined ? { path: Object.freeze([...r.path]) } : {}),
     ...(r.via !== undefined ? { via: r.via } : {}),
@@ -274,6 +284,16 @@ function reasonOf(r: RawEntry): string {
     text += ' (only through __init__: a rebuild with __new__ and BUILD reaches nothing)';
   }
   return r.note ? `${text} [${r.note}]` : text;
+}
+
+/** `['__setitem__:g', 'construction:u']` as a frozen record (no prototype: entry names are data). */
+function failingOf(raw: readonly string[]): Readonly<Record<string, 'gadget' | 'unverified'>> {
+  const out = Object.create(null) as Record<string, 'gadget' | 'unverified'>;
+  for (const f of raw) {
+    const i = f.lastIndexOf(':');
+    out[f.slice(0, i)] = f.slice(i + 1) === 'g' ? 'gadget' : 'unverified';
+  }
+  return Object.freeze(out);
 }
 
 function splitQual(q: string): CatalogueAlias {

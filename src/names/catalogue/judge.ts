@@ -24,11 +24,21 @@ export interface CallVerdict {
   readonly reason: string;
 }
 
+/** The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a pickle does. */
+export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number], CallVerdict>>>;
+
+/**
+ * Entry points a scan sees being run, besides calling the class: APPEND(S) calls append or extend,
+ * SETITEM(S) __setitem__, ADDITEMS add, on an object the pickle built.
+ */
+export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as const;
+
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
   reason: string;
   referenceOnly?: boolean;
   callVerdict?: CallVerdict;
+  methodVerdicts?: MethodVerdicts;
   catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
@@ -58,6 +68,8 @@ export function catalogueJudgement(module: string, name: string, unmatched: bool
       callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})` },
     };
   }
+  const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? methodOnly(e, where) : null;
+  if (checked) return checked;
   switch (e.kind) {
     case 'gadget':
       return unmatched || calledGadget(e) ? { decision: 'deny', catalogue: 'gadget', reason: `a gadget in the catalogue of ${where}: ${e.reason}` } : null;
@@ -68,4 +80,32 @@ export function catalogueJudgement(module: string, name: string, unmatched: bool
     default:
       return unmatched ? { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}` } : null;
   }
+}
+
+/**
+ * A class whose only bad entry points are calling it and methods a pickle must call explicitly
+ * (SETITEM, APPEND, ADDITEMS on an instance): allowed, with those judged where the pickle runs them.
+ * xarray's Variable is one: its __setitem__ reaches what the walk cannot follow, and pickle rebuilds
+ * it with __new__ and BUILD, never an item assignment.
+ */
+function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
+  const failing = e.failing;
+  if (!failing) return null;
+  const names = Object.keys(failing);
+  const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
+  if (methods.length === 0 || names.some((n) => n !== 'construction' && !methods.includes(n))) return null;
+  const verdict = (name: string): CallVerdict => {
+    const gadget = failing[name] === 'gadget';
+    const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
+    return { gadget, reason: `${what} (catalogue of ${where})` };
+  };
+  const methodVerdicts: Partial<Record<string, CallVerdict>> = {};
+  for (const m of methods) methodVerdicts[m] = verdict(m);
+  return {
+    decision: 'allow',
+    catalogue: 'safe',
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${methods.join(', ')} ${methods.length > 1 ? 'are' : 'is'} judged where a pickle calls ${methods.length > 1 ? 'them' : 'it'})`,
+    ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
+    methodVerdicts: methodVerdicts as MethodVerdicts,
+  };
 }

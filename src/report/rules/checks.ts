@@ -30,6 +30,16 @@ export interface Handed {
 }
 const handedOver = (a: Handed) => `${a.op} at offset ${a.at} passes ${a.cls} to ${a.callee}, which may call it: ${a.reason}`;
 
+/** A method of an object the pickle built (APPEND, SETITEM, ADDITEMS call them) that the catalogue judged. */
+export interface MethodRun {
+  op: string;
+  at: number;
+  cls: string;
+  method: string;
+  reason: string;
+}
+const runsMethod = (a: MethodRun) => `${a.op} at offset ${a.at} calls ${a.method} of a ${a.cls} the pickle built: ${a.reason}`;
+
 export const CHECK_RULES = {
   // ---- imports, judged by the policy
   'DENIED_GLOBAL/denied': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
@@ -44,6 +54,8 @@ export const CHECK_RULES = {
   'DENIED_GLOBAL/denied-call': rule<{ op: string; at: number; callee: string; reason: string }>('dangerous', (a) => `${a.op} at offset ${a.at} calls ${a.callee}: ${a.reason}`),
   'DENIED_GLOBAL/gadget-call': rule<InitCall>('dangerous', runsInit),
   'UNLISTED_GLOBAL/unverified-call': rule<InitCall>('suspicious', runsInit),
+  'DENIED_GLOBAL/gadget-method': rule<MethodRun>('dangerous', runsMethod),
+  'UNLISTED_GLOBAL/unverified-method': rule<MethodRun>('suspicious', runsMethod),
   'DENIED_GLOBAL/gadget-passed': rule<Handed>('dangerous', handedOver),
   'UNLISTED_GLOBAL/unverified-passed': rule<Handed>('suspicious', handedOver),
   'DENIED_GLOBAL/handed-denied-call': rule<{ op: string; at: number; callee: string; handed: string; reason: string }>(
