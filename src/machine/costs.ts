@@ -189,8 +189,38 @@ function scipyDistributionGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * statsmodels' `ModelData.__setstate__(d)`: when `restore_design_info` is in d it rebuilds the design
+ * with patsy's `dmatrices(d['formula'], ...)`, which evaluates the formula's terms as Python (an eval);
+ * otherwise it only updates __dict__. Admitted: a dict state with constant string keys, none of them
+ * `restore_design_info` (models fitted from arrays; a model fitted from a formula is rejected, since
+ * loading it evaluates the formula).
+ */
+function statsmodelsDataGuard(state: Value): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `statsmodels' ModelData.__setstate__ evaluates the model formula through patsy when the state has restore_design_info; ${why}` } });
+  if (state.k !== 'dict') return refuse('only a dict state can be checked, and this one is not');
+  if (state.count !== state.entries.length) return refuse('the state has more items than are kept for checking');
+  for (const [key] of state.entries) {
+    if (key.k !== 'str' || key.v === null) return refuse('the state has a key that is not a constant string');
+    if (key.v === 'restore_design_info') return refuse('this state has it (a model fitted from a formula: loading it evaluates the formula)');
+  }
+  return null;
+}
+
+/** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
+const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value) => CostFinding | null> = new Map([
+  ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
+  ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
+  ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
+]);
+
 /** The guard a BUILD on an instance of `cls` breaks, if any. */
 export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
+  if (cls.guardedSetstate) {
+    const guard = SETSTATE_GUARDS.get(cls.guardedSetstate);
+    // a name the catalogue guards but no guard here knows: fail closed
+    return guard ? guard(state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
+  }
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

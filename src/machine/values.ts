@@ -73,6 +73,8 @@ export interface GlobalValue {
   readonly callVerdict?: { readonly gadget: boolean; readonly reason: string };
   /** Methods of the class the catalogue judged (a gadget or unverified): run when a pickle calls them on an instance (see containers.ts). */
   readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
+  /** A BUILD on an instance runs a __setstate__ that a reviewed guard checks (costs.ts), found by this name. */
+  readonly guardedSetstate?: string;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */

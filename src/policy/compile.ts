@@ -21,6 +21,8 @@ export interface Judgement {
   callVerdict?: CallVerdict;
   /** Methods of the class (APPEND, SETITEM, ADDITEMS call them on an instance) the catalogue judged: a gadget or unverified. */
   methodVerdicts?: MethodVerdicts;
+  /** Its __setstate__ is guarded at BUILD by a reviewed check (catalogue GUARDED_SETSTATE): the name the guard is found by. */
+  guardedSetstate?: string;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
   /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */

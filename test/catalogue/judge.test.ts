@@ -125,3 +125,23 @@ describe('classes judged by the methods a pickle calls on them', () => {
     expect(judge(handed)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
   });
 });
+
+describe("a reviewed guard on a class's __setstate__ (statsmodels' model data)", () => {
+  const DATA = ['statsmodels.base.data', 'ModelData'] as const;
+  const built = (state: (p: P) => P) => state(new P().proto(2).global(...DATA).emptyTuple().newobj().emptyDict()).build().stop().done();
+
+  test('a state without restore_design_info is accepted', () => {
+    expect(judge(built((p) => p.str('k_constant').int(1).setitem()))).toEqual(['safe', []]);
+  });
+
+  test('restore_design_info (patsy would evaluate the formula), or a key that is not a constant string, is refused', () => {
+    expect(judge(built((p) => p.str('restore_design_info').true().setitem().str('formula').str('y ~ x').setitem()))).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+    expect(judge(built((p) => p.global('builtins', 'str').str('restore_design_info').tuple1().reduce().true().setitem()))).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+  });
+
+  test('called, or handed to a callable, it stays judged', () => {
+    expect(judge(new P().proto(2).global(...DATA).emptyTuple().reduce().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-call']]);
+    const handed = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(...DATA).emptyDict().tuple2().reduce().stop().done();
+    expect(judge(handed)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+});

@@ -147,6 +147,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
 function worstVerdict(v: GlobalValue): { gadget: boolean; reason: string } | undefined {
   let worst = v.callVerdict;
+  if (!worst && v.guardedSetstate) worst = { gadget: false, reason: 'its __setstate__ is admitted only with a state a guard has checked; a callable it is handed to may give it any state' };
   if (v.methodVerdicts) for (const x of Object.values(v.methodVerdicts)) if (x && (!worst || (x.gadget && !worst.gadget))) worst = x;
   return worst;
 }

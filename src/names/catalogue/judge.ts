@@ -33,12 +33,21 @@ export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[nu
  */
 export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as const;
 
+/**
+ * Classes whose __setstate__ a reviewer read and the scanner guards at BUILD (src/machine/costs.ts):
+ * statsmodels' model data re-evaluates the model's formula through patsy (an eval) only when the
+ * state has `restore_design_info`; any other state only updates __dict__.
+ */
+export const GUARDED_SETSTATE: ReadonlySet<string> = new Set(['statsmodels.base.data.ModelData', 'statsmodels.base.data.PandasData', 'statsmodels.base.data.PatsyData']);
+
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
   reason: string;
   referenceOnly?: boolean;
   callVerdict?: CallVerdict;
   methodVerdicts?: MethodVerdicts;
+  /** Its __setstate__ is guarded at BUILD (GUARDED_SETSTATE): the canonical name the guard is looked up by. */
+  guardedSetstate?: string;
   catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
@@ -93,7 +102,8 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   if (!failing) return null;
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
-  if (methods.length === 0 || names.some((n) => n !== 'construction' && !methods.includes(n))) return null;
+  const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
+  if ((methods.length === 0 && !guarded) || names.some((n) => n !== 'construction' && !methods.includes(n) && !(n === '__setstate__' && guarded))) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -101,11 +111,13 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   };
   const methodVerdicts: Partial<Record<string, CallVerdict>> = {};
   for (const m of methods) methodVerdicts[m] = verdict(m);
+  const judged = [...methods, ...(guarded ? ['__setstate__'] : [])];
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${methods.join(', ')} ${methods.length > 1 ? 'are' : 'is'} judged where a pickle calls ${methods.length > 1 ? 'them' : 'it'})`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
-    methodVerdicts: methodVerdicts as MethodVerdicts,
+    ...(methods.length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
+    ...(guarded ? { guardedSetstate: e.name } : {}),
   };
 }
