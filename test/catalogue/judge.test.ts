@@ -145,3 +145,60 @@ describe("a reviewed guard on a class's __setstate__ (statsmodels' model data)",
     expect(judge(handed)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
   });
 });
+
+describe('members of catalogued enums, named Cls.MEMBER (protocol 4)', () => {
+  const member = (name: string) => new P().proto(4).str('optuna.trial._state').str(name).stackGlobal();
+
+  test('the catalogue knows TrialState as an enum and what it defines', () => {
+    const e = lookupCatalogue('optuna.trial._state', 'TrialState')!;
+    expect(e.kind).toBe('class');
+    expect(e.enum).toContain('name');
+    expect(e.enum).not.toContain('COMPLETE');
+  });
+
+  test('a member is a value', () => {
+    expect(judge(member('TrialState.COMPLETE').stop().done())).toEqual(['safe', []]);
+    // as pickle writes a list of them, memoized
+    expect(judge(new P().proto(4).emptyList().mark().str('optuna.trial._state').str('TrialState.COMPLETE').stackGlobal().str('optuna.trial._state').str('TrialState.PRUNED').stackGlobal().appends().stop().done())).toEqual(['safe', []]);
+  });
+
+  test('a name the class defines, a dunder, or calling a member is not accepted', () => {
+    expect(judge(member('TrialState.name').stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/not-in-catalogue']]);
+    expect(judge(member('TrialState.__class__').stop().done())[0]).toBe('dangerous');
+    expect(judge(member('TrialState.COMPLETE').emptyTuple().reduce().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/called-reference']]);
+  });
+});
+
+describe("uncertainties' numbers (reviewed rules)", () => {
+  test('a Variable and an affine function rebuilt as uncertainties pickles them are accepted', () => {
+    // Variable(): NEWOBJ, BUILD with the slots dict; its linear part a LinearCombination keyed by the Variable
+    const bytes = new P()
+      .proto(2)
+      .global('uncertainties.core', 'Variable')
+      .emptyTuple()
+      .newobj()
+      .binput(0)
+      .emptyDict()
+      .str('_std_dev')
+      .float('0.1')
+      .setitem()
+      .str('_linear_part')
+      .global('uncertainties.core', 'LinearCombination')
+      .emptyTuple()
+      .newobj()
+      .emptyDict()
+      .binget(0)
+      .float('1.0')
+      .setitem()
+      .tuple1()
+      .build()
+      .setitem()
+      .str('_nominal_value')
+      .float('1.0')
+      .setitem()
+      .build()
+      .stop()
+      .done();
+    expect(judge(bytes)).toEqual(['safe', []]);
+  });
+});

@@ -821,6 +821,11 @@ def classify_generation(gen):
             rec['type'] = obj['type']
             out[lib][canon] = rec
             continue
+        if kind == 'class' and 'enum:Enum' in gen.mro(canon):
+            # an enum: a pickle names its members `Cls.MEMBER` (protocol 4); these are the names that
+            # are not members (what the class and its library bases define), so a scan can tell them apart
+            # (dunder names are never members, and a scan never admits them: left out)
+            rec['enum'] = [n for n in gen.method_names(canon) if not (n.startswith('__') and n.endswith('__'))]
         call = obj.get('call', 'g' + canon)
         if kind == 'function' and (target_name(call) in reduce_targets or canon in reduce_targets):
             rec['reduceTarget'] = 1
@@ -908,6 +913,8 @@ def merge(generations, per_gen):
                 merged['gens'] = sorted(set(cur['gens']) | set(rec['gens']))
                 if rec['kind'] != cur['kind']:
                     merged['note'] = '%s in %s' % (other['kind'], ', '.join(other['gens']))
+                if cur.get('enum') is not None or rec.get('enum') is not None:
+                    merged['enum'] = sorted(set(cur.get('enum', [])) | set(rec.get('enum', [])))
                 for flag in ('reduceTarget', 'native'):
                     if cur.get(flag) or rec.get(flag):
                         merged[flag] = 1
@@ -946,7 +953,7 @@ def merge(generations, per_gen):
             aliases = [compact_alias(a, canon) for a in e['aliases'] if owner.get(a) == canon and a != canon]
             if aliases:
                 item['aliases'] = aliases
-            for k in ('checked', 'entry', 'callOnly', 'failing', 'sink', 'category', 'unresolved', 'path', 'via', 'type', 'reduce',
+            for k in ('checked', 'entry', 'callOnly', 'failing', 'enum', 'sink', 'category', 'unresolved', 'path', 'via', 'type', 'reduce',
                       'native', 'reduceTarget', 'note'):
                 if k in e:
                     item[k] = e[k]

@@ -65,6 +65,11 @@ export interface CatalogueEntry {
    * `append`...), `reduce` (its reduce target). A scan can then tell whether a pickle runs them.
    */
   readonly failing?: Readonly<Record<string, 'gadget' | 'unverified'>>;
+  /**
+   * For an enum class: the attribute names its class and library bases define (methods, properties;
+   * dunders left out). Any other `Cls.NAME` is a member, which pickles name from protocol 4 on.
+   */
+  readonly enum?: readonly string[];
   /** The unresolved call an unverified entry reaches. */
   readonly unresolved?: string;
   /** Call path (call-graph nodes `module:qualname`) from the entry point towards the sink or unresolved call. */
@@ -102,6 +107,8 @@ interface RawEntry {
   callOnly?: number;
   /** Gadget/unverified class: `entry:g` (reaches a sink) or `entry:u` (an unresolved call) for every entry point that does. */
   failing?: string[];
+  /** Enum class: the non-dunder attribute names of the class and its library bases (anything else is a member). */
+  enum?: string[];
   sink?: string;
   category?: string;
   unresolved?: string;
@@ -189,6 +196,7 @@ function buildEntry(r: RawEntry, library: string, allVersions: readonly string[]
     ...(r.entry !== undefined ? { entry: r.entry } : {}),
     ...(r.callOnly && (r.kind === 'gadget' || r.kind === 'unverified') ? { callOnly: true } : {}),
     ...(r.failing !== undefined ? { failing: failingOf(r.failing) } : {}),
+    ...(r.enum !== undefined ? { enum: Object.freeze([...r.enum]) } : {}),
     ...(r.unresolved !== undefined ? { unresolved: r.unresolved } : {}),
     ...(r.path !== undefined ? { path: Object.freeze([...r.path]) } : {}),
     ...(r.via !== undefined ? { via: r.via } : {}),

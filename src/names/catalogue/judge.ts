@@ -63,6 +63,8 @@ const calledGadget = (e: CatalogueEntry) => e.entry === undefined || e.entry ===
 export function catalogueJudgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
   const e = lookupCatalogue(module, name);
   if (!e) {
+    const member = unmatched ? enumMember(module, name) : null;
+    if (member) return member;
     const lib = unmatched ? catalogueLibrary(module) : undefined;
     return lib ? { decision: 'unlisted', catalogue: 'unknown', reason: `not in the catalogue of ${versionsOf(lib.library, lib.versions)}` } : null;
   }
@@ -120,4 +122,22 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
     ...(methods.length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
   };
+}
+
+/**
+ * `Cls.MEMBER` that the catalogue does not list, where `Cls` is an enum class it judged safe:
+ * a member, which pickles name from protocol 4 on (`optuna.trial._state TrialState.COMPLETE`).
+ * A name the class or its library bases define (a method, a property) is not a member and stays
+ * unknown; so do dunder names. Allowed as a value only: a member is an instance of the enum, and
+ * calling it or handing it to a callable that calls it is a finding, as for any module-level value.
+ */
+function enumMember(module: string, name: string): CatalogueVerdict | null {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const attr = name.slice(dot + 1);
+  if (attr.startsWith('__') && attr.endsWith('__')) return null;
+  const owner = lookupCatalogue(module, name.slice(0, dot));
+  if (!owner || owner.kind !== 'class' || !owner.enum || owner.enum.includes(attr)) return null;
+  const where = versionsOf(owner.library, owner.versions);
+  return { decision: 'allow', catalogue: 'safe', referenceOnly: true, reason: `a member of ${owner.name}, an enum catalogued in ${where}: a value` };
 }

@@ -259,6 +259,9 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   ),
   allow('bidict', ['bidict', 'frozenbidict', 'OrderedBidict', 'FrozenOrderedBidict', 'BidictBase'], "bidirectional dicts (bidict 0.22.1 and 0.23.1, read: __init__, _update, _write, _dedup, _init_from and the ordered node list): construction fills two backing mappings made from class attributes (dict, or bidict's own for the ordered kinds) and undoes a failed update with those mappings' own __setitem__ and __delitem__, the 'unwriteop' the catalogue's walk could not follow; nothing handed is called"),
   allow('bidict._base', ['BidictBase'], 'the base class of bidirectional dicts, named as the owner of _from_other'),
+  ...['uncertainties.core', 'uncertainties'].map((m) =>
+    allow(m, ['Variable', 'AffineScalarFunc', 'UFloat'], "numbers with uncertainties (uncertainties 3.1.6 and 3.2.3, read): __setstate__ sets the named slots with setattr (no __setattr__; the properties it may reach convert to float); the one other method the unpickler can run is __eq__, only between dict keys of equal hash, and Variable hashes by id() while AffineScalarFunc has no hash; that __eq__ subtracts two affine functions (float arithmetic), and the 'closure cls' the catalogue's walk could not follow is AffineScalarFunc itself"),
+  ),
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
 ];
 
