@@ -18,6 +18,7 @@ export function tooLarge(cap: number): HttpError {
 /** 415 unless the Content-Type (ignoring parameters and case) is one of `allowed`. */
 export function checkContentType(req: IncomingMessage, allowed: readonly string[]): void {
   const raw = req.headers['content-type'];
+  if (raw !== undefined && allowed.includes(raw)) return; // the usual header, already in the form compared below
   const type = (raw ?? '').split(';')[0]!.trim().toLowerCase();
   if (!allowed.includes(type)) {
     throw new HttpError(415, 'unsupported_media_type', `Content-Type must be one of: ${allowed.join(', ')}`, {}, { acceptedTypes: allowed });
