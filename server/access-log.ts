@@ -84,7 +84,7 @@ export function plainLogger(logger: Logger): boolean {
     typeof l[S.timeSym] === 'function' &&
     typeof l[S.chindingsSym] === 'string' &&
     typeof l[S.endSym] === 'string' &&
-    typeof (l[S.lsCacheSym] as Record<number, unknown> | undefined)?.[30] === 'string' &&
+    (['info', 'warn', 'error'] as const).every((level) => typeof (l[S.lsCacheSym] as Record<number, unknown> | undefined)?.[logger.levels.values[level]!] === 'string') &&
     typeof stream?.write === 'function' &&
     stream[S.needsMetadataGsym] !== true
   );

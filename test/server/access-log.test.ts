@@ -65,8 +65,18 @@ const cases: [string, AccessFields][] = [
 
 describe('access log line', () => {
   test.each(cases)('the same text as pino: %s', (_name, f) => {
-    for (const options of [{}, { base: { service: 'picklegate' } }, { base: { service: 'picklegate', worker: 3 } }, { name: 'svc' }, { messageKey: 'message' }]) {
-      const { logger, lines } = capture(options);
+    const options: LoggerOptions[] = [
+      {},
+      { base: { service: 'picklegate' } },
+      { base: { service: 'picklegate', worker: 3 } },
+      { name: 'svc' },
+      { messageKey: 'message' },
+      { formatters: { level: (label: string) => ({ severity: label.toUpperCase() }) } },
+      { formatters: { bindings: () => ({ app: 'gate' }) } },
+      { customLevels: { audit: 35 } },
+    ];
+    for (const o of options) {
+      const { logger, lines } = capture(o);
       expect(plainLogger(logger)).toBe(true);
       for (const [level, num] of [['info', 30], ['warn', 40], ['error', 50]] as const) {
         logger[level](accessObject(f), accessMessage(f));
