@@ -9,13 +9,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { resolvePolicy } from '../src/policy/registry';
 import type { CompiledPolicy, ContainerLimits, Limits, PolicySpec } from '../src';
 import { Admission } from './admission';
-import { PICKLE_MEDIA_TYPES, checkContentType, checkDeclaredLength, readBody } from './body';
+import { PICKLE_MEDIA_TYPES, checkContentType, checkDeclaredLength, readBodyThen } from './body';
 import type { Body } from './body';
 import { HttpError } from './errors';
 import { reportBody, sendJson } from './respond';
 import type { BodyReport, ScanTiming } from './scan-body';
+import { failure } from './scan-batch';
 import { InlineScanner } from './scan-pool';
-import type { ScanResult, Scanner } from './scan-pool';
+import type { ScanJob, ScanResult, Scanner } from './scan-pool';
 import type { Spooler } from './spool';
 
 export type { ScanTiming } from './scan-body';
@@ -156,29 +157,67 @@ export class Guard {
    * judges it. Throws HttpError (400, 413, 415, 503) or whatever the scanner throws (500). A spooled
    * body's file is released when `res` closes.
    */
-  async judge(req: IncomingMessage, res: ServerResponse, query: Query): Promise<Judged> {
+  judge(req: IncomingMessage, res: ServerResponse, query: Query): Promise<Judged> {
+    return new Promise<Judged>((resolve, reject) => this.judgeThen(req, res, query, (err, judged) => (err === null ? resolve(judged!) : reject(err))));
+  }
+
+  /**
+   * judge() with a callback (the service's hot path): `done` is called once, with the judged body or
+   * what judge() would reject with, after the admission is released.
+   */
+  judgeThen(req: IncomingMessage, res: ServerResponse, query: Query, done: (err: unknown, judged?: Judged) => void): void {
     const t0 = performance.now();
-    const policy = this.selectPolicy(query);
-    const name = this.bodyName(query);
-    checkContentType(req, this.contentTypes);
-    checkDeclaredLength(req, this.cap);
-    const admission = this.admission;
-    if (admission && !admission.tryAcquire()) throw this.overloaded();
+    let policy: CompiledPolicy;
+    let name: string | undefined;
     try {
-      const body = await readBody(req, { cap: this.cap, memoryBytes: this.memoryBytes, ...(this.spooler ? { spooler: this.spooler } : {}), overloaded: this.overloaded });
+      policy = this.selectPolicy(query);
+      name = this.bodyName(query);
+      checkContentType(req, this.contentTypes);
+      checkDeclaredLength(req, this.cap);
+    } catch (err) {
+      done(err);
+      return;
+    }
+    const admission = this.admission;
+    if (admission && !admission.tryAcquire()) {
+      done(this.overloaded());
+      return;
+    }
+    let over = false;
+    const finish = (err: unknown, judged?: Judged): void => {
+      if (over) return;
+      over = true;
+      admission?.release();
+      done(err, judged);
+    };
+    readBodyThen(req, { cap: this.cap, memoryBytes: this.memoryBytes, ...(this.spooler ? { spooler: this.spooler } : {}), overloaded: this.overloaded }, (readErr, read) => {
+      if (readErr !== null) return finish(readErr);
+      const body = read!;
       if (body.kind === 'spool') {
         const file = body.file;
         if (res.closed) file.release();
         else res.once('close', () => file.release());
       }
       const tRead = performance.now();
-      if (body.size === 0) throw new HttpError(400, 'empty_body', 'request body is empty');
-      const result = await this.scanner.scan({ body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) });
-      const timing: ScanTiming = { readMs: tRead - t0, queueMs: result.queueMs, scanMs: result.scanMs, totalMs: performance.now() - t0, where: result.where };
-      return { result, report: result.report, timing, body, policy };
-    } finally {
-      admission?.release();
-    }
+      if (body.size === 0) return finish(new HttpError(400, 'empty_body', 'request body is empty'));
+      const job: ScanJob = { body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) };
+      const scanned = (scanErr: unknown, result?: ScanResult): void => {
+        if (scanErr !== null) return finish(scanErr);
+        const r = result!;
+        finish(null, { result: r, report: r.report, timing: { readMs: tRead - t0, queueMs: r.queueMs, scanMs: r.scanMs, totalMs: performance.now() - t0, where: r.where }, body, policy });
+      };
+      const scanner = this.scanner;
+      let pending: Promise<ScanResult>;
+      try {
+        // a scanner that answers through a callback spares the promise (ScanPool, for small bodies)
+        if (scanner.scanThen) return scanner.scanThen(job, scanned);
+        pending = scanner.scan(job);
+      } catch (err) {
+        if (over) throw err; // thrown by `done`, not by the scanner
+        return finish(failure(err));
+      }
+      pending.then((r) => scanned(null, r), (err: unknown) => finish(failure(err)));
+    });
   }
 }
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CompiledPolicy, ContainerLimits, Limits } from '../src';
 import type { Body } from './body';
-import { ScanBatch } from './scan-batch';
+import { ScanBatch, failure } from './scan-batch';
 import { isWirePolicy, scanBody, scanRawBody } from './scan-body';
 import type { BodyBytes, BodyReport } from './scan-body';
 import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
@@ -33,9 +33,14 @@ export interface ScanResult {
   where: 'inline' | 'worker';
 }
 
+/** Called once with a scan's result, or with what scan() would reject with. */
+export type ScanDone = (err: unknown, result?: ScanResult) => void;
+
 /** Anything that can judge a body. Injectable (tests use a failing one to check fail-closed behaviour). */
 export interface Scanner {
   scan(job: ScanJob): Promise<ScanResult>;
+  /** scan() with a callback, for scanners that can spare the promise: `done` is called once, later (never before scanThen returns). */
+  scanThen?(job: ScanJob, done: ScanDone): void;
   /** True when the scanner can take work (workers started and loaded). */
   isReady(): boolean;
   close(): Promise<void>;
@@ -47,18 +52,27 @@ function bytesOf(body: Body): BodyBytes {
 
 /** Scans on the calling thread. The default for `pickleGuard` when no pool is given. */
 export class InlineScanner implements Scanner {
-  scan(job: ScanJob): Promise<ScanResult> {
+  /**
+   * The scan of a body under a wire policy (the hot path: small MXNet blobs), synchronous; null for
+   * other policies (scan() then). Throws what scan() would reject with.
+   */
+  scanSync(job: ScanJob): ScanResult | null {
+    if (!isWirePolicy(job.policy)) return null;
     const t0 = performance.now();
-    const options = { policy: job.policy, name: job.name, limits: job.limits, containerLimits: job.containerLimits };
+    const report = scanRawBody(bytesOf(job.body), { policy: job.policy, name: job.name, limits: job.limits, containerLimits: job.containerLimits });
+    return { report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' };
+  }
+
+  scan(job: ScanJob): Promise<ScanResult> {
     if (isWirePolicy(job.policy)) {
-      // the hot path (small MXNet blobs): synchronous, no await in between
       try {
-        const report = scanRawBody(bytesOf(job.body), options);
-        return Promise.resolve({ report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' });
+        return Promise.resolve(this.scanSync(job)!);
       } catch (err) {
         return Promise.reject(err);
       }
     }
+    const t0 = performance.now();
+    const options = { policy: job.policy, name: job.name, limits: job.limits, containerLimits: job.containerLimits };
     return scanBody(bytesOf(job.body), options).then((report) => ({ report, queueMs: 0, scanMs: performance.now() - t0, where: 'inline' }));
   }
   isReady(): boolean {
@@ -146,9 +160,20 @@ export class ScanPool implements Scanner {
     });
   }
 
+  /** scan() with a callback: small bodies are scanned in the batch without a promise. */
+  scanThen(job: ScanJob, done: ScanDone): void {
+    if (this.inlines(job)) return this.batch.scanThen(job, done);
+    this.scan(job).then((r) => done(null, r), (err: unknown) => done(failure(err)));
+  }
+
+  /** Small bodies (and all of them without workers) are scanned on the event loop, in the batch. */
+  private inlines(job: ScanJob): boolean {
+    return this.options.size === 0 || (job.body.kind === 'memory' && job.body.size < this.options.thresholdBytes);
+  }
+
   scan(job: ScanJob): Promise<ScanResult> {
     const { body, policy, limits, containerLimits } = job;
-    if (this.options.size === 0 || (body.kind === 'memory' && body.size < this.options.thresholdBytes)) return this.batch.scan(job);
+    if (this.inlines(job)) return this.batch.scan(job);
     if (this.broken) return Promise.reject(this.broken);
     if (this.closing) return Promise.reject(new Error('scan pool closed'));
     // a spooled body is read by the worker through the descriptor (threads share it): hold the file until the scan ends

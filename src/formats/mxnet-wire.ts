@@ -66,7 +66,11 @@ export class WireChecker implements MachineHook {
         if (i >= 0) nul = at + i;
       }
       if (w.ascii && ascii < 0) {
-        for (let i = 0; i < chunk.length; i++) {
+        // eight bytes at a time while none has its high bit set, then byte by byte to the first that has
+        let i = 0;
+        const n8 = chunk.length - 8;
+        while (i <= n8 && ((chunk[i]! | chunk[i + 1]! | chunk[i + 2]! | chunk[i + 3]! | chunk[i + 4]! | chunk[i + 5]! | chunk[i + 6]! | chunk[i + 7]!) & 0x80) === 0) i += 8;
+        for (; i < chunk.length; i++) {
           if (chunk[i]! >= 0x80) {
             ascii = at + i;
             byte = chunk[i]!;

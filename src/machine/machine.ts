@@ -116,7 +116,7 @@ export class Machine extends MachineState {
 
   private loop(r: OpReader): void {
     const limits = this.limits;
-    const hooks = this.hooks;
+    const hooks = this.opcodeHooks;
     for (;;) {
       if (!r.next()) {
         const e = r.error;
@@ -130,7 +130,7 @@ export class Machine extends MachineState {
         this.rec.add(r.frameViolation.rule, { offset: r.opPos, opcode: r.info.name }, r.frameViolation.args as never);
       }
       if (r.frameOversize) this.rec.add('RESOURCE_HOSTILE/frame-oversize', { offset: r.opPos, opcode: 'FRAME' }, r.frameOversize);
-      for (let i = 0; i < hooks.length; i++) hooks[i]!.opcode?.(r);
+      for (let i = 0; i < hooks.length; i++) hooks[i]!.opcode!(r);
       HANDLER_BY_CODE[r.code]!(this, r);
       if (r.code === Op.STOP) return;
       if (this.stack.length > limits.maxStack) this.limit(r, 'LIMIT_EXCEEDED/max-stack', limits.maxStack);

@@ -94,16 +94,9 @@ export class Recorder {
     if (id === undefined) {
       id = this.globals.length;
       this.globalIndex.set(key, id);
-      this.globals.push({
-        module,
-        name,
-        resolved: j.resolved,
-        offset: offset + this.baseOffset,
-        opcode,
-        pickle: this.pickle,
-        decision: j.decision,
-        ...(j.reason ? { reason: j.reason } : {}),
-      });
+      const ref: GlobalRef = { module, name, resolved: j.resolved, offset: offset + this.baseOffset, opcode, pickle: this.pickle, decision: j.decision };
+      if (j.reason) ref.reason = j.reason; // last, as before (no spread of a temporary object)
+      this.globals.push(ref);
     }
     if (j.decision === 'allow') return id;
     const spelled = `${module} ${name}`;

@@ -10,6 +10,16 @@ const MAX_DEPTH = 4;
 const MAX_TOTAL = 400;
 
 function pyRepr(s: string): string {
+  // the common case, printable ASCII without quotes or backslashes: as it is, in single quotes
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x22 || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return "'" + s + "'";
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
@@ -55,7 +65,7 @@ export function renderValue(v: Value, depth = 0): string {
       if (Number.isNaN(v.v)) return "float('nan')";
       if (!Number.isFinite(v.v)) return v.v > 0 ? "float('inf')" : "float('-inf')";
       const s = String(v.v);
-      return /[.e]/.test(s) ? s : s + '.0';
+      return s.includes('.') || s.includes('e') ? s : s + '.0';
     }
     case 'str':
       if (v.v === null) return `<str of ${v.len} chars>`;

@@ -74,6 +74,8 @@ export abstract class MachineState {
   readonly limits: Limits;
   readonly opts: MachineOptions;
   readonly hooks: readonly MachineHook[];
+  /** The hooks that look at every opcode (the run loop calls only these: no optional call per hook and opcode). */
+  readonly opcodeHooks: readonly MachineHook[];
 
   // ---- unpickler state (reset per pickle, as each pickle.load builds a new Unpickler)
   stack: Value[] = [];
@@ -101,6 +103,7 @@ export abstract class MachineState {
     this.limits = opts.limits;
     this.rec = new Recorder(opts.baseOffset);
     this.hooks = (opts.hooks ?? []).map((make) => make(this.rec, opts.depth)).filter((h): h is MachineHook => h !== null);
+    this.opcodeHooks = this.hooks.filter((h) => h.opcode !== undefined);
     for (const [code, g] of Object.entries(opts.policy.spec.extensions ?? {})) this.extensions.set(Number(code), [g.module, g.name]);
   }
 

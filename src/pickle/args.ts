@@ -210,14 +210,43 @@ function strtolWhole(text: Uint8Array, start: number, end: number): number | nul
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : null;
 }
 
+/**
+ * The value of `text[start..end)` when it is a plain decimal: `0`, or 1 to 15 digits without a leading
+ * zero, optionally after a `-` (every parser here reads those as that number); else -1 (parse it in full).
+ */
+function plainDecimal(text: Uint8Array, start: number, end: number, signed: boolean): number {
+  let i = start;
+  const negative = signed && i < end && text[i] === 0x2d;
+  if (negative) i++;
+  const n = end - i;
+  if (n < 1 || n > 15) return -1;
+  let c = text[i]! - 0x30;
+  if (c < 0 || c > 9 || (c === 0 && n > 1)) return -1;
+  let v = c;
+  for (i++; i < end; i++) {
+    c = text[i]! - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return negative ? -v : v;
+}
+
 /** GET/PUT index (`g...\n`, `p...\n`): PyLong_FromString(s, NULL, 10). */
 export function decodeDecimalLine(text: Uint8Array, start: number, end: number): PyInt | null {
+  // the common case (picklers write 0, 1, 2, ...) without building a digit string
+  const plain = plainDecimal(text, start, end, false);
+  if (plain >= 0) return plain;
   return parsePyIntBase0(text, start, end, 10);
 }
 
 /** INT (`I...\n`): `I00`/`I01` are False/True (3 bytes with the newline), else an int. */
 export function decodeIntLine(text: Uint8Array, start: number, end: number): PyInt | boolean | null {
   if (end - start < 1) return null;
+  // a plain decimal is what strtol reads too (no BigInt arithmetic for it); `-0` and `00`/`01` go the long way
+  const plain = plainDecimal(text, start, end, true);
+  if (plain > 0 || plain < -1 || (plain === 0 && end - start === 1)) return plain;
+  // protocol 0's booleans, I00 and I01 (strtol reads them as octal 0 and 1)
+  if (end - start === 2 && text[start] === 0x30 && (text[start + 1] === 0x30 || text[start + 1] === 0x31)) return text[start + 1] === 0x31;
   const viaStrtol = strtolWhole(text, start, end);
   if (viaStrtol !== null) {
     if (end - start === 2 && (viaStrtol === 0 || viaStrtol === 1)) return viaStrtol === 1;
@@ -239,6 +268,9 @@ const FLOAT_RE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan
 export function decodeFloatLine(text: Uint8Array, start: number, end: number): number | null {
   const s = latin1(text, start, end);
   if (!FLOAT_RE.test(s)) return null;
+  // ending in a digit or a point: a decimal number (inf, infinity and nan end in a letter)
+  const last = text[end - 1]!;
+  if ((last >= 0x30 && last <= 0x39) || last === 0x2e) return Number.parseFloat(s);
   const lower = s.toLowerCase();
   if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
   if (lower.endsWith('nan')) return Number.NaN;

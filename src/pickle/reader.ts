@@ -25,6 +25,9 @@
  */
 import type { RuleArgs } from '../report/rules';
 import { A_FIXED, A_LEN, A_LINE, A_NONE, ARG_BYTES, ARG_CLASS, ARG_SIGNED, ARG_WIDTH, HEAD_BYTES, readUint } from './arg-classes';
+
+/** Lines the reader's fast path looks for the end of (longer ones go the general way). */
+const SHORT_LINE = 256;
 import type { ArgOptions } from './arg-cursor';
 import { FileInput } from './file-input';
 import { OPCODE_BY_CODE, Op } from './opcodes';
@@ -111,6 +114,16 @@ export class OpReader extends FileInput {
       // (from a source, a bytes head is copied: the window moves on; readNext does that)
       if (end > this.bufEnd || num > HEAD_BYTES || (ARG_SIGNED[code] && num > 0x7fffffff) || (ARG_BYTES[code] && this.source !== null)) return this.readNext();
       q = p + 1 + w + num;
+    } else if (cls === A_LINE && this.source === null) {
+      // protocol 0's one-line arguments, in memory: the newline found here, short lines only (a long
+      // or unterminated one, and every doubt, goes to readNext)
+      start = rel + 1;
+      const stop = Math.min(this.bufEnd, start + SHORT_LINE);
+      let nl = start;
+      while (nl < stop && buf[nl] !== 0x0a) nl++;
+      if (nl >= stop || nl - start > this.maxLine) return this.readNext();
+      end = nl;
+      q = p + 1 + (nl - start) + 1;
     } else return this.readNext();
     const frameEnd = this.frameEnd;
     if (frameEnd >= 0 && (p >= frameEnd || q > frameEnd)) return this.readNext();

@@ -88,3 +88,15 @@ describe('each wire rule rejects on its own', () => {
     expect(wire(b).findings.map((f) => f.code)).toContain('UNLISTED_GLOBAL');
   });
 });
+
+describe('the first byte outside ASCII is found wherever it lies (the check reads eight bytes at a time)', () => {
+  test.each([0, 1, 7, 8, 9, 15, 16, 17, 63, 399, 403, 404])('a 0xE9 at offset %i', (at) => {
+    const bytes = Buffer.from(readFileSync(join(WIRE, 'mx1.3__AdaDelta__default.pkl')));
+    expect(bytes.length).toBe(405);
+    bytes[at] = 0xe9;
+    if (at + 1 < bytes.length) bytes[at + 1] = 0xff; // a later one is not the first
+    const found = scan(bytes, { policy: 'mxnet-optimizer' }).findings.filter((f) => f.code === 'WIRE_RULE' && f.rule === 'non-ascii');
+    expect(found.map((f) => f.offset)).toEqual([at]);
+    expect(found[0]!.message).toContain('0xe9');
+  });
+});

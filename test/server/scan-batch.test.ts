@@ -40,4 +40,55 @@ describe('ScanBatch', () => {
     await expect(ok).resolves.toMatchObject({ report: { path: 'ok' } });
     await expect(ok2).resolves.toMatchObject({ report: { path: 'ok2' } });
   });
+
+  test('with a synchronous scanner, every job of the turn is scanned before the first callback runs', async () => {
+    const seen: string[] = [];
+    const batch = new ScanBatch({
+      scanSync(j) {
+        seen.push(`scan ${j.name}`);
+        if (j.name === 'throws') throw new Error('scanner threw');
+        return j.name === 'async' ? null : result(j.name!);
+      },
+      scan(j) {
+        seen.push(`promise ${j.name}`);
+        return Promise.resolve(result(j.name!));
+      },
+    });
+    const answers: string[] = [];
+    const done = (name: string) => (err: unknown, r?: ScanResult) => {
+      seen.push(`done ${name}`);
+      answers.push(err ? `${name}: ${(err as Error).message}` : `${name}: ${r!.report.path}`);
+    };
+    for (const n of ['a', 'throws', 'async', 'b']) batch.scanThen(job(n), done(n));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['scan a', 'scan throws', 'scan async', 'promise async', 'scan b', 'done a', 'done throws', 'done b', 'done async']);
+    expect(answers).toEqual(['a: a', 'throws: scanner threw', 'b: b', 'async: async']);
+  });
+
+  test('a callback that throws does not keep the other jobs of the batch from their answers', async () => {
+    const batch = new ScanBatch({ scanSync: (j) => result(j.name!), scan: () => Promise.reject(new Error('unused')) });
+    // the batch rethrows a callback's error in a microtask of its own (an uncaught exception, as an unhandled rejection was)
+    const thrown: unknown[] = [];
+    const queue = globalThis.queueMicrotask;
+    globalThis.queueMicrotask = (f: () => void) => {
+      try {
+        f();
+      } catch (err) {
+        thrown.push(err);
+      }
+    };
+    try {
+      const answered: string[] = [];
+      batch.scanThen(job('first'), () => {
+        throw new Error('callback bug');
+      });
+      batch.scanThen(job('second'), (_err, r) => void answered.push(r!.report.path));
+      await new Promise((r) => setImmediate(r));
+      expect(answered).toEqual(['second']);
+      expect(thrown.map((e) => (e as Error).message)).toEqual(['callback bug']);
+    } finally {
+      globalThis.queueMicrotask = queue;
+    }
+  });
 });

@@ -35,8 +35,25 @@ function done<T extends object>(o: T): T {
   return Object.setPrototypeOf(o, null) as T;
 }
 
+/**
+ * Values keyed by name in the order they were set (a key set again keeps its last value, as in a Map;
+ * a few lookups in a short list cost less than a Map built per object).
+ */
+class ShownValues {
+  readonly keys: string[] = [];
+  readonly values: Value[] = [];
+  set(key: string, v: Value): void {
+    this.keys.push(key);
+    this.values.push(v);
+  }
+  get(key: string): Value | undefined {
+    for (let i = this.keys.length - 1; i >= 0; i--) if (this.keys[i] === key) return this.values[i];
+    return undefined;
+  }
+}
+
 /** Values keyed by name, rendered as Python prints them only when asked (the summary line shows a few). */
-function lazyShown(values: Map<string, Value>): (key: string) => string | undefined {
+function lazyShown(values: ShownValues): (key: string) => string | undefined {
   return (key) => {
     const v = values.get(key);
     return v === undefined ? undefined : pyRepr(v);
@@ -99,7 +116,7 @@ function isOptimizerObject(v: Value): v is CallValue {
   return d !== null && classOf(v) !== null && !isNdarray(v) && d.entries.some(([k]) => k.k === 'str' && (k.v === 'lr' || k.v === 'rescale_grad'));
 }
 
-function scheduler(v: CallValue, shown: Map<string, Value>): SchedulerSummary {
+function scheduler(v: CallValue, shown: ShownValues): SchedulerSummary {
   const params: Record<string, HyperValue> = {};
   const d = stateDict(v);
   if (d) {
@@ -139,25 +156,29 @@ interface Inspected {
   value: CallValue;
   cls: GlobalValue;
   summary: OptimizerSummary;
-  /** Keys of the state dict with their values, in pickle order. */
-  keys: Map<string, Value>;
+  /** The keys the bounds of this class look at (see checkedKeys). */
+  checked: CheckedKeys;
+  /** The value of each of them in the state dict (the last one given), by its index in `checked`. */
+  found: (Value | undefined)[];
   schedValue: CallValue | null;
   nested: [string, Inspected][];
 }
 
-function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSummary> = {}): Inspected {
+function inspectObject(opt: CallValue, depth: number, bounds: OptimizerBounds, extra: Partial<OptimizerSummary> = {}): Inspected {
   const cls = classOf(opt)!;
   const params: Record<string, HyperValue> = {};
   const tables: Record<string, number> = {};
-  const shownParams = new Map<string, Value>();
-  const shownScheduler = new Map<string, Value>();
-  const keys = new Map<string, Value>();
+  const shownParams = new ShownValues();
+  const shownScheduler = new ShownValues();
+  const checked = checkedKeys(bounds, cls.name);
+  const found: (Value | undefined)[] = new Array<Value | undefined>(checked.keys.length).fill(undefined);
   const nested: [string, Inspected][] = [];
   let sched: SchedulerSummary | null = null;
   let schedValue: CallValue | null = null;
   for (const [k, x] of stateDict(opt)!.entries) {
     if (k.k !== 'str' || k.v === null) continue;
-    keys.set(k.v, x);
+    const at = checked.index.get(k.v);
+    if (at !== undefined) found[at] = x;
     if (k.v === 'lr_scheduler' && x.k === 'call' && classOf(x)) {
       sched = scheduler(x, shownScheduler);
       schedValue = x;
@@ -169,7 +190,7 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
       continue;
     }
     if (depth < MAX_NESTING && isOptimizerObject(x)) {
-      nested.push([k.v, inspectObject(x, depth + 1)]);
+      nested.push([k.v, inspectObject(x, depth + 1, bounds)]);
       continue;
     }
     setKey(params, k.v, toHyper(x));
@@ -185,7 +206,7 @@ function inspectObject(opt: CallValue, depth: number, extra: Partial<OptimizerSu
   // the line goes last, as a property of the same object (no copy of the summary to add it)
   const summary = body as OptimizerSummary;
   summary.line = summaryLine(body, shown);
-  return { value: opt, cls, keys, schedValue, nested, summary };
+  return { value: opt, cls, checked, found, schedValue, nested, summary };
 }
 
 /** The bounds of each key for one class (`all`, overridden by the class's own), worked out once per policy and class. */
@@ -202,19 +223,44 @@ function keyBounds(bounds: OptimizerBounds, className: string): [string, Bound][
   return entries;
 }
 
+/**
+ * The state-dict keys checkObject looks at for one class (required, forbidden, bounded), each once,
+ * with its index: inspectObject notes their values as it walks the dict (no Map of every key per object).
+ */
+interface CheckedKeys {
+  keys: string[];
+  index: Map<string, number>;
+}
+
+const checkedByClass = new WeakMap<OptimizerBounds, Map<string | null, CheckedKeys>>();
+
+function checkedKeys(bounds: OptimizerBounds, className: string): CheckedKeys {
+  const perClass = bounds.classes && Object.hasOwn(bounds.classes, className); // className comes from the pickle
+  const cacheKey = perClass ? className : null;
+  let byClass = checkedByClass.get(bounds);
+  if (!byClass) checkedByClass.set(bounds, (byClass = new Map()));
+  let checked = byClass.get(cacheKey);
+  if (!checked) {
+    const keys = [...new Set([...(bounds.required ?? []), ...(bounds.forbidden ?? []), ...keyBounds(bounds, className).map(([k]) => k)])];
+    byClass.set(cacheKey, (checked = { keys, index: new Map(keys.map((k, i) => [k, i])) }));
+  }
+  return checked;
+}
+
 /** Applies the policy's bounds to one optimizer object (and the optimizers it holds). */
 function checkObject(ins: Inspected, bounds: OptimizerBounds, rec: Recorder, label: string): void {
   const className = ins.cls.name;
   const at = ins.value.stateAt ?? null;
   const who = label === className ? className : `${label} (${className})`;
+  const valueOf = (key: string): Value | undefined => ins.found[ins.checked.index.get(key)!];
   for (const key of bounds.required ?? []) {
-    if (!ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/required', { offset: at }, { who, key, label });
+    if (valueOf(key) === undefined) rec.add('OPTIMIZER_BOUND/required', { offset: at }, { who, key, label });
   }
   for (const key of bounds.forbidden ?? []) {
-    if (ins.keys.has(key)) rec.add('OPTIMIZER_BOUND/forbidden', { offset: at }, { who, key, label });
+    if (valueOf(key) !== undefined) rec.add('OPTIMIZER_BOUND/forbidden', { offset: at }, { who, key, label });
   }
   for (const [key, bound] of keyBounds(bounds, className)) {
-    const v = ins.keys.get(key);
+    const v = valueOf(key);
     if (!v) continue;
     const problem = checkBound(v, bound);
     if (problem) rec.add('OPTIMIZER_BOUND/bound', { offset: at }, { label, key, problem });
@@ -263,7 +309,7 @@ export function inspectOptimizer(results: readonly Value[], bounds: OptimizerBou
     const body = { class: null, name: null, params: done({} as Record<string, HyperValue>), tables: done({} as Record<string, number>), scheduler: null, ...extra };
     return { ...body, line: summaryLine(body) };
   }
-  const ins = inspectObject(opt as CallValue, 0, extra);
+  const ins = inspectObject(opt as CallValue, 0, bounds, extra);
   checkObject(ins, bounds, rec, ins.cls.name);
   return ins.summary;
 }

@@ -92,7 +92,7 @@ export function summaryLine(s: Omit<OptimizerSummary, 'line'>, shown?: Shown): s
     if (short === 'FactorScheduler' && 'stop_factor_lr' in sp && sp.stop_factor_lr !== 1e-8) keys.push('stop_factor_lr');
     parts.push(`scheduler=${short}(${keys.map((k) => `${k}=${sshow(k)}`).join(', ')})`);
   }
-  for (const [k, n] of Object.entries(s.nested ?? {})) parts.push(`${k}=(${n.line})`);
+  if (s.nested) for (const [k, n] of Object.entries(s.nested)) parts.push(`${k}=(${n.line})`);
   if (s.states) {
     const shapes = s.states.shapes.slice(0, 8).map((d) => (d ? `(${d.join(', ')}${d.length === 1 ? ',' : ''})` : '?'));
     if (s.states.shapes.length > 8) shapes.push('…');

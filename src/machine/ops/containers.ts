@@ -38,7 +38,11 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
     for (let i = x; i < len && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([stack[i]!, stack[i + 1]!]);
     target.count += (len - x) / 2;
     m.measureRange(r, target, stack, x, len, true);
-    stack.length = x;
+    // SETITEM takes two values: two pops (setting the length is a runtime call)
+    if (len - x === 2) {
+      stack.pop();
+      stack.pop();
+    } else stack.length = x;
     return;
   }
   const items = stack.splice(x);
