@@ -202,3 +202,27 @@ describe("uncertainties' numbers (reviewed rules)", () => {
     expect(judge(bytes)).toEqual(['safe', []]);
   });
 });
+
+describe('objects whose bad methods are judged where they run, given to code that may run them', () => {
+  const VARIABLE = ['xarray.core.variable', 'Variable'] as const;
+  const variable = (p: P) => p.global(...VARIABLE).emptyTuple().newobj();
+
+  test('in the arguments of a call: judged by their methods (containers built from items excepted)', () => {
+    const handed = variable(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict')).tuple2().reduce().stop().done();
+    expect(judge(handed)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+    const listed = variable(new P().proto(2).global('builtins', 'list').emptyList()).append().tuple1().reduce().stop().done();
+    expect(judge(listed)).toEqual(['safe', []]);
+  });
+
+  test("in a BUILD state: the object's __setstate__ or __setattr__ may run them", () => {
+    const state = variable(new P().proto(2).global('collections', 'OrderedDict').emptyTuple().newobj().emptyDict().str('v')).setitem().build().stop().done();
+    const r = scan(state, { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+    expect(r.findings[0]!.message).toMatch(/passes a xarray\.core\.variable\.Variable the pickle built to the BUILD of collections\.OrderedDict/);
+  });
+
+  test('made by _reconstructor with a base other than object, whose __init__ may call them', () => {
+    const viaBase = new P().proto(2).global('copyreg', '_reconstructor').global(...VARIABLE).global('collections', 'OrderedDict').emptyList().tuple3().reduce().stop().done();
+    expect(judge(viaBase)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+});

@@ -128,20 +128,80 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
           visit(x, -1);
         }
         return;
-      case 'call':
+      case 'call': {
         // a partial handed over is a callable too: what it wraps is called with it
         if (isPartial(v)) {
           visit(v.args, -1);
           if (v.kwargs) visit(v.kwargs, -1);
           if (v.state) visit(v.state, -1);
+          return;
         }
+        // an object whose methods are judged where they run: the callee may run them
+        if (!INERT_CALLEES.has(callee.resolved)) handedInstance(m, r, v, callee.resolved, pseudo);
+        return;
+      }
+      default:
+    }
+  };
+  // _reconstructor(cls, base, state) with a base other than object runs base.__init__(obj, state),
+  // which may call the new object's own methods (OrderedDict's fills it with obj[key] = value)
+  if (reconstructor && args.k === 'tuple') {
+    const [cls, base] = args.items;
+    if (cls?.k === 'global' && cls.methodVerdicts && !(base?.k === 'global' && base.resolved === 'builtins.object')) {
+      const verdict = worstVerdict(cls)!;
+      m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: cls.resolved, callee: callee.resolved, reason: verdict.reason });
+    }
+  }
+  if (args.k === 'tuple') args.items.forEach((x, i) => visit(x, i));
+  else visit(args, -1);
+  if (kwargs) visit(kwargs, -1);
+}
+
+/** Callables that store what they are given without calling its methods (containers built from items). */
+const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
+
+/**
+ * An object the pickle built, of a class admitted because its bad methods (`__setitem__`, `append`...)
+ * are judged where the pickle calls them, given to library code that may call them itself (a call's
+ * arguments, the state a __setstate__ receives): judged by the worst of them.
+ */
+export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText): void {
+  const cls = classOf(v);
+  if (!cls?.methodVerdicts) return;
+  // the object exists already: what its methods reach is what matters, not calling its class
+  let verdict: { gadget: boolean; reason: string } | undefined;
+  for (const x of Object.values(cls.methodVerdicts)) if (x && (!verdict || (x.gadget && !verdict.gadget))) verdict = x;
+  if (!verdict) return;
+  m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: `a ${cls.resolved} the pickle built`, callee: to, reason: verdict.reason });
+}
+
+/** How many values of a BUILD state are looked at for such objects. */
+const STATE_BUDGET = 256;
+
+/** Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance). */
+function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, pseudo: LazyText): void {
+  let budget = STATE_BUDGET;
+  const visit = (v: Value): void => {
+    if (budget-- <= 0) return;
+    switch (v.k) {
+      case 'tuple':
+      case 'list':
+      case 'set':
+        for (const x of v.items) visit(x);
+        return;
+      case 'dict':
+        for (const [k, x] of v.entries) {
+          visit(k);
+          visit(x);
+        }
+        return;
+      case 'call':
+        handedInstance(m, r, v, to, pseudo);
         return;
       default:
     }
   };
-  if (args.k === 'tuple') args.items.forEach((x, i) => visit(x, i));
-  else visit(args, -1);
-  if (kwargs) visit(kwargs, -1);
+  visit(state);
 }
 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
@@ -211,6 +271,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
       if (cls) checkHandedState(m, r, cls, state, pseudo);
+      stateInstances(m, r, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       const guard = cls ? buildGuard(cls, state) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
