@@ -44,8 +44,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const logger = createLogger(config, { role: 'primary' });
     const code = await runPrimary(config, logger).done;
     logger.info({ code }, 'stopped');
-    logger.flush();
-    process.exit(code);
+    exitAfterFlush(logger, code);
+    return;
   }
   const worker = cluster.isWorker ? cluster.worker! : null;
 
@@ -62,8 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void service.shutdown().then((clean) => {
       logger.info({ clean }, 'stopped');
-      logger.flush();
-      process.exit(clean ? 0 : 1);
+      exitAfterFlush(logger, clean ? 0 : 1);
     });
   };
   process.on('SIGTERM', onSignal);
@@ -89,3 +88,22 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`picklegate: fatal: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
+
+/**
+ * Exits once the logger's asynchronous destination has written what it holds (its batches are large:
+ * a plain flush() then exit could drop the last lines, 'stopped' among them); after at most a second.
+ */
+function exitAfterFlush(logger: { flush(cb?: (err?: Error) => void): void }, code: number): void {
+  let exited = false;
+  const exit = (): void => {
+    if (exited) return;
+    exited = true;
+    process.exit(code);
+  };
+  setTimeout(exit, 1000).unref();
+  try {
+    logger.flush(() => exit());
+  } catch {
+    exit();
+  }
+}
