@@ -169,8 +169,7 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
   const cls = classOf(v);
   if (!cls?.methodVerdicts) return;
   // the object exists already: what its methods reach is what matters, not calling its class
-  let verdict: { gadget: boolean; reason: string } | undefined;
-  for (const x of Object.values(cls.methodVerdicts)) if (x && (!verdict || (x.gadget && !verdict.gadget))) verdict = x;
+  const verdict = worseOf(undefined, cls.methodVerdicts);
   if (!verdict) return;
   m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: `a ${cls.resolved} the pickle built`, callee: to, reason: verdict.reason });
 }
@@ -208,7 +207,14 @@ function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, 
 function worstVerdict(v: GlobalValue): { gadget: boolean; reason: string } | undefined {
   let worst = v.callVerdict;
   if (!worst && v.guardedSetstate) worst = { gadget: false, reason: 'its __setstate__ is admitted only with a state a guard has checked; a callable it is handed to may give it any state' };
-  if (v.methodVerdicts) for (const x of Object.values(v.methodVerdicts)) if (x && (!worst || (x.gadget && !worst.gadget))) worst = x;
+  return worseOf(worst, v.methodVerdicts);
+}
+
+type Verdict = { gadget: boolean; reason: string };
+
+/** `worst`, or the first gadget among `more` when it is no gadget, or the first of `more` when there is none. */
+function worseOf(worst: Verdict | undefined, more: Readonly<Partial<Record<string, Verdict>>> | undefined): Verdict | undefined {
+  if (more) for (const x of Object.values(more)) if (x && (!worst || (x.gadget && !worst.gadget))) worst = x;
   return worst;
 }
 
