@@ -15,7 +15,7 @@ import type { At } from '../report/rules/rule';
 import type { HookFactory, MachineHook, StreamAction } from './hooks';
 import { Memo } from './memo';
 import { Recorder } from './recorder';
-import { depthOf, kept, weightOf, type BytesOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
+import { KEPT_ITEMS, depthOf, isHot, mayHideHot, weightOf, type BytesOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
 
 export interface MachineOptions {
   policy: CompiledPolicy;
@@ -95,6 +95,16 @@ export abstract class MachineState {
   readonly nestedChecked = new WeakSet<Value>();
   /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
   foldUsed = 0;
+  /**
+   * A mutable container got a hot item after it was stored in another one, whose `h` did not follow:
+   * from now on the walks look into every container, not only those marked hot.
+   */
+  lateHot = false;
+  /** A container that holds or may come to hold something was stored past another's kept items. */
+  unkeptContainer = false;
+  /** Values the walks for handed classes and objects looked at; they may look at 4 × the bytes read + 1 MiB. */
+  walkUsed = 0;
+  walkExhausted = false;
 
   constructor(input: ByteSource, opts: MachineOptions) {
     this.source = input;
@@ -179,13 +189,17 @@ export abstract class MachineState {
   measureRange<T extends { d: number; w: number }>(r: OpReader, v: T, items: readonly Value[], from: number, to: number, extend: boolean): T {
     let child = 0;
     let w = extend ? v.w : 1;
+    let hot = false;
     for (let i = from; i < to; i++) {
       const it = items[i]!;
       if (it.k === 'global' && it.held !== undefined) this.releaseHeld(it, 'stored in a container or passed as an argument');
       const id = depthOf(it);
       if (id > child) child = id;
       w += weightOf(it);
+      if (isHot(it)) hot = true;
+      if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
     }
+    if (hot) this.heat(r, v as unknown as Value, extend);
     const d = extend ? Math.max(v.d, child + 1) : child + 1;
     if (w > MAX_WEIGHT) w = MAX_WEIGHT;
     if (d > this.limits.maxObjectDepth) this.note(r, 'RESOURCE_HOSTILE/object-depth', { max: this.limits.maxObjectDepth });
@@ -197,9 +211,61 @@ export abstract class MachineState {
     return v;
   }
 
-  /** A tuple, list or frozenset of `items` (the first KEPT_ITEMS kept, the rest counted). */
+  /** A tuple of `items` (see keep). */
   tuple(r: OpReader, items: Value[]): TupleValue {
-    return this.measure(r, { k: 'tuple', items: kept(items), count: items.length, d: 0, w: 0 }, items);
+    return this.measure(r, { k: 'tuple', items: this.keep(r, items), count: items.length, d: 0, w: 0 }, items);
+  }
+
+  /** The items a new container keeps: the first KEPT_ITEMS, and every hot one after them. */
+  keep(r: OpReader, items: Value[]): Value[] {
+    if (items.length <= KEPT_ITEMS) return items;
+    const out = items.slice(0, KEPT_ITEMS);
+    for (let i = KEPT_ITEMS; i < items.length; i++) this.keepInto(r, out, items[i]!);
+    return out;
+  }
+
+  /** Adds `it` to a container's kept `items` when there is room or it is hot. */
+  keepInto(r: OpReader, items: Value[], it: Value): void {
+    if (items.length < KEPT_ITEMS || isHot(it)) items.push(it);
+    else this.drop(r, it);
+  }
+
+  /** `it` is counted, not kept: no walk can reach it, which matters if a hot item may end up in it. */
+  drop(r: OpReader, it: Value): void {
+    if (this.unkeptContainer || !mayHideHot(it)) return;
+    this.unkeptContainer = true;
+    if (this.lateHot) this.note(r, 'LIMIT_EXCEEDED/unkept-items', { kept: KEPT_ITEMS });
+  }
+
+  /** `v` holds a hot item now; if it is a mutable container already stored elsewhere, its holders do not know. */
+  private heat(r: OpReader, v: Value, grown: boolean): void {
+    if (v.k !== 'tuple' && v.k !== 'list' && v.k !== 'dict' && v.k !== 'set') return;
+    if (v.h) return;
+    v.h = true;
+    if (!grown || v.k === 'tuple' || !v.s || this.lateHot) return;
+    this.lateHot = true;
+    if (this.unkeptContainer) this.note(r, 'LIMIT_EXCEEDED/unkept-items', { kept: KEPT_ITEMS });
+  }
+
+  /**
+   * May a walk for handed classes and objects look into container `v` (see isHot)? Only if it holds a
+   * hot item (or one may hide there unseen), once per walk (`seen`: shared references make a DAG),
+   * and only while the walks have looked at fewer than 4 × the bytes read + 1 MiB values in all:
+   * past that, a finding.
+   */
+  walkInto(r: OpReader, v: Value & { readonly count: number; h?: true }, seen: Set<Value>): boolean {
+    if (!v.h && !this.lateHot) return false;
+    if (seen.has(v)) return false;
+    seen.add(v);
+    if (this.walkUsed + v.count <= 4 * r.pos + (1 << 20)) {
+      this.walkUsed += v.count;
+      return true;
+    }
+    if (!this.walkExhausted) {
+      this.walkExhausted = true;
+      this.note(r, 'LIMIT_EXCEEDED/max-walk', { max: 4 * r.pos + (1 << 20) });
+    }
+    return false;
   }
 
   /** Text of the current argument for a message: the first 40 bytes. */

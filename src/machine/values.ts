@@ -50,14 +50,16 @@ export interface BytesValue {
 /** All of a bytes value, or its first `max` bytes; null when they cannot be had (the input is gone). */
 export type BytesOf = (v: BytesValue, max: number) => Uint8Array | null;
 /**
- * Containers keep their first items (enough to render and inspect) and count the rest. `d` is the
- * nesting depth and `w` the number of objects the structure expands to when traversed (shared
- * references counted every time): how memo bombs and deep nesting are recognised.
+ * Containers keep their first items (enough to render and inspect), every later item that is hot
+ * (see isHot), and count the rest. `d` is the nesting depth and `w` the number of objects the
+ * structure expands to when traversed (shared references counted every time): how memo bombs and
+ * deep nesting are recognised. `h`: the container holds a hot item, at any depth; `s` (mutable
+ * containers only): it was stored in another container, whose `h` does not follow it when it grows.
  */
-export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; d: number; w: number }
-export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number }
-export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number }
-export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number }
+export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; d: number; w: number; h?: true }
+export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number; h?: true; s?: true }
+export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number; h?: true; s?: true }
+export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number; h?: true; s?: true }
 /** An imported global; `id` indexes the machine's import log. */
 export interface GlobalValue {
   readonly k: 'global';
@@ -135,12 +137,36 @@ export function intValue(v: PyInt | null): IntValue {
   return typeof v === 'number' && v >= 0 && v < 1024 && Number.isInteger(v) ? SMALL_INTS[v]! : { k: 'int', v };
 }
 
-/** Items kept per container for rendering and inspection; the rest are counted, not stored. */
+/** Items kept per container for rendering and inspection; later ones are counted, not stored, unless hot. */
 export const KEPT_ITEMS = 256;
 
-/** The items a new container keeps. */
-export function kept(items: Value[]): Value[] {
-  return items.length > KEPT_ITEMS ? items.slice(0, KEPT_ITEMS) : items;
+/**
+ * What the walks for classes and objects handed to library code look for (passedClasses and
+ * stateInstances in ops/calls.ts, handed.ts): a global, an object the pickle built or got from
+ * outside, or a container holding one. A container keeps these however many items come first, so a
+ * class hidden as a list's 300th item is judged as the first would be.
+ */
+export function isHot(v: Value): boolean {
+  switch (v.k) {
+    case 'global':
+    case 'call':
+    case 'persid':
+    case 'buffer':
+    case 'unknown':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'dict':
+    case 'set':
+      return v.h === true;
+    default:
+      return false;
+  }
+}
+
+/** A container whose contents can still change, or that has any: one a later hot item may end up in. */
+export function mayHideHot(v: Value): boolean {
+  return v.k === 'list' || v.k === 'dict' || (v.k === 'set' && !v.frozen) || ((v.k === 'tuple' || v.k === 'set') && v.count > 0);
 }
 
 const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);

@@ -14,7 +14,7 @@ import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
-import { classOf, kept, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { classOf, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -32,7 +32,7 @@ const MAX_PARTIAL_DEPTH = 8;
 export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value, depth = 0): void {
   if (callee.k === 'call' && depth < MAX_PARTIAL_DEPTH) {
     const p = partialCall(callee, args, kwargs);
-    if (p) return doCall(m, r, p.fn, { k: 'tuple', items: kept(p.args), count: p.args.length, d: 0, w: 0 }, kind, p.kwargs, depth + 1);
+    if (p) return doCall(m, r, p.fn, { k: 'tuple', items: m.keep(r, p.args), count: p.args.length, d: 0, w: 0 }, kind, p.kwargs, depth + 1);
   }
   switch (callee.k) {
     case 'global':
@@ -85,9 +85,6 @@ const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', '
  * functools.partial, whose call the machine models as a call of its first argument.
  */
 const REBUILDERS: ReadonlySet<string> = new Set([...RECONSTRUCTORS, 'copyreg.__newobj__', 'copyreg.__newobj_ex__', 'functools.partial', '_functools.partial']);
-/** How many values of a call's arguments are looked at for classes handed over (containers included). */
-const PASSED_BUDGET = 256;
-
 /**
  * A class accepted because only its __init__ reaches a sink (`callVerdict`) is safe where pickle
  * rebuilds it, not where it is handed to a callable that may call it (pandas' `_new_Index(cls, d)`
@@ -98,9 +95,8 @@ const PASSED_BUDGET = 256;
 function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): void {
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
-  let budget = PASSED_BUDGET;
+  let seen: Set<Value> | undefined;
   const visit = (v: Value, position: number): void => {
-    if (budget-- <= 0) return;
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
@@ -120,9 +116,10 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'tuple':
       case 'list':
       case 'set':
-        for (const x of v.items) visit(x, -1);
+        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1);
         return;
       case 'dict':
+        if (!m.walkInto(r, v, (seen ??= new Set()))) return;
         for (const [k, x] of v.entries) {
           visit(k, -1);
           visit(x, -1);
@@ -174,21 +171,18 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
   m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: `a ${cls.resolved} the pickle built`, callee: to, reason: verdict.reason });
 }
 
-/** How many values of a BUILD state are looked at for such objects. */
-const STATE_BUDGET = 256;
-
 /** Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance). */
 function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, pseudo: LazyText): void {
-  let budget = STATE_BUDGET;
+  let seen: Set<Value> | undefined;
   const visit = (v: Value): void => {
-    if (budget-- <= 0) return;
     switch (v.k) {
       case 'tuple':
       case 'list':
       case 'set':
-        for (const x of v.items) visit(x);
+        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x);
         return;
       case 'dict':
+        if (!m.walkInto(r, v, (seen ??= new Set()))) return;
         for (const [k, x] of v.entries) {
           visit(k);
           visit(x);

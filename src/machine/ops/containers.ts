@@ -6,7 +6,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
-import { EMPTY_TUPLE, KEPT_ITEMS, classOf, kept, originGlobal, type GlobalValue, type Value } from '../values';
+import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, originGlobal, type GlobalValue, type Value } from '../values';
 import { checkNested, describeOperand } from './calls';
 import type { Handlers } from './handler';
 
@@ -18,12 +18,21 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
   const target = stack[x - 1]!;
   const items = stack.splice(x);
   if (target.k === 'list') {
-    for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+    for (const it of items) m.keepInto(r, target.items, it);
     target.count += items.length;
     m.measure(r, target, items, true);
     return;
   }
   mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
+}
+
+/** A dict keeps its first KEPT_ITEMS entries, and every later one whose key or value is hot. */
+function keepEntry(m: MachineState, r: OpReader, entries: [Value, Value][], key: Value, value: Value): void {
+  if (entries.length < KEPT_ITEMS || isHot(key) || isHot(value)) entries.push([key, value]);
+  else {
+    m.drop(r, key);
+    m.drop(r, value);
+  }
 }
 
 function doSetItems(m: MachineState, r: OpReader, x: number): void {
@@ -35,7 +44,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
   const target = stack[x - 1]!;
   if (target.k === 'dict') {
     // the common case, a plain dict: its new entries are taken from the stack where they lie (no spliced copy)
-    for (let i = x; i < len && target.entries.length < KEPT_ITEMS; i += 2) target.entries.push([stack[i]!, stack[i + 1]!]);
+    for (let i = x; i < len; i += 2) keepEntry(m, r, target.entries, stack[i]!, stack[i + 1]!);
     target.count += (len - x) / 2;
     m.measureRange(r, target, stack, x, len, true);
     // SETITEM takes two values: two pops (setting the length is a runtime call)
@@ -57,7 +66,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
   const items = stack.splice(x);
   if (items.length === 0) return;
   if (target.k === 'set') {
-    for (const it of items) if (target.items.length < KEPT_ITEMS) target.items.push(it);
+    for (const it of items) m.keepInto(r, target.items, it);
     target.count += items.length;
     m.measure(r, target, items, true);
     return;
@@ -114,7 +123,8 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
 
 function fromMark(m: MachineState, r: OpReader, k: 'list' | 'frozenset'): void {
   const items = m.popToMark(r);
-  const v: Value = k === 'list' ? { k: 'list', items: kept(items), count: items.length, d: 0, w: 0 } : { k: 'set', frozen: true, items: kept(items), count: items.length, d: 0, w: 0 };
+  const keep = m.keep(r, items);
+  const v: Value = k === 'list' ? { k: 'list', items: keep, count: items.length, d: 0, w: 0 } : { k: 'set', frozen: true, items: keep, count: items.length, d: 0, w: 0 };
   m.stack.push(m.measure(r, v, items));
 }
 
@@ -152,7 +162,7 @@ export const CONTAINER_OPS: Handlers<
     if (n % 2) m.halt(r, 'MALFORMED/odd-items', { what: 'DICT' });
     const items = m.stack.splice(k);
     const entries: [Value, Value][] = [];
-    for (let i = 0; i < items.length && entries.length < KEPT_ITEMS; i += 2) entries.push([items[i]!, items[i + 1]!]);
+    for (let i = 0; i < items.length; i += 2) keepEntry(m, r, entries, items[i]!, items[i + 1]!);
     const dict: Value = { k: 'dict', entries, count: n / 2, d: 0, w: 0 };
     m.stack.push(m.measure(r, dict, items));
   },

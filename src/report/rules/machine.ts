@@ -55,6 +55,16 @@ export const MACHINE_RULES = {
   'LIMIT_EXCEEDED/max-nesting': rule<At & { max: number }>('suspicious', (a) => `more than ${a.max} open MARKs (maxNesting); analysis stopped at offset ${a.at}`),
   'LIMIT_EXCEEDED/max-memo': rule<At & { max: number }>('suspicious', (a) => `more than ${a.max} memo entries (maxMemo); analysis stopped at offset ${a.at}`),
   'LIMIT_EXCEEDED/max-pickles': rule<{ max: number }>('suspicious', (a) => `more than ${a.max} pickles in one input (maxPickles); the rest was not analysed`),
+  'LIMIT_EXCEEDED/max-walk': rule<At & { max: number }>(
+    'suspicious',
+    (a) => `looking for classes and objects handed to library code took more than ${a.max} steps by offset ${a.at} (4 × the bytes read + 1 MiB): from there on, what calls and BUILDs are handed was not checked`,
+    ONCE,
+  ),
+  'LIMIT_EXCEEDED/unkept-items': rule<At & { kept: number }>(
+    'suspicious',
+    (a) => `${a.op} at offset ${a.at} adds a class, function or object to a container already stored in another, and a container was stored past the first ${a.kept} items of another (only those are kept): whether library code is handed that item was not checked`,
+    ONCE,
+  ),
   'LIMIT_EXCEEDED/unlisted-findings': rule<{ count: number; worst: string }>('suspicious', (a) => `${a.count} further findings were not listed (the most severe of them: ${a.worst})`),
   // the same, when one of those not listed is dangerous: the verdict must not drop with the list
   'LIMIT_EXCEEDED/unlisted-dangerous-findings': rule<{ count: number; worst: string }>('dangerous', (a) => `${a.count} further findings were not listed (the most severe of them: ${a.worst})`),
