@@ -6,6 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
 export type CostFinding =
@@ -129,7 +130,9 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
 ]);
 
 /** The cost rule or guard a call breaks, if any. */
-export function callCost(callee: GlobalValue, args: Value, limits: Limits): CostFinding | null {
+export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
+  const guarded = sympyCallGuard(callee, args, kwargs);
+  if (guarded) return guarded;
   const call = effectiveCall(callee, args);
   if (!call) return null;
   const check = COSTS.get(call.fn);
@@ -221,6 +224,7 @@ export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
     // a name the catalogue guards but no guard here knows: fail closed
     return guard ? guard(state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
+  if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

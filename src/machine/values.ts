@@ -77,6 +77,8 @@ export interface GlobalValue {
   readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
   /** A BUILD on an instance runs a __setstate__ that a reviewed guard checks (costs.ts), found by this name. */
   readonly guardedSetstate?: string;
+  /** A reviewed argument guard checks its calls, BUILDs on instances and instances as dict keys (sympy.ts), found by this name. */
+  readonly guardedArgs?: string;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */

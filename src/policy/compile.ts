@@ -23,6 +23,8 @@ export interface Judgement {
   methodVerdicts?: MethodVerdicts;
   /** Its __setstate__ is guarded at BUILD by a reviewed check (catalogue GUARDED_SETSTATE): the name the guard is found by. */
   guardedSetstate?: string;
+  /** Its calls, BUILDs and use as a dict key are checked by a reviewed argument guard (src/machine/sympy.ts): the name the guard is found by. */
+  guardedArgs?: string;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
   /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */

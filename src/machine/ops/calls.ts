@@ -100,6 +100,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
+        // C.__new__(C, ...) rebuilds C, as copyreg.__newobj__(C, ...) does
+        if (position === 0 && callee.ctorOf?.resolved === v.resolved) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
         // the callee may make one and call its methods: the worst of what the catalogue judged
         const verdict = worstVerdict(v);
@@ -200,6 +202,8 @@ function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
 function worstVerdict(v: GlobalValue): { gadget: boolean; reason: string } | undefined {
   let worst = v.callVerdict;
+  const guardedArgs = v.guardedArgs ?? v.ctorOf?.guardedArgs;
+  if (!worst && guardedArgs) worst = { gadget: true, reason: `${guardedArgs} is admitted only with arguments a reviewed guard has checked; a callable it is handed to may call it with any` };
   if (!worst && v.guardedSetstate) worst = { gadget: false, reason: 'its __setstate__ is admitted only with a state a guard has checked; a callable it is handed to may give it any state' };
   return worseOf(worst, v.methodVerdicts);
 }
@@ -247,7 +251,7 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   }
   if (callee.referenceOnly) m.rec.add('UNLISTED_GLOBAL/called-reference', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: m.policy.judge(callee.module, callee.name, m.proto).reason ?? '' });
   if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: callee.denyCall });
-  const cost = callCost(callee, args, m.limits);
+  const cost = callCost(callee, args, m.limits, kwargs);
   if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, call: pseudo(), ...cost.args } as never);
 }
 

@@ -6,6 +6,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
+import { sympyKeys } from '../sympy';
 import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, originGlobal, type GlobalValue, type Value } from '../values';
 import { checkNested, describeOperand } from './calls';
 import type { Handlers } from './handler';
@@ -24,6 +25,16 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
     return;
   }
   mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
+}
+
+/** Keys of a dict or members of a set the pickle fills: a sympy object's __eq__ may meet the others (sympy.ts). */
+function judgeKeys(m: MachineState, r: OpReader, container: Value, keys: Iterable<Value>): void {
+  const f = sympyKeys(container, keys);
+  if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
+}
+
+function* everyOther(items: readonly Value[], from: number, to: number): Generator<Value> {
+  for (let i = from; i < to; i += 2) yield items[i]!;
 }
 
 /** A dict keeps its first KEPT_ITEMS entries, and every later one whose key or value is hot. */
@@ -46,6 +57,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
     // the common case, a plain dict: its new entries are taken from the stack where they lie (no spliced copy)
     for (let i = x; i < len; i += 2) keepEntry(m, r, target.entries, stack[i]!, stack[i + 1]!);
     target.count += (len - x) / 2;
+    judgeKeys(m, r, target, everyOther(stack, x, len));
     m.measureRange(r, target, stack, x, len, true);
     // SETITEM takes two values: two pops (setting the length is a runtime call)
     if (len - x === 2) {
@@ -68,6 +80,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
   if (target.k === 'set') {
     for (const it of items) m.keepInto(r, target.items, it);
     target.count += items.length;
+    judgeKeys(m, r, target, items);
     m.measure(r, target, items, true);
     return;
   }
@@ -125,6 +138,7 @@ function fromMark(m: MachineState, r: OpReader, k: 'list' | 'frozenset'): void {
   const items = m.popToMark(r);
   const keep = m.keep(r, items);
   const v: Value = k === 'list' ? { k: 'list', items: keep, count: items.length, d: 0, w: 0 } : { k: 'set', frozen: true, items: keep, count: items.length, d: 0, w: 0 };
+  if (k === 'frozenset') judgeKeys(m, r, v, items);
   m.stack.push(m.measure(r, v, items));
 }
 
@@ -164,6 +178,7 @@ export const CONTAINER_OPS: Handlers<
     const entries: [Value, Value][] = [];
     for (let i = 0; i < items.length; i += 2) keepEntry(m, r, entries, items[i]!, items[i + 1]!);
     const dict: Value = { k: 'dict', entries, count: n / 2, d: 0, w: 0 };
+    judgeKeys(m, r, dict, everyOther(items, 0, items.length));
     m.stack.push(m.measure(r, dict, items));
   },
   APPEND: (m, r) => doAppend(m, r, m.stack.length - 1),

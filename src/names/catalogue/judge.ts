@@ -16,6 +16,7 @@
  *
  * Names a rule lists exactly are the policy's alone.
  */
+import { argsGuarded } from './guarded-args';
 import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
 
 /** What calling a class runs beyond rebuilding it: its __init__, judged by the catalogue. */
@@ -48,6 +49,8 @@ export interface CatalogueVerdict {
   methodVerdicts?: MethodVerdicts;
   /** Its __setstate__ is guarded at BUILD (GUARDED_SETSTATE): the canonical name the guard is looked up by. */
   guardedSetstate?: string;
+  /** Admitted with a reviewed argument guard (guarded-args.ts, src/machine/sympy.ts): the canonical name it is looked up by. */
+  guardedArgs?: string;
   catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
@@ -79,7 +82,7 @@ export function catalogueJudgement(module: string, name: string, unmatched: bool
       callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})` },
     };
   }
-  const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? methodOnly(e, where) : null;
+  const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? (argsGuarded(e, where) ?? methodOnly(e, where)) : null;
   if (checked) return checked;
   switch (e.kind) {
     case 'gadget':

@@ -1,0 +1,309 @@
+/**
+ * A reviewed argument guard for sympy (docs/catalogue.md, "Reviewed guards"). sympy's classes are
+ * gadgets because their `__new__` sympifies its arguments, and a non-strict `sympify` of a str
+ * parses and evaluates it (parse_expr, eval); their `__eq__` runs a strict `_sympify(other)`, which
+ * still converts a tuple, set or dict through `Tuple(*tup)`, `FiniteSet(*x)`, `Dict(...)`: non-strict
+ * sympify of every item. sympy pickles its objects as `(type(self), self.__getnewargs__(), None)`,
+ * so a real pickle only ever hands them ints, a hexadecimal mantissa (Float), a name (Symbol) and
+ * sympy objects it built. The guard admits exactly that, where the class's `__new__` runs (NEWOBJ,
+ * NEWOBJ_EX, copyreg.__newobj__(_ex__), REDUCE, INST, OBJ, `C.__new__` read with getattr, a partial
+ * of either); anything else at a sympified position, a BUILD on a sympy expression, and a sympy
+ * expression as a dict key or set member next to a key its `__eq__` would convert, are
+ * DENIED_GLOBAL/unsafe-call.
+ *
+ * Reviewed in sympy 1.11.1 (bookworm) and 1.13.3 (trixie); what was read for each class is in
+ * REVIEWED below.
+ */
+import type { CostFinding } from './costs';
+import { classOf, type GlobalValue, type Value } from './values';
+
+/**
+ * What a class's `__new__` does with its arguments:
+ * - `sympified`: every positional argument goes through sympify (Basic.__new__ subclasses,
+ *   AssocOp, Function/Application, Interval, FiniteSet, Tuple, Integral, Order, Poly);
+ * - `none`: takes no argument (singletons: `__new__(cls)`; a matrix rebuilt by NEWOBJ then BUILD);
+ * - `ints`: up to `max` Python ints (Integer(i), Rational(p, q, gcd)): sympy's own fast path;
+ * - `float`: Float's `(num, precision=)`, num an int, a float or the pickled mpf tuple
+ *   `(sign, hex mantissa, exp, bc)`, which Float.__new__ reads with int(s, 16);
+ * - `symbol`: Symbol's `(name, **assumptions)`: the name is kept as a str (`__xnew__` checks it
+ *   is one, nothing parses it), the assumptions go through `bool()` in `_sanitize`.
+ */
+type ArgSpec =
+  | { readonly kind: 'sympified' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'ints'; readonly max: number }
+  | { readonly kind: 'float' }
+  | { readonly kind: 'symbol' };
+
+interface Reviewed {
+  readonly args: ArgSpec;
+  /** A sympy Basic (`__sympy__` is True): sympify returns it at once, so it may be a sympified argument. */
+  readonly basic: boolean;
+  /** What was read, per generation (1.11.1 / 1.13.3). */
+  readonly checked: string;
+}
+
+const SYMPIFIED: ArgSpec = { kind: 'sympified' };
+const NONE: ArgSpec = { kind: 'none' };
+const SINGLETON = 'a Singleton: __new__(cls) takes no argument (IntegerConstant/RationalConstant/NumberSymbol/BooleanAtom __new__ is AtomicExpr/Basic.__new__(cls))';
+
+/**
+ * The classes the real sympy pickles of the corpus use, and those sharing their constructor path.
+ * Keyed by the catalogue's canonical name.
+ */
+export const REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Reviewed>([
+  ['sympy.core.add.Add', { args: SYMPIFIED, basic: true, checked: 'AssocOp.__new__ (cached): args = list(map(_sympify_, args)) (non-strict sympify); flatten; evaluate=... keyword not admitted' }],
+  ['sympy.core.mul.Mul', { args: SYMPIFIED, basic: true, checked: 'AssocOp.__new__, as Add' }],
+  ['sympy.core.power.Pow', { args: SYMPIFIED, basic: true, checked: 'Pow.__new__(cls, b, e, evaluate=None) (cached): b = _sympify(b); e = _sympify(e)' }],
+  ['sympy.functions.elementary.trigonometric.sin', { args: SYMPIFIED, basic: true, checked: 'Function.__new__ -> Application.__new__ (cached): args = list(map(sympify, args)); eval() on sympy objects' }],
+  ['sympy.functions.elementary.trigonometric.cos', { args: SYMPIFIED, basic: true, checked: 'as sin' }],
+  ['sympy.functions.elementary.exponential.exp', { args: SYMPIFIED, basic: true, checked: 'as sin (ExpBase/Function.__new__)' }],
+  ['sympy.integrals.integrals.Integral', { args: SYMPIFIED, basic: true, checked: 'Integral.__new__(cls, function, *symbols): AddWithLimits.__new__ -> _common_new: sympify(function); _process_limits: sympify of each limit (tuples of sympy objects)' }],
+  ['sympy.sets.sets.Interval', { args: SYMPIFIED, basic: true, checked: 'Interval.__new__(cls, start, end, left_open=False, right_open=False): _sympify of all four' }],
+  ['sympy.sets.sets.FiniteSet', { args: SYMPIFIED, basic: true, checked: 'FiniteSet.__new__(cls, *args): args = list(map(sympify, args)); a set of them (their __eq__ on one another)' }],
+  ['sympy.series.order.Order', { args: SYMPIFIED, basic: true, checked: 'Order.__new__(cls, expr, *args) (cached): sympify(expr); args are points/variables (sympy objects, Tuples of them)' }],
+  ['sympy.polys.polytools.Poly', { args: SYMPIFIED, basic: true, checked: 'Poly.__new__(cls, rep, *gens, **args): build_options(gens, {}) (gens: sympy objects); sympify(rep); no keyword admitted (a domain= string is parsed by the option preprocessors)' }],
+  ['sympy.logic.boolalg.Not', { args: SYMPIFIED, basic: true, checked: 'Application.__new__ (cached): sympify of each argument' }],
+  ['sympy.logic.boolalg.And', { args: SYMPIFIED, basic: true, checked: 'LatticeOp.__new__: args = (_sympify_(arg) for arg in args)' }],
+  ['sympy.logic.boolalg.Or', { args: SYMPIFIED, basic: true, checked: 'as And' }],
+  ['sympy.core.containers.Tuple', { args: SYMPIFIED, basic: true, checked: 'Tuple.__new__(cls, *args, **kwargs): sympify(arg) for each; the sympify= keyword not admitted' }],
+  ['sympy.core.numbers.Integer', { args: { kind: 'ints', max: 1 }, basic: true, checked: 'Integer.__new__(cls, i) (cached): int(i); a str would be stripped and given to int(), not parsed; only int admitted' }],
+  ['sympy.core.numbers.Rational', { args: { kind: 'ints', max: 3 }, basic: true, checked: 'Rational.__new__(cls, p, q=None, gcd=None) (cached): ints take the fast path; anything else is sympified (str: Fraction or sympify)' }],
+  ['sympy.core.numbers.Float', { args: { kind: 'float' }, basic: true, checked: 'Float.__new__(cls, num, dps=None, precision=None): a (sign, hex str, exp, bc) tuple: MPZ(num[1], 16); int: str(num) then mlib.from_str; float: from_float; only precision= (an int) admitted' }],
+  ['sympy.core.numbers.Zero', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.One', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.NegativeOne', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.Half', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.Pi', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.Exp1', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.ImaginaryUnit', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.numbers.ComplexInfinity', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.logic.boolalg.BooleanFalse', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.logic.boolalg.BooleanTrue', { args: NONE, basic: true, checked: SINGLETON }],
+  ['sympy.core.symbol.Symbol', { args: { kind: 'symbol' }, basic: true, checked: 'Symbol.__new__(cls, name, **assumptions): _sanitize (fuzzy_bool, bool() of each value); __xnew_cached_ -> __xnew__: TypeError unless name is a str, obj.name = name (never sympified); StdFactKB(assumptions)' }],
+  [
+    'sympy.matrices.dense.MutableDenseMatrix',
+    {
+      args: NONE,
+      basic: false,
+      checked: 'pickled as copyreg.__newobj__(cls) and a BUILD of {rows, cols, _rep}: MutableRepMatrix.__new__(cls) with no argument makes an empty matrix (its elements would be sympified); no __setstate__: BUILD updates __dict__; __setitem__ sympifies (judged where a pickle calls it)',
+    },
+  ],
+]);
+
+/**
+ * sympy classes the catalogue judged safe that are Basic objects (sympify returns them at once):
+ * admitted as sympified arguments too.
+ */
+const SAFE_BASIC: ReadonlySet<string> = new Set(['sympy.core.numbers.Infinity', 'sympy.core.numbers.NegativeInfinity', 'sympy.core.numbers.NaN']);
+
+/** The catalogue entries a reviewed class may fail at and still be admitted with the guard. */
+export const GUARDED_ENTRIES: ReadonlySet<string> = new Set(['construction', '__new__', '__eq__']);
+
+const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why } });
+
+/** An object the pickle built of a class the guard admitted or the catalogue judged safe, that is a sympy Basic. */
+function isSympyObject(v: Value): boolean {
+  const cls = classOf(v);
+  if (!cls) return false;
+  if (SAFE_BASIC.has(cls.resolved)) return true;
+  return cls.guardedArgs !== undefined && REVIEWED.get(cls.guardedArgs)?.basic === true;
+}
+
+const MAX_DEPTH = 16;
+
+/**
+ * What sympify returns without parsing or calling unknown code: None, bools, ints, floats (converters
+ * and the `cls is NoneType` case), a sympy object (`__sympy__` is True), and tuples, lists, sets and
+ * dicts of those (Tuple(*tup), the iterable case, FiniteSet(*x), Dict(*d.items()) sympify each item).
+ * A container must be kept whole: items it only counted could be anything.
+ */
+export function sympifySafe(v: Value, depth = 0): boolean {
+  switch (v.k) {
+    case 'none':
+    case 'bool':
+    case 'int':
+    case 'float':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return depth < MAX_DEPTH && v.count === v.items.length && v.items.every((x) => sympifySafe(x, depth + 1));
+    case 'dict':
+      return depth < MAX_DEPTH && v.count === v.entries.length && v.entries.every(([k, x]) => sympifySafe(k, depth + 1) && sympifySafe(x, depth + 1));
+    case 'call':
+      return isSympyObject(v);
+    default:
+      return false;
+  }
+}
+
+/**
+ * A key a sympy object's `__eq__` (strict `_sympify(other)`) may meet without parsing: besides the
+ * sympify-safe values, a str or bytes (strict sympify refuses a str; bytes become a float or are
+ * refused). Tuples and frozensets must be sympify-safe throughout: their converters sympify each
+ * item non-strictly.
+ */
+function keySafe(v: Value): boolean {
+  return v.k === 'str' || v.k === 'bytes' || sympifySafe(v);
+}
+
+/** The class whose `__new__` a call runs, with the arguments it gets, when a guarded sympy class is involved. */
+function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined): { cls: string; args: readonly Value[]; kwargs: Value | undefined } | CostFinding | null {
+  if (args.k !== 'tuple') return callee.guardedArgs || callee.ctorOf?.guardedArgs ? refuse('the arguments of a guarded sympy class are not a tuple the scanner can check') : null;
+  const items = args.items;
+  const first = items[0];
+  const firstGuarded = first?.k === 'global' ? first.guardedArgs : undefined;
+  if (callee.ctorOf) {
+    // C.__new__(cls, *args) runs C's __new__ on cls: both must be the same guarded class
+    const owner = callee.ctorOf.guardedArgs;
+    if (!owner && !firstGuarded) return null;
+    if (!owner || first?.k !== 'global' || first.resolved !== callee.ctorOf.resolved) return refuse(`${callee.resolved} is called on another class than its own`);
+    return { cls: owner, args: items.slice(1), kwargs };
+  }
+  switch (callee.resolved) {
+    case 'copyreg.__newobj__':
+      return firstGuarded ? { cls: firstGuarded, args: items.slice(1), kwargs } : null;
+    case 'copyreg.__newobj_ex__': {
+      if (!firstGuarded) return null;
+      const a = items[1];
+      if (a?.k !== 'tuple') return refuse('copyreg.__newobj_ex__ of a guarded sympy class without an argument tuple');
+      return { cls: firstGuarded, args: a.items, kwargs: items[2] };
+    }
+    case 'copyreg._reconstructor':
+    case 'copy_reg._reconstructor': {
+      // base.__new__(cls, state) and base.__init__: sympy refuses protocols 0 and 1, so a guarded base is never written
+      const base = items[1];
+      return base?.k === 'global' && base.guardedArgs ? refuse('copyreg._reconstructor with a guarded sympy class as base runs its __new__ on the state') : null;
+    }
+  }
+  return callee.guardedArgs ? { cls: callee.guardedArgs, args: items, kwargs } : null;
+}
+
+const HEX = /^(?:0x)?[0-9a-fA-F]+L?$/;
+/** Binary precision above this is not something sympy writes (mpmath works at it lazily, but there is no need). */
+const MAX_PRECISION = 1 << 20;
+
+function isInt(v: Value | undefined): boolean {
+  return v !== undefined && v.k === 'int';
+}
+
+/** Keyword arguments as [name, value] pairs, or null when they cannot be read. */
+function keywords(kwargs: Value | undefined): [string, Value][] | null {
+  if (!kwargs || kwargs.k === 'none') return [];
+  if (kwargs.k !== 'dict' || kwargs.count !== kwargs.entries.length) return null;
+  const out: [string, Value][] = [];
+  for (const [k, v] of kwargs.entries) {
+    if (k.k !== 'str' || k.v === null) return null;
+    out.push([k.v, v]);
+  }
+  return out;
+}
+
+function checkArgs(name: string, spec: ArgSpec, args: readonly Value[], kwargs: Value | undefined): string | null {
+  const kw = keywords(kwargs);
+  if (!kw) return 'its keyword arguments are not a dict of constant names';
+  switch (spec.kind) {
+    case 'sympified':
+      if (kw.length) return `${name} is admitted without keyword arguments`;
+      for (let i = 0; i < args.length; i++) if (!sympifySafe(args[i]!)) return `argument ${i} is sympified, and it is not an int, a float, a bool, None, a sympy object the pickle built, or a container of those`;
+      return null;
+    case 'none':
+      return args.length || kw.length ? `${name} takes no argument when sympy pickles it` : null;
+    case 'ints':
+      if (kw.length) return `${name} is admitted without keyword arguments`;
+      if (args.length < 1 || args.length > spec.max || !args.every((a) => a.k === 'int')) return `${name} is admitted with ${spec.max > 1 ? `1 to ${spec.max} ints` : 'one int'} only`;
+      return null;
+    case 'float': {
+      for (const [k, v] of kw) if (k !== 'precision' || v.k !== 'int' || v.v === null || Number(v.v) < 1 || Number(v.v) > MAX_PRECISION) return 'Float is admitted with precision= a small positive int only';
+      const num = args[0];
+      if (args.length !== 1 || !num) return 'Float is admitted with one number only';
+      if (num.k === 'int' || num.k === 'float') return null;
+      if (num.k === 'tuple' && num.count === 4 && num.items.length === 4) {
+        const [sign, man, exp, bc] = num.items;
+        if (isInt(sign) && isInt(exp) && isInt(bc) && man && (isInt(man) || (man.k === 'str' && man.v !== null && HEX.test(man.v)))) return null;
+      }
+      return "Float is admitted with an int, a float or sympy's pickled (sign, hexadecimal mantissa, exponent, bit count) tuple only";
+    }
+    case 'symbol': {
+      const n = args[0];
+      if (args.length !== 1 || !n || n.k !== 'str') return 'Symbol is admitted with its name (a str) only';
+      for (const [, v] of kw) if (v.k !== 'bool' && v.k !== 'none' && v.k !== 'int') return "Symbol's assumptions must be True, False or None";
+      return null;
+    }
+  }
+}
+
+/** INERT builders that hash what they are given: their keys meet one another's __eq__. */
+const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter']);
+
+/** The guard a call breaks, if any (callCost asks). */
+export function sympyCallGuard(callee: GlobalValue, args: Value, kwargs: Value | undefined): CostFinding | null {
+  if (KEYED_BUILDERS.has(callee.resolved)) return builtKeys(callee.resolved, args);
+  const call = guardedCall(callee, args, kwargs);
+  if (!call || 'rule' in call) return call;
+  const spec = REVIEWED.get(call.cls);
+  // a name the catalogue guards but no spec here knows: fail closed
+  if (!spec) return refuse(`no argument guard for ${call.cls}`);
+  const why = checkArgs(call.cls, spec.args, call.args, call.kwargs);
+  return why ? refuse(`${call.cls}.__new__ sympifies its arguments (a str is parsed and evaluated); ${why}`) : null;
+}
+
+/**
+ * A BUILD on a guarded sympy object: sympy writes none for its expressions (Basic.__getstate__ is
+ * None, so pickle writes no state) and Basic.__setstate__ would setattr any name (`_args`, `name`)
+ * to anything; a matrix gets `{rows, cols, _rep}`, _rep a DomainMatrix.
+ */
+export function sympyBuildGuard(cls: string, state: Value): CostFinding | null {
+  const spec = REVIEWED.get(cls);
+  if (!spec || spec.basic) return refuse(`${cls}: sympy writes no BUILD for its expressions, and Basic.__setstate__ sets any attribute to anything`);
+  const why = `a sympy matrix's state is admitted as {rows, cols, _rep} with two ints and a DomainMatrix the pickle built`;
+  if (state.k !== 'dict' || state.count !== state.entries.length) return refuse(why);
+  for (const [k, v] of state.entries) {
+    if (k.k !== 'str') return refuse(why);
+    if (k.v === 'rows' || k.v === 'cols') {
+      if (v.k !== 'int') return refuse(why);
+    } else if (k.v === '_rep') {
+      if (classOf(v)?.resolved !== 'sympy.polys.matrices.domainmatrix.DomainMatrix') return refuse(why);
+    } else return refuse(why);
+  }
+  return null;
+}
+
+/** Per dict or set the pickle fills: does it hold a sympy object as a key, and a key its __eq__ would convert? */
+const keyFlags = new WeakMap<object, { sympy: boolean; hostile: boolean; reported: boolean }>();
+
+/**
+ * New keys of a dict or members of a set: a guarded sympy object among them is compared (on a hash
+ * collision) with the others by its __eq__, which converts tuples and sets item by item with a
+ * non-strict sympify. Returns a finding the first time a container holds both.
+ */
+export function sympyKeys(container: object, keys: Iterable<Value>): CostFinding | null {
+  let f = keyFlags.get(container);
+  for (const k of keys) {
+    const sympy = k.k === 'call' && classOf(k)?.guardedArgs !== undefined;
+    const hostile = !keySafe(k);
+    if (!sympy && !hostile && !f) continue;
+    if (!f) keyFlags.set(container, (f = { sympy: false, hostile: false, reported: false }));
+    f.sympy ||= sympy;
+    f.hostile ||= hostile;
+  }
+  if (!f || !f.sympy || !f.hostile || f.reported) return null;
+  f.reported = true;
+  return refuse("a sympy object is a key or member next to a value its __eq__ would convert (strict _sympify turns a tuple or set into Tuple/FiniteSet, sympifying each item: a str is parsed and evaluated; another library's object is converted by its own code)");
+}
+
+function builtKeys(builder: string, args: Value): CostFinding | null {
+  const a = args.k === 'tuple' ? args.items[0] : undefined;
+  if (!a) return null;
+  const dictLike = builder !== 'builtins.set' && builder !== 'builtins.frozenset';
+  let keys: Value[];
+  if (a.k === 'dict') keys = a.entries.map(([k]) => k);
+  else if (a.k === 'list' || a.k === 'tuple' || a.k === 'set') keys = dictLike ? a.items.map((p) => (p.k === 'tuple' || p.k === 'list' ? (p.items[0] ?? p) : p)) : a.items;
+  else return null;
+  if (!keys.some((k) => k.k === 'call' && classOf(k)?.guardedArgs !== undefined)) return null;
+  // a fresh container: items only counted cannot be checked
+  const counted = a.k === 'dict' ? a.count !== a.entries.length : a.count !== a.items.length;
+  if (counted) return refuse('a sympy object is a key or member of a container whose other keys are not all kept for checking');
+  return sympyKeys({}, keys);
+}
