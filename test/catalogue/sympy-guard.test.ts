@@ -1,0 +1,218 @@
+/**
+ * sympy's reviewed argument guard (src/machine/sympy.ts): sympy classes are admitted where the pickle
+ * calls them with what sympy writes (ints, a Float's pickled mpf, a Symbol's name, sympy objects the
+ * pickle built); a str, an unknown object, a persistent id or a global at a sympified position makes
+ * them the gadgets they are, and so does a BUILD on an expression or a sympy key next to a key its
+ * __eq__ would convert.
+ */
+import { scan, type Report } from '../../src';
+import { lookupCatalogue } from '../../src/names/catalogue';
+import { REVIEWED } from '../../src/machine/sympy';
+import { P as Builder } from '../support/pickle-builder';
+
+/** The builder, with a step that runs a function on it (for values built by helpers). */
+class P extends Builder {
+  pipe(f: (p: this) => P): this {
+    return f(this) as this;
+  }
+}
+
+const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))];
+const judge = (bytes: Uint8Array) => {
+  const r = scan(bytes, { policy: 'default' });
+  return [r.verdict, rules(r)];
+};
+const SAFE = ['safe', []];
+const DENIED = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
+
+const split = (name: string): [string, string] => {
+  const dot = name.lastIndexOf('.');
+  return [name.slice(0, dot), name.slice(dot + 1)];
+};
+const ADD = 'sympy.core.add.Add';
+const SYMBOL = 'sympy.core.symbol.Symbol';
+const INTEGER = 'sympy.core.numbers.Integer';
+
+/** Pushes a sympy object built as sympy pickles it (NEWOBJ of the class with its args). */
+const integer = (p: P, n: number) => p.global(...split(INTEGER)).binint1(n).tuple1().newobj();
+const symbol = (p: P, name: string) => p.global(...split(SYMBOL)).str(name).tuple1().emptyDict().str('real').true().setitem().newobjEx();
+
+/** Hostile values for a sympified position. */
+const HOSTILE: ReadonlyArray<[string, (p: P) => P]> = [
+  ['a str (parsed and evaluated)', (p) => p.str("__import__('os').system('id')")],
+  ['bytes', (p) => p.bytes('1+1')],
+  ['a tuple holding a str', (p) => p.binint1(1).str('x').tuple2()],
+  ['a list holding a str', (p) => p.emptyList().str('x').append()],
+  ['a dict holding a str', (p) => p.emptyDict().binint1(1).str('x').setitem()],
+  ['an object of another library', (p) => p.global('collections', 'OrderedDict').emptyTuple().reduce()],
+  ['a global', (p) => p.global('builtins', 'len')],
+  ['a persistent id', (p) => p.str('0').binpersid()],
+];
+
+describe('sympy: the classes the guard reviews', () => {
+  test('each is a gadget or unverified in the catalogue and admitted by the guard', () => {
+    for (const name of REVIEWED.keys()) {
+      const e = lookupCatalogue(...split(name));
+      expect([name, e?.kind === 'gadget' || e?.kind === 'unverified']).toEqual([name, true]);
+      const r = scan(new P().proto(2).global(...split(name)).stop().done(), { policy: 'default' });
+      expect([name, r.verdict]).toEqual([name, 'safe']);
+    }
+  });
+});
+
+describe('sympy: sympified positions', () => {
+  const SYMPIFIED = [...REVIEWED].filter(([, r]) => r.args.kind === 'sympified').map(([n]) => n);
+
+  test('ints, floats, bools, None and sympy objects the pickle built are accepted (NEWOBJ, REDUCE, copyreg.__newobj__)', () => {
+    for (const name of SYMPIFIED) {
+      if (name === 'sympy.matrices.dense.MutableDenseMatrix') continue;
+      const args = (p: P) => integer(symbol(p.mark(), 'x'), 2).binint1(3).float('0.5').none().true().tuple();
+      expect([name, judge(args(new P().proto(4).global(...split(name))).newobj().stop().done())]).toEqual([name, SAFE]);
+      expect([name, judge(args(new P().proto(4).global(...split(name))).reduce().stop().done())]).toEqual([name, SAFE]);
+      const viaNewobj = new P().proto(2).global('copyreg', '__newobj__').mark().global(...split(name)).pipe((p) => integer(p, 1)).tuple().reduce().stop().done();
+      expect([name, judge(viaNewobj)]).toEqual([name, SAFE]);
+    }
+  });
+
+  test('containers of those are accepted: Tuple(*tup), FiniteSet(*x), Dict(...) sympify each item', () => {
+    const nested = new P().proto(4).global(...split(ADD)).pipe((p) => integer(p.binint1(1), 4).tuple2()).emptyList().binint1(2).append().tuple2().newobj().stop().done();
+    expect(judge(nested)).toEqual(SAFE);
+  });
+
+  test.each(HOSTILE)('%s makes every sympified class a gadget (NEWOBJ, REDUCE, NEWOBJ_EX, copyreg.__newobj__)', (_what, hostile) => {
+    for (const name of SYMPIFIED) {
+      expect([name, judge(hostile(new P().proto(4).global(...split(name))).tuple1().newobj().stop().done())]).toEqual([name, expect.arrayContaining(['dangerous'])]);
+      const reduce = judge(integer(new P().proto(4).global(...split(name)), 1).pipe(hostile).tuple2().reduce().stop().done());
+      expect([name, reduce[0], reduce[1]]).toEqual([name, 'dangerous', expect.arrayContaining(['DENIED_GLOBAL/unsafe-call'])]);
+      const viaNewobj = judge(new P().proto(2).global('copyreg', '__newobj__').global(...split(name)).pipe(hostile).tuple2().reduce().stop().done());
+      expect([name, viaNewobj[0], viaNewobj[1]]).toEqual([name, 'dangerous', expect.arrayContaining(['DENIED_GLOBAL/unsafe-call'])]);
+    }
+  });
+
+  test('a str nested in a tuple, a list or a dict argument is found', () => {
+    const deep = new P().proto(4).global(...split(ADD)).binint1(1).emptyList().emptyDict().binint1(1).str('x').setitem().append().tuple2().tuple1().newobj().stop().done();
+    expect(judge(deep)).toEqual(DENIED);
+  });
+
+  test('keyword arguments are refused (evaluate=, sympify=, a Poly domain= string)', () => {
+    const kw = new P().proto(4).global(...split(ADD)).pipe((p) => integer(p, 1)).tuple1().emptyDict().str('evaluate').false().setitem().newobjEx().stop().done();
+    expect(judge(kw)).toEqual(DENIED);
+  });
+});
+
+describe('sympy: numbers and symbols', () => {
+  const RATIONAL = split('sympy.core.numbers.Rational');
+  const FLOAT = split('sympy.core.numbers.Float');
+
+  test('Integer and Rational take ints only', () => {
+    expect(judge(integer(new P().proto(2), 7).stop().done())).toEqual(SAFE);
+    expect(judge(new P().proto(2).global(...RATIONAL).binint1(3).binint1(7).tuple2().newobj().stop().done())).toEqual(SAFE);
+    expect(judge(new P().proto(2).global(...split(INTEGER)).str('7').tuple1().newobj().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(2).global(...RATIONAL).str('1/3').tuple1().newobj().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(2).global(...RATIONAL).float('0.5').tuple1().newobj().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(2).global(...split(INTEGER)).emptyTuple().newobj().stop().done())).toEqual(DENIED);
+  });
+
+  test("Float takes sympy's pickled mpf tuple and precision=", () => {
+    const mpf = (man: (p: P) => P) => new P().proto(4).global(...FLOAT).mark().binint1(0).pipe(man).binint(-1).binint1(2).tuple().tuple1().emptyDict().str('precision').binint1(103).setitem().newobjEx().stop().done();
+    expect(judge(mpf((p) => p.str('3')))).toEqual(SAFE);
+    expect(judge(mpf((p) => p.str('0x1fL')))).toEqual(SAFE);
+    expect(judge(mpf((p) => p.str('pi')))).toEqual(DENIED);
+    expect(judge(new P().proto(2).global(...FLOAT).str('1.5').tuple1().newobj().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).global(...FLOAT).float('1.5').tuple1().emptyDict().str('dps').binint1(15).setitem().newobjEx().stop().done())).toEqual(DENIED);
+  });
+
+  test("Symbol's name may be a str (it is never sympified); its assumptions are bools", () => {
+    expect(judge(symbol(new P().proto(4), "__import__('os')").stop().done())).toEqual(SAFE);
+    expect(judge(new P().proto(4).global(...split(SYMBOL)).binint1(1).tuple1().newobj().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).global(...split(SYMBOL)).str('x').tuple1().emptyDict().str('real').str('yes').setitem().newobjEx().stop().done())).toEqual(DENIED);
+  });
+
+  test('singletons take no argument', () => {
+    expect(judge(new P().proto(2).global('sympy.core.numbers', 'Pi').emptyTuple().newobj().stop().done())).toEqual(SAFE);
+    expect(judge(new P().proto(2).global('sympy.core.numbers', 'Pi').str('x').tuple1().reduce().stop().done())).toEqual(DENIED);
+  });
+});
+
+describe('sympy: how the class is reached', () => {
+  test("protocol 2's partial(getattr(Symbol, '__new__'), Symbol, name, **assumptions) is checked as the call of Symbol", () => {
+    const partial = (cls: [string, string], arg: (p: P) => P) =>
+      new P()
+        .proto(2)
+        .global('functools', 'partial')
+        .global('builtins', 'getattr')
+        .global(...split(SYMBOL))
+        .binput(0)
+        .str('__new__')
+        .tuple2()
+        .reduce()
+        .binput(1)
+        .tuple1()
+        .reduce()
+        .mark()
+        .binget(1)
+        .global(...cls)
+        .pipe(arg)
+        .tuple2()
+        .emptyDict()
+        .str('commutative')
+        .true()
+        .setitem()
+        .none()
+        .tuple()
+        .build()
+        .emptyTuple()
+        .reduce()
+        .stop()
+        .done();
+    expect(judge(partial(split(SYMBOL), (p) => p.str('x')))).toEqual(SAFE);
+    // Symbol.__new__ run on another class, or Add.__new__ on Symbol: refused
+    expect(judge(partial(split(ADD), (p) => p.str('x')))).toEqual(expect.arrayContaining(['dangerous']));
+  });
+
+  test("Add.__new__ read with getattr and run on Symbol's arguments is refused", () => {
+    const bytes = new P().proto(2).global('builtins', 'getattr').global(...split(ADD)).str('__new__').tuple2().reduce().global(...split(SYMBOL)).str('x + 1').tuple2().reduce().stop().done();
+    expect(judge(bytes)[0]).toBe('dangerous');
+  });
+
+  test('a guarded class handed to another callable, or as copyreg._reconstructor base, is a gadget', () => {
+    const handed = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(...split(ADD)).emptyDict().tuple2().reduce().stop().done();
+    expect(judge(handed)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+    const base = new P().proto(2).global('copyreg', '_reconstructor').global(...split(ADD)).global(...split(ADD)).str('x').tuple3().reduce().stop().done();
+    expect(judge(base)[0]).toBe('dangerous');
+  });
+});
+
+describe('sympy: BUILD and dict keys', () => {
+  test('a BUILD on a sympy expression is refused (sympy writes none; Basic.__setstate__ sets any attribute)', () => {
+    expect(judge(integer(new P().proto(2), 1).emptyDict().str('_args').str('x').tuple1().setitem().build().stop().done())).toEqual(DENIED);
+  });
+
+  test("a matrix's {rows, cols, _rep} state is accepted with a DomainMatrix, refused otherwise", () => {
+    const matrix = (rep: (p: P) => P) =>
+      new P().proto(2).global('sympy.matrices.dense', 'MutableDenseMatrix').emptyTuple().newobj().emptyDict().str('rows').binint1(1).setitem().str('cols').binint1(1).setitem().str('_rep').pipe(rep).setitem().build().stop().done();
+    const domainMatrix = (p: P) =>
+      p.global('sympy.polys.matrices.domainmatrix', 'DomainMatrix').emptyDict().binint1(0).emptyDict().binint1(0).pipe((q) => integer(q, 1)).setitem().setitem().binint1(1).binint1(1).tuple2().global('sympy.polys.domains.expressionrawdomain', 'ExpressionRawDomain').emptyTuple().newobj().tuple3().newobj();
+    expect(judge(matrix(domainMatrix))).toEqual(SAFE);
+    expect(judge(matrix((p) => p.str('x')))).toEqual(DENIED);
+    const setitem = new P().proto(2).global('sympy.matrices.dense', 'MutableDenseMatrix').emptyTuple().newobj().binint1(0).str('x').setitem().stop().done();
+    expect(judge(setitem)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-method']]);
+  });
+
+  test('a sympy key is accepted next to ints, strs and sympy keys', () => {
+    const d = integer(symbol(new P().proto(4).emptyDict(), 'x').binint1(1).setitem(), 2).binint1(2).setitem().str('name').binint1(3).setitem().binint1(4).binint1(4).setitem().stop().done();
+    expect(judge(d)).toEqual(SAFE);
+  });
+
+  test('a sympy key next to a tuple or frozenset holding a str, or an object of another library, is refused', () => {
+    const withTuple = integer(new P().proto(4).emptyDict(), 5).binint1(1).setitem().str('x').tuple1().binint1(2).setitem().stop().done();
+    expect(judge(withTuple)).toEqual(DENIED);
+    // in either order, in one SETITEMS, in a set, in a frozenset, in set([...])
+    expect(judge(new P().proto(4).emptyDict().str('x').tuple1().binint1(2).setitem().pipe((p) => integer(p, 5)).binint1(1).setitem().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).emptySet().mark().pipe((p) => integer(p, 5)).str('x').tuple1().additems().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).mark().pipe((p) => integer(p, 5)).str('x').tuple1().frozenset().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).global('builtins', 'set').emptyList().pipe((p) => integer(p, 5)).append().str('x').tuple1().append().tuple1().reduce().stop().done())).toEqual(DENIED);
+    const withObject = integer(new P().proto(4).emptyDict(), 5).binint1(1).setitem().global('datetime', 'date').binint(2000).binint1(1).binint1(1).tuple3().reduce().binint1(2).setitem().stop().done();
+    expect(judge(withObject)).toEqual(DENIED);
+  });
+});
