@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CatalogueEntry } from '../../src/names/catalogue';
+import { argsGuarded } from '../../src/names/catalogue/guarded-args';
 import { CHECKED_METHODS } from '../../src/names/catalogue/judge';
 import { P } from '../support/pickle-builder';
 
@@ -87,6 +88,27 @@ export function methodOnly(e: CatalogueEntry): string[] | null {
   const names = Object.keys(e.failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
   return methods.length && names.every((n) => n === 'construction' || methods.includes(n)) ? methods : null;
+}
+
+/**
+ * A class admitted with a reviewed argument guard (sympy, src/machine/sympy.ts): pickles that give it
+ * what the guard refuses, in the forms a gadget can be reached: a str at its first sympified position
+ * (REDUCE, NEWOBJ, copyreg.__newobj__), a global, and an instance as a dict key next to a tuple holding
+ * a str (its __eq__); its methods as for methodOnly classes.
+ */
+export function guardedArgsPickles(module: string, name: string, dotted: boolean, e: CatalogueEntry): { form: string; bytes: Uint8Array }[] | null {
+  if (!argsGuarded(e, '')) return null;
+  const cls = (p: P) => (dotted ? p.str(module).str(name).stackGlobal() : p.global(module, name));
+  const proto = dotted ? 4 : 2;
+  const methods = Object.keys(e.failing!).filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
+  return [
+    { form: 'REDUCE str', bytes: cls(new P().proto(proto)).str('x').tuple1().reduce().stop().done() },
+    { form: 'NEWOBJ str', bytes: cls(new P().proto(proto)).str('x').tuple1().newobj().stop().done() },
+    { form: 'NEWOBJ global', bytes: cls(new P().proto(proto)).global('builtins', 'len').tuple1().newobj().stop().done() },
+    { form: 'copyreg.__newobj__ str', bytes: cls(new P().proto(proto).global('copyreg', '__newobj__')).str('x').tuple2().reduce().stop().done() },
+    { form: 'dict key', bytes: cls(new P().proto(proto).emptyDict()).emptyTuple().newobj().binint1(1).setitem().str('x').tuple1().binint1(2).setitem().stop().done() },
+    ...methodPickles(module, name, dotted, methods),
+  ];
 }
 
 /** NEWOBJ of the class, then the opcode that calls each method on the instance. */
