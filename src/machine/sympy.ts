@@ -26,14 +26,16 @@ import { classOf, type GlobalValue, type Value } from './values';
  * - `float`: Float's `(num, precision=)`, num an int, a float or the pickled mpf tuple
  *   `(sign, hex mantissa, exp, bc)`, which Float.__new__ reads with int(s, 16);
  * - `symbol`: Symbol's `(name, **assumptions)`: the name is kept as a str (`__xnew__` checks it
- *   is one, nothing parses it), the assumptions go through `bool()` in `_sanitize`.
+ *   is one, nothing parses it), the assumptions go through `bool()` in `_sanitize`;
+ * - `dummy`: Dummy's `(name, dummy_index, **assumptions)`: a str (or None) and an int (or None).
  */
 type ArgSpec =
   | { readonly kind: 'sympified' }
   | { readonly kind: 'none' }
   | { readonly kind: 'ints'; readonly max: number }
   | { readonly kind: 'float' }
-  | { readonly kind: 'symbol' };
+  | { readonly kind: 'symbol' }
+  | { readonly kind: 'dummy' };
 
 interface Reviewed {
   readonly args: ArgSpec;
@@ -52,19 +54,28 @@ const SINGLETON = 'a Singleton: __new__(cls) takes no argument (IntegerConstant/
  * Keyed by the catalogue's canonical name.
  */
 export const REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Reviewed>([
-  ['sympy.core.add.Add', { args: SYMPIFIED, basic: true, checked: 'AssocOp.__new__ (cached): args = list(map(_sympify_, args)) (non-strict sympify); flatten; evaluate=... keyword not admitted' }],
+  ['sympy.core.add.Add', { args: SYMPIFIED, basic: true, checked: 'AssocOp.__new__(cls, *args, evaluate=None, _sympify=True) (cached): args = list(map(_sympify_, args)), strict: a str raises, a tuple/set/dict becomes Tuple/FiniteSet/Dict of non-strict sympify; no keyword admitted' }],
   ['sympy.core.mul.Mul', { args: SYMPIFIED, basic: true, checked: 'AssocOp.__new__, as Add' }],
-  ['sympy.core.power.Pow', { args: SYMPIFIED, basic: true, checked: 'Pow.__new__(cls, b, e, evaluate=None) (cached): b = _sympify(b); e = _sympify(e)' }],
-  ['sympy.functions.elementary.trigonometric.sin', { args: SYMPIFIED, basic: true, checked: 'Function.__new__ -> Application.__new__ (cached): args = list(map(sympify, args)); eval() on sympy objects' }],
+  ['sympy.core.power.Pow', { args: SYMPIFIED, basic: true, checked: 'Pow.__new__(cls, b, e, evaluate=None) (cached): b = _sympify(b); e = _sympify(e) (strict, as Add)' }],
+  ['sympy.functions.elementary.trigonometric.sin', { args: SYMPIFIED, basic: true, checked: 'no __new__ of its own: Function.__new__ -> Application.__new__(cls, *args, **options) (cached): args = list(map(sympify, args)), non-strict; evaluate= not admitted' }],
   ['sympy.functions.elementary.trigonometric.cos', { args: SYMPIFIED, basic: true, checked: 'as sin' }],
-  ['sympy.functions.elementary.exponential.exp', { args: SYMPIFIED, basic: true, checked: 'as sin (ExpBase/Function.__new__)' }],
+  ['sympy.functions.elementary.trigonometric.tan', { args: SYMPIFIED, basic: true, checked: 'as sin' }],
+  ['sympy.functions.elementary.exponential.exp', { args: SYMPIFIED, basic: true, checked: 'as sin (exp has no __new__; ExpMeta only customises isinstance)' }],
+  ['sympy.functions.elementary.exponential.log', { args: SYMPIFIED, basic: true, checked: 'as sin: log(arg, base) through Function.__new__' }],
+  ['sympy.functions.elementary.complexes.Abs', { args: SYMPIFIED, basic: true, checked: 'as sin' }],
+  ['sympy.core.relational.Equality', { args: SYMPIFIED, basic: true, checked: 'Equality.__new__(cls, lhs, rhs, **options): _sympify(lhs), _sympify(rhs) (strict); is_eq on sympy objects; evaluate= not admitted (1.11: rhs=None means 0)' }],
+  ['sympy.core.relational.Unequality', { args: SYMPIFIED, basic: true, checked: 'Unequality.__new__(cls, lhs, rhs, **options): _sympify of both, as Equality' }],
+  ['sympy.core.relational.StrictLessThan', { args: SYMPIFIED, basic: true, checked: '_Inequality.__new__(cls, lhs, rhs, **options): _sympify(lhs), _sympify(rhs)' }],
+  ['sympy.core.relational.LessThan', { args: SYMPIFIED, basic: true, checked: 'as StrictLessThan' }],
+  ['sympy.core.relational.StrictGreaterThan', { args: SYMPIFIED, basic: true, checked: 'as StrictLessThan' }],
+  ['sympy.core.relational.GreaterThan', { args: SYMPIFIED, basic: true, checked: 'as StrictLessThan' }],
   ['sympy.integrals.integrals.Integral', { args: SYMPIFIED, basic: true, checked: 'Integral.__new__(cls, function, *symbols): AddWithLimits.__new__ -> _common_new: sympify(function); _process_limits: sympify of each limit (tuples of sympy objects)' }],
   ['sympy.sets.sets.Interval', { args: SYMPIFIED, basic: true, checked: 'Interval.__new__(cls, start, end, left_open=False, right_open=False): _sympify of all four' }],
   ['sympy.sets.sets.FiniteSet', { args: SYMPIFIED, basic: true, checked: 'FiniteSet.__new__(cls, *args): args = list(map(sympify, args)); a set of them (their __eq__ on one another)' }],
   ['sympy.series.order.Order', { args: SYMPIFIED, basic: true, checked: 'Order.__new__(cls, expr, *args) (cached): sympify(expr); args are points/variables (sympy objects, Tuples of them)' }],
   ['sympy.polys.polytools.Poly', { args: SYMPIFIED, basic: true, checked: 'Poly.__new__(cls, rep, *gens, **args): build_options(gens, {}) (gens: sympy objects); sympify(rep); no keyword admitted (a domain= string is parsed by the option preprocessors)' }],
-  ['sympy.logic.boolalg.Not', { args: SYMPIFIED, basic: true, checked: 'Application.__new__ (cached): sympify of each argument' }],
-  ['sympy.logic.boolalg.And', { args: SYMPIFIED, basic: true, checked: 'LatticeOp.__new__: args = (_sympify_(arg) for arg in args)' }],
+  ['sympy.logic.boolalg.Not', { args: SYMPIFIED, basic: true, checked: 'Not.__new__ is Application.__new__ (cached): sympify of each argument' }],
+  ['sympy.logic.boolalg.And', { args: SYMPIFIED, basic: true, checked: 'LatticeOp.__new__(cls, *args, **options): args = (_sympify_(arg) for arg in args), strict; frozenset of them (their __eq__ on one another)' }],
   ['sympy.logic.boolalg.Or', { args: SYMPIFIED, basic: true, checked: 'as And' }],
   ['sympy.core.containers.Tuple', { args: SYMPIFIED, basic: true, checked: 'Tuple.__new__(cls, *args, **kwargs): sympify(arg) for each; the sympify= keyword not admitted' }],
   ['sympy.core.numbers.Integer', { args: { kind: 'ints', max: 1 }, basic: true, checked: 'Integer.__new__(cls, i) (cached): int(i); a str would be stripped and given to int(), not parsed; only int admitted' }],
@@ -81,6 +92,7 @@ export const REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Reviewed>
   ['sympy.logic.boolalg.BooleanFalse', { args: NONE, basic: true, checked: SINGLETON }],
   ['sympy.logic.boolalg.BooleanTrue', { args: NONE, basic: true, checked: SINGLETON }],
   ['sympy.core.symbol.Symbol', { args: { kind: 'symbol' }, basic: true, checked: 'Symbol.__new__(cls, name, **assumptions): _sanitize (fuzzy_bool, bool() of each value); __xnew_cached_ -> __xnew__: TypeError unless name is a str, obj.name = name (never sympified); StdFactKB(assumptions)' }],
+  ['sympy.core.symbol.Dummy', { args: { kind: 'dummy' }, basic: true, checked: 'Dummy.__new__(cls, name=None, dummy_index=None, **assumptions): _sanitize; Symbol.__xnew__ (TypeError unless name is a str); obj.dummy_index = dummy_index; pickled as ((name, dummy_index), assumptions)' }],
   [
     'sympy.matrices.dense.MutableDenseMatrix',
     {
@@ -229,6 +241,12 @@ function checkArgs(name: string, spec: ArgSpec, args: readonly Value[], kwargs: 
       const n = args[0];
       if (args.length !== 1 || !n || n.k !== 'str') return 'Symbol is admitted with its name (a str) only';
       for (const [, v] of kw) if (v.k !== 'bool' && v.k !== 'none' && v.k !== 'int') return "Symbol's assumptions must be True, False or None";
+      return null;
+    }
+    case 'dummy': {
+      const [n, i] = args;
+      if (args.length > 2 || (n && n.k !== 'str' && n.k !== 'none') || (i && i.k !== 'int' && i.k !== 'none')) return 'Dummy is admitted with its name (a str) and index (an int) only';
+      for (const [, v] of kw) if (v.k !== 'bool' && v.k !== 'none' && v.k !== 'int') return "Dummy's assumptions must be True, False or None";
       return null;
     }
   }
