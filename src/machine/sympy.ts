@@ -194,11 +194,9 @@ function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined
 
 const HEX = /^(?:0x)?[0-9a-fA-F]+L?$/;
 /** Binary precision above this is not something sympy writes (mpmath works at it lazily, but there is no need). */
-const MAX_PRECISION = 1 << 20;
-
-function isInt(v: Value | undefined): boolean {
-  return v !== undefined && v.k === 'int';
-}
+const MAX_PRECISION = 1 << 24;
+/** Binary exponents sympy writes (Float('1e-1000000') has about -3.3 million); a shift by 2^24 bits is 2 MiB. */
+const MAX_EXPONENT = 1 << 24;
 
 /** Keyword arguments as [name, value] pairs, or null when they cannot be read. */
 function keywords(kwargs: Value | undefined): [string, Value][] | null {
@@ -227,13 +225,14 @@ function checkArgs(name: string, spec: ArgSpec, args: readonly Value[], kwargs: 
       if (args.length < 1 || args.length > spec.max || !args.every((a) => a.k === 'int')) return `${name} is admitted with ${spec.max > 1 ? `1 to ${spec.max} ints` : 'one int'} only`;
       return null;
     case 'float': {
-      for (const [k, v] of kw) if (k !== 'precision' || v.k !== 'int' || v.v === null || Number(v.v) < 1 || Number(v.v) > MAX_PRECISION) return 'Float is admitted with precision= a small positive int only';
+      for (const [k, v] of kw) if (k !== 'precision' || v.k !== 'int' || v.v === null || Number(v.v) < 1 || Number(v.v) > MAX_PRECISION) return 'Float is admitted with precision= a positive int up to 2^24 only';
       const num = args[0];
       if (args.length !== 1 || !num) return 'Float is admitted with one number only';
       if (num.k === 'int' || num.k === 'float') return null;
       if (num.k === 'tuple' && num.count === 4 && num.items.length === 4) {
         const [sign, man, exp, bc] = num.items;
-        if (isInt(sign) && isInt(exp) && isInt(bc) && man && (isInt(man) || (man.k === 'str' && man.v !== null && HEX.test(man.v)))) return null;
+        const small = (v: Value | undefined, lo: number, hi: number) => v !== undefined && v.k === 'int' && v.v !== null && Number(v.v) >= lo && Number(v.v) <= hi;
+        if (small(sign, 0, 1) && small(exp, -MAX_EXPONENT, MAX_EXPONENT) && small(bc, 0, MAX_PRECISION) && man && ((man.k === 'int' && man.v !== null) || (man.k === 'str' && man.v !== null && HEX.test(man.v)))) return null;
       }
       return "Float is admitted with an int, a float or sympy's pickled (sign, hexadecimal mantissa, exponent, bit count) tuple only";
     }

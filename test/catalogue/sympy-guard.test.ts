@@ -118,6 +118,9 @@ describe('sympy: numbers and symbols', () => {
     expect(judge(mpf((p) => p.str('3')))).toEqual(SAFE);
     expect(judge(mpf((p) => p.str('0x1fL')))).toEqual(SAFE);
     expect(judge(mpf((p) => p.str('pi')))).toEqual(DENIED);
+    // an exponent or bit count no sympy Float has (mpmath would shift by it)
+    const big = new P().proto(4).global(...FLOAT).mark().binint1(0).str('3').long('1099511627776').binint1(2).tuple().tuple1().newobj().stop().done();
+    expect(judge(big)).toEqual(DENIED);
     expect(judge(new P().proto(2).global(...FLOAT).str('1.5').tuple1().newobj().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).global(...FLOAT).float('1.5').tuple1().emptyDict().str('dps').binint1(15).setitem().newobjEx().stop().done())).toEqual(DENIED);
   });
@@ -126,6 +129,15 @@ describe('sympy: numbers and symbols', () => {
     expect(judge(symbol(new P().proto(4), "__import__('os')").stop().done())).toEqual(SAFE);
     expect(judge(new P().proto(4).global(...split(SYMBOL)).binint1(1).tuple1().newobj().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).global(...split(SYMBOL)).str('x').tuple1().emptyDict().str('real').str('yes').setitem().newobjEx().stop().done())).toEqual(DENIED);
+  });
+
+  test("Dummy's name and index; the relations sympify both sides", () => {
+    const dummy = (index: (p: P) => P) => new P().proto(4).global('sympy.core.symbol', 'Dummy').str('x').pipe(index).tuple2().emptyDict().str('real').true().setitem().newobjEx().stop().done();
+    expect(judge(dummy((p) => p.binint(1234)))).toEqual(SAFE);
+    expect(judge(dummy((p) => p.str('1234')))).toEqual(DENIED);
+    const eq = (rhs: (p: P) => P) => integer(new P().proto(4).global('sympy.core.relational', 'Equality'), 1).pipe(rhs).tuple2().newobj().stop().done();
+    expect(judge(eq((p) => integer(p, 2)))).toEqual(SAFE);
+    expect(judge(eq((p) => p.str('x').tuple1()))).toEqual(DENIED);
   });
 
   test('singletons take no argument', () => {
@@ -212,6 +224,9 @@ describe('sympy: BUILD and dict keys', () => {
     expect(judge(new P().proto(4).emptySet().mark().pipe((p) => integer(p, 5)).str('x').tuple1().additems().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).mark().pipe((p) => integer(p, 5)).str('x').tuple1().frozenset().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).global('builtins', 'set').emptyList().pipe((p) => integer(p, 5)).append().str('x').tuple1().append().tuple1().reduce().stop().done())).toEqual(DENIED);
+    // a dict subclass the pickle fills with SETITEMS hashes its keys too
+    const ordered = integer(new P().proto(4).global('collections', 'OrderedDict').emptyTuple().reduce(), 5).binint1(1).setitem().str('x').tuple1().binint1(2).setitem().stop().done();
+    expect(judge(ordered)).toEqual(DENIED);
     const withObject = integer(new P().proto(4).emptyDict(), 5).binint1(1).setitem().global('datetime', 'date').binint(2000).binint1(1).binint1(1).tuple3().reduce().binint1(2).setitem().stop().done();
     expect(judge(withObject)).toEqual(DENIED);
   });

@@ -68,6 +68,8 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
   }
   const items = stack.splice(x);
   if (target.k === 'list') return; // list[int] = value is valid Python
+  // a dict subclass (OrderedDict, defaultdict, a library's) hashes its keys too
+  judgeKeys(m, r, target, everyOther(items, 0, items.length));
   mutateObject(m, r, target, () => `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
 }
 
@@ -84,6 +86,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
+  judgeKeys(m, r, target, items);
   mutateObject(m, r, target, () => `.add(${renderValue(items[0]!)})`, 'additems', items);
 }
 
