@@ -114,11 +114,19 @@ export const GUARDED_ENTRIES: ReadonlySet<string> = new Set(['construction', '__
 
 const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why } });
 
-/** An object the pickle built of a class the guard admitted or the catalogue judged safe, that is a sympy Basic. */
+/**
+ * An object the pickle built of a class the guard admitted (whose arguments it checked), or of a
+ * singleton the catalogue judged safe made as sympy writes it, with no argument (Basic.__new__ would
+ * keep any it got as the object's args): a sympy Basic.
+ */
 function isSympyObject(v: Value): boolean {
   const cls = classOf(v);
   if (!cls) return false;
-  if (SAFE_BASIC.has(cls.resolved)) return true;
+  if (SAFE_BASIC.has(cls.resolved)) {
+    if (v.k !== 'call' || v.callee.k !== 'global' || v.args.k !== 'tuple' || v.kwargs) return false;
+    const n = v.args.items.length;
+    return (v.callee === cls && n === 0) || (v.callee.resolved === 'copyreg.__newobj__' && n === 1);
+  }
   return cls.guardedArgs !== undefined && REVIEWED.get(cls.guardedArgs)?.basic === true;
 }
 

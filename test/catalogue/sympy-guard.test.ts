@@ -74,6 +74,12 @@ describe('sympy: sympified positions', () => {
     }
   });
 
+  test('Infinity, NegativeInfinity and NaN (safe in the catalogue) count as sympy objects when made without arguments', () => {
+    const inf = (args: (p: P) => P) => new P().proto(4).global(...split(ADD)).global('sympy.core.numbers', 'Infinity').pipe(args).newobj().tuple1().newobj().stop().done();
+    expect(judge(inf((p) => p.emptyTuple()))).toEqual(SAFE);
+    expect(judge(inf((p) => p.str('x').tuple1()))).toEqual(DENIED);
+  });
+
   test('containers of those are accepted: Tuple(*tup), FiniteSet(*x), Dict(...) sympify each item', () => {
     const nested = new P().proto(4).global(...split(ADD)).pipe((p) => integer(p.binint1(1), 4).tuple2()).emptyList().binint1(2).append().tuple2().newobj().stop().done();
     expect(judge(nested)).toEqual(SAFE);
