@@ -100,8 +100,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
-        // C.__new__(C, ...) rebuilds C, as copyreg.__newobj__(C, ...) does
-        if (position === 0 && callee.ctorOf?.resolved === v.resolved) return;
+        // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
+        if (position === 0 && v.guardedArgs && callee.ctorOf?.resolved === v.resolved) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
         // the callee may make one and call its methods: the worst of what the catalogue judged
         const verdict = worstVerdict(v);
