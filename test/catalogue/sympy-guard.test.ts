@@ -230,6 +230,7 @@ describe('sympy: BUILD and dict keys', () => {
     expect(judge(new P().proto(4).emptySet().mark().pipe((p) => integer(p, 5)).str('x').tuple1().additems().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).mark().pipe((p) => integer(p, 5)).str('x').tuple1().frozenset().stop().done())).toEqual(DENIED);
     expect(judge(new P().proto(4).global('builtins', 'set').emptyList().pipe((p) => integer(p, 5)).append().str('x').tuple1().append().tuple1().reduce().stop().done())).toEqual(DENIED);
+    expect(judge(new P().proto(4).global('builtins', 'frozenset').global('builtins', 'tuple').emptyList().pipe((p) => integer(p, 5)).append().tuple1().reduce().tuple1().reduce().stop().done())).toEqual(DENIED);
     // a dict subclass the pickle fills with SETITEMS hashes its keys too
     const ordered = integer(new P().proto(4).global('collections', 'OrderedDict').emptyTuple().reduce(), 5).binint1(1).setitem().str('x').tuple1().binint1(2).setitem().stop().done();
     expect(judge(ordered)).toEqual(DENIED);
