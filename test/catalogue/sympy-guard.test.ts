@@ -8,6 +8,7 @@
 import { scan, type Report } from '../../src';
 import { lookupCatalogue } from '../../src/names/catalogue';
 import { REVIEWED } from '../../src/machine/sympy';
+import { compilePolicy, getPolicy } from '../../src/policy/registry';
 import { P as Builder } from '../support/pickle-builder';
 
 /** The builder, with a step that runs a function on it (for values built by helpers). */
@@ -236,5 +237,16 @@ describe('sympy: BUILD and dict keys', () => {
     expect(judge(ordered)).toEqual(DENIED);
     const withObject = integer(new P().proto(4).emptyDict(), 5).binint1(1).setitem().global('datetime', 'date').binint(2000).binint1(1).binint1(1).tuple3().reduce().binint1(2).setitem().stop().done();
     expect(judge(withObject)).toEqual(DENIED);
+  });
+});
+
+describe('sympy: the exported Python guard', () => {
+  test('carries no catalogue, so it refuses every reviewed class (fail closed: the argument guard has no Python counterpart)', () => {
+    const def = getPolicy('default');
+    const rulesOnly = compilePolicy({ ...def.spec, catalogue: false } as never);
+    for (const name of REVIEWED.keys()) {
+      expect([name, def.judge(...split(name), 4).decision]).toEqual([name, 'allow']);
+      expect([name, rulesOnly.judge(...split(name), 4).decision]).toEqual([name, 'unlisted']);
+    }
   });
 });
