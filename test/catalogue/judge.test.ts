@@ -126,6 +126,38 @@ describe('classes judged by the methods a pickle calls on them', () => {
   });
 });
 
+describe("classes whose __getattr__ was read for the name BUILD asks for (__setstate__)", () => {
+  // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
+  const DELAYED = ['dask.delayed', 'Delayed'] as const;
+  const made = () => new P().proto(2).global(...DELAYED).emptyTuple().newobj();
+
+  test('the catalogue has the verdicts these tests assume', () => {
+    expect(lookupCatalogue(...DELAYED)!.failing).toEqual({ __getattr__: 'unverified' });
+    expect(lookupCatalogue('dask.bag.core', 'StringAccessor')!.failing).toEqual({ __getattr__: 'unverified' });
+  });
+
+  test('rebuilt with its state, it is accepted, and the report says what was read', () => {
+    const r = scan(made().none().emptyDict().str('_key').str('k').setitem().tuple2().build().stop().done(), { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(['safe', []]);
+    const g = r.globals.find((x) => x.resolved === 'dask.delayed.Delayed')!;
+    expect(g.reason).toMatch(/__getattr__ as BUILD asks it for __setstate__ was read: dask .*raises AttributeError for every name starting with '_'/);
+  });
+
+  test("APPENDS or ADDITEMS on an instance asks __getattr__ for another name: judged there", () => {
+    // APPENDS uses extend, or append when there is none: both are asked for
+    const appended = scan(made().mark().int(1).appends().stop().done(), { policy: 'default' });
+    expect([appended.verdict, rules(appended)]).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method', 'UNLISTED_GLOBAL/unverified-method']]);
+    expect(appended.findings.map((f) => f.message.match(/calls (\w+) of/)![1])).toEqual(['append', 'extend']);
+    expect(judge(made().mark().int(1).additems().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method']]);
+    // handed to library code that may ask it for any name
+    expect(judge(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').emptyList().global(...DELAYED).emptyTuple().newobj().append().tuple2().reduce().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+
+  test('a class with the same verdict that nobody reviewed stays unverified', () => {
+    expect(judge(new P().proto(2).global('dask.bag.core', 'StringAccessor').emptyTuple().newobj().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified']]);
+  });
+});
+
 describe("a reviewed guard on a class's __setstate__ (statsmodels' model data)", () => {
   const DATA = ['statsmodels.base.data', 'ModelData'] as const;
   const built = (state: (p: P) => P) => state(new P().proto(2).global(...DATA).emptyTuple().newobj().emptyDict()).build().stop().done();

@@ -40,6 +40,23 @@ export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as con
  */
 export const GUARDED_SETSTATE: ReadonlySet<string> = new Set(['statsmodels.base.data.ModelData', 'statsmodels.base.data.PandasData', 'statsmodels.base.data.PatsyData']);
 
+/**
+ * Classes whose `__getattr__` a reviewer read for the one name the unpickler asks an instance for:
+ * BUILD looks `__setstate__` up (`getattr(inst, '__setstate__', None)`), which reaches `__getattr__`
+ * when the class defines no `__setstate__`. Each raises AttributeError for that name before calling
+ * anything, so BUILD goes on to set the state without `__getattr__`'s other paths. The unpickler asks
+ * for one more name on an instance, `append` or `extend` (APPENDS) or `add` (ADDITEMS), which may reach
+ * those paths: the catalogue's verdict on `__getattr__` is judged there, as for a failing method.
+ */
+export const SETSTATE_LOOKUP_REVIEWED: ReadonlyMap<string, string> = new Map([
+  [
+    'skimage.measure._regionprops.RegionProperties',
+    "scikit-image 0.25.2's __getattr__ returns self.__getattribute__('__setstate__') (AttributeError) first; 0.19.3's reads self._extra_properties first, which is not set yet and recurses through __getattr__ until RecursionError, so the load fails before anything is called; its state is a dict, set without __setattr__",
+  ],
+  ['dask.delayed.Delayed', "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__"],
+  ['dask.delayed.DelayedLeaf', "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden"],
+]);
+
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
   reason: string;
@@ -105,7 +122,9 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
   const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
-  if ((methods.length === 0 && !guarded) || names.some((n) => n !== 'construction' && !methods.includes(n) && !(n === '__setstate__' && guarded))) return null;
+  const lookup = failing.__getattr__ !== undefined ? SETSTATE_LOOKUP_REVIEWED.get(e.name) : undefined;
+  const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (n === '__getattr__' && lookup !== undefined);
+  if ((methods.length === 0 && !guarded && !lookup) || !names.every(judgedElsewhere)) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -113,13 +132,15 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   };
   const methodVerdicts: Partial<Record<string, CallVerdict>> = {};
   for (const m of methods) methodVerdicts[m] = verdict(m);
-  const judged = [...methods, ...(guarded ? ['__setstate__'] : [])];
+  // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
+  if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
+  const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''}${lookup ? `; __getattr__ as BUILD asks it for __setstate__ was read: ${lookup}` : ''})`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
-    ...(methods.length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
+    ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
   };
 }
