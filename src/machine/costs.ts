@@ -207,19 +207,68 @@ function statsmodelsDataGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * Plain data, at most `depth` containers deep: nothing in it has methods of its own. Items past those
+ * kept are plain when their container holds nothing hot (no global or object at any depth; `hotKnown`
+ * is false once a container got one after it was stored, when that mark may be stale).
+ */
+function isPlainData(v: Value, depth: number, hotKnown: boolean): boolean {
+  switch (v.k) {
+    case 'none':
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+    case 'bytes':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'set':
+      if (v.count !== v.items.length && (!hotKnown || v.h)) return false;
+      return depth > 0 && v.items.every((x) => isPlainData(x, depth - 1, hotKnown));
+    case 'dict':
+      if (v.count !== v.entries.length && (!hotKnown || v.h)) return false;
+      return depth > 0 && v.entries.every(([k, x]) => isPlainData(k, depth - 1, hotKnown) && isPlainData(x, depth - 1, hotKnown));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Pillow's `Image.__setstate__([info, mode, size, palette, data])` (9.4.0 and 11.1.0, read; an
+ * ImageFile subclass first sets `tile = []`): it stores info, mode and size, makes the pixel store
+ * with `core.new(mode, size)`, attaches the palette for palette modes (`putpalette`, then `load()`,
+ * which with no tiles only realizes the palette in C) and decodes data with the raw decoder
+ * (`frombytes(data)`: the decoder's name is the constant "raw"). With plain data there, nothing but
+ * Pillow's C code runs; an object there would have its `__eq__`, `__bytes__` or `__iter__` run.
+ */
+function pilImageGuard(state: Value, hotKnown: boolean): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `Pillow's Image.__setstate__ is admitted with the plain state Pillow writes ([info, mode, size, palette, data]); ${why}` } });
+  if ((state.k !== 'list' && state.k !== 'tuple') || state.count !== 5 || state.items.length !== 5) return refuse('this state is not a list of five');
+  const [info, mode, size, palette, data] = state.items as [Value, Value, Value, Value, Value];
+  if (info.k !== 'dict' || !isPlainData(info, 4, hotKnown)) return refuse('its info is not a dict of plain data');
+  if (mode.k !== 'str' || mode.v === null) return refuse('its mode is not a constant string');
+  if (size.k !== 'tuple' || size.count !== 2 || !size.items.every((x) => x.k === 'int')) return refuse('its size is not two integers');
+  if (!isPlainData(palette, 1, hotKnown)) return refuse('its palette is not plain data');
+  if (data.k !== 'bytes' && data.k !== 'str') return refuse('its pixel data is not bytes');
+  return null;
+}
+
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
-const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value) => CostFinding | null> = new Map([
+const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => CostFinding | null> = new Map([
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
   ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
+  ['PIL.Image.Image', pilImageGuard],
+  ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
 ]);
 
-/** The guard a BUILD on an instance of `cls` breaks, if any. */
-export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
+/** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */
+export function buildGuard(cls: GlobalValue, state: Value, hotKnown: boolean): CostFinding | null {
   if (cls.guardedSetstate) {
     const guard = SETSTATE_GUARDS.get(cls.guardedSetstate);
     // a name the catalogue guards but no guard here knows: fail closed
-    return guard ? guard(state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
+    return guard ? guard(state, hotKnown) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);

@@ -126,6 +126,40 @@ describe('classes judged by the methods a pickle calls on them', () => {
   });
 });
 
+describe("a reviewed guard on Pillow's Image.__setstate__", () => {
+  const IMAGE = ['PIL.Image', 'Image'] as const;
+  const PNG = ['PIL.PngImagePlugin', 'PngImageFile'] as const;
+  /** NEWOBJ of `cls`, then BUILD with [info, mode, size, palette, data] as `parts` writes them. */
+  const built = (cls: readonly [string, string], parts: (p: P) => P) => parts(new P().proto(2).global(...cls).emptyTuple().newobj().emptyList().mark()).appends().build().stop().done();
+  const plain = (p: P) => p.emptyDict().str('RGB').int(1).int(1).tuple2().none().bytes(new Uint8Array(3));
+  const palette = (p: P, n: number, at?: number) => {
+    p.emptyDict().str('P').int(2).int(2).tuple2().emptyList().mark();
+    for (let i = 0; i < n; i++) (i === at ? p.global('builtins', 'object') : p.int(i % 256));
+    return p.appends().bytes(new Uint8Array(4));
+  };
+  const refused = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
+
+  test('the plain state Pillow writes is accepted, a 768-value palette too', () => {
+    expect(judge(built(IMAGE, plain))).toEqual(['safe', []]);
+    expect(judge(built(PNG, plain))).toEqual(['safe', []]);
+    expect(judge(built(IMAGE, (p) => palette(p, 768)))).toEqual(['safe', []]);
+  });
+
+  test('anything but plain data where Pillow has it is refused, however far into the palette', () => {
+    expect(judge(built(IMAGE, (p) => palette(p, 768, 700)))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('k').global('builtins', 'object').emptyTuple().reduce().setitem().str('RGB').int(1).int(1).tuple2().none().bytes(new Uint8Array(3))))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('RGB').int(1).int(1).tuple2().none().global('builtins', 'object').emptyTuple().reduce()))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().global('builtins', 'object').int(1).int(1).tuple2().none().bytes(new Uint8Array(3))))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('RGB')))).toEqual(refused);
+    const r = scan(built(PNG, (p) => p.emptyDict().str('RGB')), { policy: 'default' });
+    expect(r.findings[0]!.message).toContain("Pillow's Image.__setstate__ is admitted with the plain state Pillow writes ([info, mode, size, palette, data]); this state is not a list of five");
+  });
+
+  test('calling an image file class runs ImageFile.__init__, which opens a file', () => {
+    expect(judge(new P().proto(2).global(...PNG).str('/etc/passwd').tuple1().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
+  });
+});
+
 describe("classes whose __getattr__ was read for the name BUILD asks for (__setstate__)", () => {
   // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
   const DELAYED = ['dask.delayed', 'Delayed'] as const;

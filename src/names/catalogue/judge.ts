@@ -36,9 +36,19 @@ export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as con
 /**
  * Classes whose __setstate__ a reviewer read and the scanner guards at BUILD (src/machine/costs.ts):
  * statsmodels' model data re-evaluates the model's formula through patsy (an eval) only when the
- * state has `restore_design_info`; any other state only updates __dict__.
+ * state has `restore_design_info`; any other state only updates __dict__. Pillow's images are
+ * admitted with the plain-data state Pillow writes.
  */
-export const GUARDED_SETSTATE: ReadonlySet<string> = new Set(['statsmodels.base.data.ModelData', 'statsmodels.base.data.PandasData', 'statsmodels.base.data.PatsyData']);
+export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
+  'statsmodels.base.data.ModelData',
+  'statsmodels.base.data.PandasData',
+  'statsmodels.base.data.PatsyData',
+  // Pillow's images: with the plain state Pillow writes, only its C code runs (the walk saw the decoder
+  // looked up by a name, the constant "raw" here, and for an ImageFile the file reading of load(),
+  // which a BUILD leaves out by emptying the tile list first)
+  'PIL.Image.Image',
+  'PIL.PngImagePlugin.PngImageFile',
+]);
 
 /**
  * Classes whose `__getattr__` a reviewer read for the one name the unpickler asks an instance for:
