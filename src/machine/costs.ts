@@ -254,6 +254,30 @@ function pilImageGuard(state: Value, hotKnown: boolean): CostFinding | null {
   return null;
 }
 
+/**
+ * sklearn-pandas' `DataFrameMapper.__setstate__(state)` (2.2.0, read): after sklearn's own
+ * __setstate__ it rebuilds each feature with `_build_feature(*feat)`, which calls the feature's
+ * columns with its fourth item when there is one (`columns(X) if callable(columns)`), and makes a
+ * pipeline of a transformer list; the rest of the state is stored. Admitted: a dict state with
+ * constant string keys whose features are all kept for checking, each of two or three items (no X)
+ * whose transformer is not a list (a fitted mapper's state holds fitted transformers).
+ */
+function dataFrameMapperGuard(state: Value): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `sklearn-pandas' DataFrameMapper.__setstate__ calls a feature's columns when the feature has a fourth item; ${why}` } });
+  if (state.k !== 'dict') return refuse('only a dict state can be checked, and this one is not');
+  if (state.count !== state.entries.length) return refuse('the state has more items than are kept for checking');
+  for (const [key, value] of state.entries) {
+    if (key.k !== 'str' || key.v === null) return refuse('the state has a key that is not a constant string');
+    if (key.v !== 'features') continue;
+    if ((value.k !== 'list' && value.k !== 'tuple') || value.count !== value.items.length) return refuse('its features are not a list whose items are all kept for checking');
+    for (const feat of value.items) {
+      if ((feat.k !== 'tuple' && feat.k !== 'list') || feat.count < 2 || feat.count > 3 || feat.items.length !== feat.count) return refuse('a feature is not (columns, transformer) or (columns, transformer, options)');
+      if (feat.items[1]!.k === 'list') return refuse('a feature has a list of transformers, which is made into a pipeline');
+    }
+  }
+  return null;
+}
+
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
 const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => CostFinding | null> = new Map([
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
@@ -261,6 +285,7 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
   ['PIL.Image.Image', pilImageGuard],
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
+  ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

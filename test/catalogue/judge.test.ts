@@ -160,6 +160,25 @@ describe("a reviewed guard on Pillow's Image.__setstate__", () => {
   });
 });
 
+describe("a reviewed guard on sklearn-pandas' DataFrameMapper.__setstate__", () => {
+  const MAPPER = ['sklearn_pandas.dataframe_mapper', 'DataFrameMapper'] as const;
+  const SCALER = ['sklearn.preprocessing._data', 'StandardScaler'] as const;
+  /** A mapper BUILT with {'features': [feature]}, the feature written by `feat` after a MARK. */
+  const mapper = (feat: (p: P) => P) => feat(new P().proto(2).global(...MAPPER).emptyTuple().newobj().emptyDict().str('features').emptyList().mark().mark()).tuple().appends().setitem().build().stop().done();
+  const scaler = (p: P) => p.global(...SCALER).emptyTuple().newobj();
+
+  test('features of (columns, fitted transformer[, options]) are accepted', () => {
+    expect(judge(mapper((p) => scaler(p.str('a'))))).toEqual(['safe', []]);
+    expect(judge(mapper((p) => scaler(p.str('a')).emptyDict()))).toEqual(['safe', []]);
+  });
+
+  test('a fourth item (the columns callable is called with it) or a transformer list is refused', () => {
+    const refused = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
+    expect(judge(mapper((p) => scaler(p.global('builtins', 'len')).emptyDict().str('x')))).toEqual(refused);
+    expect(judge(mapper((p) => p.str('a').emptyList().emptyDict()))).toEqual(refused);
+  });
+});
+
 describe("classes whose __getattr__ was read for the name BUILD asks for (__setstate__)", () => {
   // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
   const DELAYED = ['dask.delayed', 'Delayed'] as const;

@@ -48,6 +48,8 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   // which a BUILD leaves out by emptying the tile list first)
   'PIL.Image.Image',
   'PIL.PngImagePlugin.PngImageFile',
+  // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
+  'sklearn_pandas.dataframe_mapper.DataFrameMapper',
 ]);
 
 /**
