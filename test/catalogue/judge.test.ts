@@ -179,6 +179,17 @@ describe("a reviewed guard on sklearn-pandas' DataFrameMapper.__setstate__", () 
   });
 });
 
+describe('a reviewed allow rule over an unverified class (yarl URL)', () => {
+  test('the catalogue could not verify it; the rule admits it, rebuilt or called with a string', () => {
+    expect(lookupCatalogue('yarl', 'URL')!.kind).toBe('unverified');
+    const rebuilt = new P().proto(2).global('yarl', 'URL').emptyTuple().newobj().global('urllib.parse', 'SplitResult').mark().str('https').str('example.org').str('/a').str('').str('').tuple().newobj().tuple1().build().stop().done();
+    expect(judge(rebuilt)).toEqual(['safe', []]);
+    expect(judge(new P().proto(2).global('yarl._url', 'URL').str('https://example.org/').tuple1().reduce().stop().done())).toEqual(['safe', []]);
+    const r = scan(rebuilt, { policy: 'default' });
+    expect(r.globals.find((g) => g.resolved === 'yarl.URL')!.reason).toMatch(/^URLs \(yarl 1\.8\.2 and 1\.19\.0, read\)/);
+  });
+});
+
 describe("classes whose __getattr__ was read for the name BUILD asks for (__setstate__)", () => {
   // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
   const DELAYED = ['dask.delayed', 'Delayed'] as const;
