@@ -190,7 +190,7 @@ describe('a reviewed allow rule over an unverified class (yarl URL)', () => {
   });
 });
 
-describe("classes whose __getattr__ was read for the name BUILD asks for (__setstate__)", () => {
+describe("classes whose __getattr__ (for the name BUILD asks for, __setstate__) or __eq__ was read", () => {
   // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
   const DELAYED = ['dask.delayed', 'Delayed'] as const;
   const made = () => new P().proto(2).global(...DELAYED).emptyTuple().newobj();
@@ -215,6 +215,14 @@ describe("classes whose __getattr__ was read for the name BUILD asks for (__sets
     expect(judge(made().mark().int(1).additems().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method']]);
     // handed to library code that may ask it for any name
     expect(judge(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').emptyList().global(...DELAYED).emptyTuple().newobj().append().tuple2().reduce().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+
+  test('a reviewed __eq__ (arrow): rebuilt it is accepted; called, its __init__ is still a gadget', () => {
+    expect(lookupCatalogue('arrow.arrow', 'Arrow')!.failing).toEqual({ __eq__: 'gadget', construction: 'gadget' });
+    const r = scan(new P().proto(2).global('arrow.arrow', 'Arrow').emptyTuple().newobj().emptyDict().build().stop().done(), { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(['safe', []]);
+    expect(r.globals[0]!.reason).toMatch(/; __eq__ was read: arrow 1\.2\.3 and 1\.3\.0: __eq__ returns False unless/);
+    expect(judge(new P().proto(2).global('arrow.arrow', 'Arrow').int(2024).int(1).int(1).tuple3().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
   });
 
   test('a class with the same verdict that nobody reviewed stays unverified', () => {

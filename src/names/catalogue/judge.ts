@@ -53,20 +53,35 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Classes whose `__getattr__` a reviewer read for the one name the unpickler asks an instance for:
- * BUILD looks `__setstate__` up (`getattr(inst, '__setstate__', None)`), which reaches `__getattr__`
- * when the class defines no `__setstate__`. Each raises AttributeError for that name before calling
- * anything, so BUILD goes on to set the state without `__getattr__`'s other paths. The unpickler asks
- * for one more name on an instance, `append` or `extend` (APPENDS) or `add` (ADDITEMS), which may reach
- * those paths: the catalogue's verdict on `__getattr__` is judged there, as for a failing method.
+ * Entry points of a class that a reviewer read where the catalogue's walk could not tell them safe,
+ * with what was read. A class whose failing entries are all judged elsewhere (see methodOnly) or
+ * reviewed here is admitted when rebuilt.
+ *
+ * - `__getattr__`: BUILD looks `__setstate__` up (`getattr(inst, '__setstate__', None)`), which
+ *   reaches `__getattr__` when the class defines no `__setstate__`. The reviewed ones raise
+ *   AttributeError for that name before calling anything. The unpickler asks an instance for one
+ *   more name, `append` or `extend` (APPENDS) or `add` (ADDITEMS), which may reach `__getattr__`'s
+ *   other paths: its verdict is judged there, as for a failing method.
+ * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
+ *   bad path only for operands no pickle can give there.
  */
-export const SETSTATE_LOOKUP_REVIEWED: ReadonlyMap<string, string> = new Map([
+export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string }> = new Map([
   [
     'skimage.measure._regionprops.RegionProperties',
-    "scikit-image 0.25.2's __getattr__ returns self.__getattribute__('__setstate__') (AttributeError) first; 0.19.3's reads self._extra_properties first, which is not set yet and recurses through __getattr__ until RecursionError, so the load fails before anything is called; its state is a dict, set without __setattr__",
+    {
+      __getattr__:
+        "scikit-image 0.25.2's __getattr__ returns self.__getattribute__('__setstate__') (AttributeError) first; 0.19.3's reads self._extra_properties first, which is not set yet and recurses through __getattr__ until RecursionError, so the load fails before anything is called; its state is a dict, set without __setattr__",
+    },
   ],
-  ['dask.delayed.Delayed', "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__"],
-  ['dask.delayed.DelayedLeaf', "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden"],
+  ['dask.delayed.Delayed', { __getattr__: "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__" }],
+  ['dask.delayed.DelayedLeaf', { __getattr__: "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden" }],
+  [
+    'arrow.arrow.Arrow',
+    {
+      __eq__:
+        "arrow 1.2.3 and 1.3.0: __eq__ returns False unless the other operand is an Arrow or a datetime, and then compares datetimes; the path the walk saw (a number made into an Arrow, whose tzinfo string is looked up as a zone file) is only for numbers",
+    },
+  ],
 ]);
 
 export interface CatalogueVerdict {
@@ -134,9 +149,11 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
   const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
-  const lookup = failing.__getattr__ !== undefined ? SETSTATE_LOOKUP_REVIEWED.get(e.name) : undefined;
-  const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (n === '__getattr__' && lookup !== undefined);
-  if ((methods.length === 0 && !guarded && !lookup) || !names.every(judgedElsewhere)) return null;
+  const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
+  const read = names.filter((n): n is '__getattr__' | '__eq__' => (n === '__getattr__' || n === '__eq__') && reviewed[n] !== undefined);
+  const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
+  const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n);
+  if ((methods.length === 0 && !guarded && read.length === 0) || !names.every(judgedElsewhere)) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -147,10 +164,11 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
   if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
   const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
+  const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''}${lookup ? `; __getattr__ as BUILD asks it for __setstate__ was read: ${lookup}` : ''})`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
