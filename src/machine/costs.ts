@@ -210,19 +210,93 @@ function statsmodelsDataGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * Plain data, at most `depth` containers deep: nothing in it has methods of its own. Items past those
+ * kept are plain when their container holds nothing hot (no global or object at any depth; `hotKnown`
+ * is false once a container got one after it was stored, when that mark may be stale).
+ */
+function isPlainData(v: Value, depth: number, hotKnown: boolean): boolean {
+  switch (v.k) {
+    case 'none':
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+    case 'bytes':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'set':
+      if (v.count !== v.items.length && (!hotKnown || v.h)) return false;
+      return depth > 0 && v.items.every((x) => isPlainData(x, depth - 1, hotKnown));
+    case 'dict':
+      if (v.count !== v.entries.length && (!hotKnown || v.h)) return false;
+      return depth > 0 && v.entries.every(([k, x]) => isPlainData(k, depth - 1, hotKnown) && isPlainData(x, depth - 1, hotKnown));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Pillow's `Image.__setstate__([info, mode, size, palette, data])` (9.4.0 and 11.1.0, read; an
+ * ImageFile subclass first sets `tile = []`): it stores info, mode and size, makes the pixel store
+ * with `core.new(mode, size)`, attaches the palette for palette modes (`putpalette`, then `load()`,
+ * which with no tiles only realizes the palette in C) and decodes data with the raw decoder
+ * (`frombytes(data)`: the decoder's name is the constant "raw"). With plain data there, nothing but
+ * Pillow's C code runs; an object there would have its `__eq__`, `__bytes__` or `__iter__` run.
+ */
+function pilImageGuard(state: Value, hotKnown: boolean): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `Pillow's Image.__setstate__ is admitted with the plain state Pillow writes ([info, mode, size, palette, data]); ${why}` } });
+  if ((state.k !== 'list' && state.k !== 'tuple') || state.count !== 5 || state.items.length !== 5) return refuse('this state is not a list of five');
+  const [info, mode, size, palette, data] = state.items as [Value, Value, Value, Value, Value];
+  if (info.k !== 'dict' || !isPlainData(info, 4, hotKnown)) return refuse('its info is not a dict of plain data');
+  if (mode.k !== 'str' || mode.v === null) return refuse('its mode is not a constant string');
+  if (size.k !== 'tuple' || size.count !== 2 || !size.items.every((x) => x.k === 'int')) return refuse('its size is not two integers');
+  if (!isPlainData(palette, 1, hotKnown)) return refuse('its palette is not plain data');
+  if (data.k !== 'bytes' && data.k !== 'str') return refuse('its pixel data is not bytes');
+  return null;
+}
+
+/**
+ * sklearn-pandas' `DataFrameMapper.__setstate__(state)` (2.2.0, read): after sklearn's own
+ * __setstate__ it rebuilds each feature with `_build_feature(*feat)`, which calls the feature's
+ * columns with its fourth item when there is one (`columns(X) if callable(columns)`), and makes a
+ * pipeline of a transformer list; the rest of the state is stored. Admitted: a dict state with
+ * constant string keys whose features are all kept for checking, each of two or three items (no X)
+ * whose transformer is not a list (a fitted mapper's state holds fitted transformers).
+ */
+function dataFrameMapperGuard(state: Value): CostFinding | null {
+  const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `sklearn-pandas' DataFrameMapper.__setstate__ calls a feature's columns when the feature has a fourth item; ${why}` } });
+  if (state.k !== 'dict') return refuse('only a dict state can be checked, and this one is not');
+  if (state.count !== state.entries.length) return refuse('the state has more items than are kept for checking');
+  for (const [key, value] of state.entries) {
+    if (key.k !== 'str' || key.v === null) return refuse('the state has a key that is not a constant string');
+    if (key.v !== 'features') continue;
+    if ((value.k !== 'list' && value.k !== 'tuple') || value.count !== value.items.length) return refuse('its features are not a list whose items are all kept for checking');
+    for (const feat of value.items) {
+      if ((feat.k !== 'tuple' && feat.k !== 'list') || feat.count < 2 || feat.count > 3 || feat.items.length !== feat.count) return refuse('a feature is not (columns, transformer) or (columns, transformer, options)');
+      if (feat.items[1]!.k === 'list') return refuse('a feature has a list of transformers, which is made into a pipeline');
+    }
+  }
+  return null;
+}
+
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
-const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value) => CostFinding | null> = new Map([
+const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => CostFinding | null> = new Map([
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
   ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
+  ['PIL.Image.Image', pilImageGuard],
+  ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
+  ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
 ]);
 
-/** The guard a BUILD on an instance of `cls` breaks, if any. */
-export function buildGuard(cls: GlobalValue, state: Value): CostFinding | null {
+/** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */
+export function buildGuard(cls: GlobalValue, state: Value, hotKnown: boolean): CostFinding | null {
   if (cls.guardedSetstate) {
     const guard = SETSTATE_GUARDS.get(cls.guardedSetstate);
     // a name the catalogue guards but no guard here knows: fail closed
-    return guard ? guard(state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
+    return guard ? guard(state, hotKnown) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
   if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);

@@ -126,6 +126,110 @@ describe('classes judged by the methods a pickle calls on them', () => {
   });
 });
 
+describe("a reviewed guard on Pillow's Image.__setstate__", () => {
+  const IMAGE = ['PIL.Image', 'Image'] as const;
+  const PNG = ['PIL.PngImagePlugin', 'PngImageFile'] as const;
+  /** NEWOBJ of `cls`, then BUILD with [info, mode, size, palette, data] as `parts` writes them. */
+  const built = (cls: readonly [string, string], parts: (p: P) => P) => parts(new P().proto(2).global(...cls).emptyTuple().newobj().emptyList().mark()).appends().build().stop().done();
+  const plain = (p: P) => p.emptyDict().str('RGB').int(1).int(1).tuple2().none().bytes(new Uint8Array(3));
+  const palette = (p: P, n: number, at?: number) => {
+    p.emptyDict().str('P').int(2).int(2).tuple2().emptyList().mark();
+    for (let i = 0; i < n; i++) (i === at ? p.global('builtins', 'object') : p.int(i % 256));
+    return p.appends().bytes(new Uint8Array(4));
+  };
+  const refused = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
+
+  test('the plain state Pillow writes is accepted, a 768-value palette too', () => {
+    expect(judge(built(IMAGE, plain))).toEqual(['safe', []]);
+    expect(judge(built(PNG, plain))).toEqual(['safe', []]);
+    expect(judge(built(IMAGE, (p) => palette(p, 768)))).toEqual(['safe', []]);
+  });
+
+  test('anything but plain data where Pillow has it is refused, however far into the palette', () => {
+    expect(judge(built(IMAGE, (p) => palette(p, 768, 700)))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('k').global('builtins', 'object').emptyTuple().reduce().setitem().str('RGB').int(1).int(1).tuple2().none().bytes(new Uint8Array(3))))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('RGB').int(1).int(1).tuple2().none().global('builtins', 'object').emptyTuple().reduce()))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().global('builtins', 'object').int(1).int(1).tuple2().none().bytes(new Uint8Array(3))))).toEqual(refused);
+    expect(judge(built(IMAGE, (p) => p.emptyDict().str('RGB')))).toEqual(refused);
+    const r = scan(built(PNG, (p) => p.emptyDict().str('RGB')), { policy: 'default' });
+    expect(r.findings[0]!.message).toContain("Pillow's Image.__setstate__ is admitted with the plain state Pillow writes ([info, mode, size, palette, data]); this state is not a list of five");
+  });
+
+  test('calling an image file class runs ImageFile.__init__, which opens a file', () => {
+    expect(judge(new P().proto(2).global(...PNG).str('/etc/passwd').tuple1().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
+  });
+});
+
+describe("a reviewed guard on sklearn-pandas' DataFrameMapper.__setstate__", () => {
+  const MAPPER = ['sklearn_pandas.dataframe_mapper', 'DataFrameMapper'] as const;
+  const SCALER = ['sklearn.preprocessing._data', 'StandardScaler'] as const;
+  /** A mapper BUILT with {'features': [feature]}, the feature written by `feat` after a MARK. */
+  const mapper = (feat: (p: P) => P) => feat(new P().proto(2).global(...MAPPER).emptyTuple().newobj().emptyDict().str('features').emptyList().mark().mark()).tuple().appends().setitem().build().stop().done();
+  const scaler = (p: P) => p.global(...SCALER).emptyTuple().newobj();
+
+  test('features of (columns, fitted transformer[, options]) are accepted', () => {
+    expect(judge(mapper((p) => scaler(p.str('a'))))).toEqual(['safe', []]);
+    expect(judge(mapper((p) => scaler(p.str('a')).emptyDict()))).toEqual(['safe', []]);
+  });
+
+  test('a fourth item (the columns callable is called with it) or a transformer list is refused', () => {
+    const refused = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
+    expect(judge(mapper((p) => scaler(p.global('builtins', 'len')).emptyDict().str('x')))).toEqual(refused);
+    expect(judge(mapper((p) => p.str('a').emptyList().emptyDict()))).toEqual(refused);
+  });
+});
+
+describe('a reviewed allow rule over an unverified class (yarl URL)', () => {
+  test('the catalogue could not verify it; the rule admits it, rebuilt or called with a string', () => {
+    expect(lookupCatalogue('yarl', 'URL')!.kind).toBe('unverified');
+    const rebuilt = new P().proto(2).global('yarl', 'URL').emptyTuple().newobj().global('urllib.parse', 'SplitResult').mark().str('https').str('example.org').str('/a').str('').str('').tuple().newobj().tuple1().build().stop().done();
+    expect(judge(rebuilt)).toEqual(['safe', []]);
+    expect(judge(new P().proto(2).global('yarl._url', 'URL').str('https://example.org/').tuple1().reduce().stop().done())).toEqual(['safe', []]);
+    const r = scan(rebuilt, { policy: 'default' });
+    expect(r.globals.find((g) => g.resolved === 'yarl.URL')!.reason).toMatch(/^URLs \(yarl 1\.8\.2 and 1\.19\.0, read\)/);
+  });
+});
+
+describe("classes whose __getattr__ (for the name BUILD asks for, __setstate__) or __eq__ was read", () => {
+  // dask's Delayed: the catalogue cannot verify __getattr__ (it makes a DelayedAttr of any other name)
+  const DELAYED = ['dask.delayed', 'Delayed'] as const;
+  const made = () => new P().proto(2).global(...DELAYED).emptyTuple().newobj();
+
+  test('the catalogue has the verdicts these tests assume', () => {
+    expect(lookupCatalogue(...DELAYED)!.failing).toEqual({ __getattr__: 'unverified' });
+    expect(lookupCatalogue('dask.bag.core', 'StringAccessor')!.failing).toEqual({ __getattr__: 'unverified' });
+  });
+
+  test('rebuilt with its state, it is accepted, and the report says what was read', () => {
+    const r = scan(made().none().emptyDict().str('_key').str('k').setitem().tuple2().build().stop().done(), { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(['safe', []]);
+    const g = r.globals.find((x) => x.resolved === 'dask.delayed.Delayed')!;
+    expect(g.reason).toMatch(/__getattr__ as BUILD asks it for __setstate__ was read: dask .*raises AttributeError for every name starting with '_'/);
+  });
+
+  test("APPENDS or ADDITEMS on an instance asks __getattr__ for another name: judged there", () => {
+    // APPENDS uses extend, or append when there is none: both are asked for
+    const appended = scan(made().mark().int(1).appends().stop().done(), { policy: 'default' });
+    expect([appended.verdict, rules(appended)]).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method', 'UNLISTED_GLOBAL/unverified-method']]);
+    expect(appended.findings.map((f) => f.message.match(/calls (\w+) of/)![1])).toEqual(['append', 'extend']);
+    expect(judge(made().mark().int(1).additems().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-method']]);
+    // handed to library code that may ask it for any name
+    expect(judge(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').emptyList().global(...DELAYED).emptyTuple().newobj().append().tuple2().reduce().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
+  });
+
+  test('a reviewed __eq__ (arrow): rebuilt it is accepted; called, its __init__ is still a gadget', () => {
+    expect(lookupCatalogue('arrow.arrow', 'Arrow')!.failing).toEqual({ __eq__: 'gadget', construction: 'gadget' });
+    const r = scan(new P().proto(2).global('arrow.arrow', 'Arrow').emptyTuple().newobj().emptyDict().build().stop().done(), { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(['safe', []]);
+    expect(r.globals[0]!.reason).toMatch(/; __eq__ was read: arrow 1\.2\.3 and 1\.3\.0: __eq__ returns False unless/);
+    expect(judge(new P().proto(2).global('arrow.arrow', 'Arrow').int(2024).int(1).int(1).tuple3().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
+  });
+
+  test('a class with the same verdict that nobody reviewed stays unverified', () => {
+    expect(judge(new P().proto(2).global('dask.bag.core', 'StringAccessor').emptyTuple().newobj().stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified']]);
+  });
+});
+
 describe("a reviewed guard on a class's __setstate__ (statsmodels' model data)", () => {
   const DATA = ['statsmodels.base.data', 'ModelData'] as const;
   const built = (state: (p: P) => P) => state(new P().proto(2).global(...DATA).emptyTuple().newobj().emptyDict()).build().stop().done();

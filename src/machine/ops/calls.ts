@@ -276,7 +276,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       const cls = classOf(inst);
       if (cls) checkHandedState(m, r, cls, state, pseudo);
       stateInstances(m, r, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
-      const guard = cls ? buildGuard(cls, state) : null;
+      const guard = cls ? buildGuard(cls, state, !m.lateHot) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
     }

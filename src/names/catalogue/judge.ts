@@ -37,9 +37,53 @@ export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as con
 /**
  * Classes whose __setstate__ a reviewer read and the scanner guards at BUILD (src/machine/costs.ts):
  * statsmodels' model data re-evaluates the model's formula through patsy (an eval) only when the
- * state has `restore_design_info`; any other state only updates __dict__.
+ * state has `restore_design_info`; any other state only updates __dict__. Pillow's images are
+ * admitted with the plain-data state Pillow writes.
  */
-export const GUARDED_SETSTATE: ReadonlySet<string> = new Set(['statsmodels.base.data.ModelData', 'statsmodels.base.data.PandasData', 'statsmodels.base.data.PatsyData']);
+export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
+  'statsmodels.base.data.ModelData',
+  'statsmodels.base.data.PandasData',
+  'statsmodels.base.data.PatsyData',
+  // Pillow's images: with the plain state Pillow writes, only its C code runs (the walk saw the decoder
+  // looked up by a name, the constant "raw" here, and for an ImageFile the file reading of load(),
+  // which a BUILD leaves out by emptying the tile list first)
+  'PIL.Image.Image',
+  'PIL.PngImagePlugin.PngImageFile',
+  // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
+  'sklearn_pandas.dataframe_mapper.DataFrameMapper',
+]);
+
+/**
+ * Entry points of a class that a reviewer read where the catalogue's walk could not tell them safe,
+ * with what was read. A class whose failing entries are all judged elsewhere (see methodOnly) or
+ * reviewed here is admitted when rebuilt.
+ *
+ * - `__getattr__`: BUILD looks `__setstate__` up (`getattr(inst, '__setstate__', None)`), which
+ *   reaches `__getattr__` when the class defines no `__setstate__`. The reviewed ones raise
+ *   AttributeError for that name before calling anything. The unpickler asks an instance for one
+ *   more name, `append` or `extend` (APPENDS) or `add` (ADDITEMS), which may reach `__getattr__`'s
+ *   other paths: its verdict is judged there, as for a failing method.
+ * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
+ *   bad path only for operands no pickle can give there.
+ */
+export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string }> = new Map([
+  [
+    'skimage.measure._regionprops.RegionProperties',
+    {
+      __getattr__:
+        "scikit-image 0.25.2's __getattr__ returns self.__getattribute__('__setstate__') (AttributeError) first; 0.19.3's reads self._extra_properties first, which is not set yet and recurses through __getattr__ until RecursionError, so the load fails before anything is called; its state is a dict, set without __setattr__",
+    },
+  ],
+  ['dask.delayed.Delayed', { __getattr__: "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__" }],
+  ['dask.delayed.DelayedLeaf', { __getattr__: "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden" }],
+  [
+    'arrow.arrow.Arrow',
+    {
+      __eq__:
+        "arrow 1.2.3 and 1.3.0: __eq__ returns False unless the other operand is an Arrow or a datetime, and then compares datetimes; the path the walk saw (a number made into an Arrow, whose tzinfo string is looked up as a zone file) is only for numbers",
+    },
+  ],
+]);
 
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
@@ -108,7 +152,11 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
   const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
-  if ((methods.length === 0 && !guarded) || names.some((n) => n !== 'construction' && !methods.includes(n) && !(n === '__setstate__' && guarded))) return null;
+  const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
+  const read = names.filter((n): n is '__getattr__' | '__eq__' => (n === '__getattr__' || n === '__eq__') && reviewed[n] !== undefined);
+  const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
+  const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n);
+  if ((methods.length === 0 && !guarded && read.length === 0) || !names.every(judgedElsewhere)) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -116,13 +164,16 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   };
   const methodVerdicts: Partial<Record<string, CallVerdict>> = {};
   for (const m of methods) methodVerdicts[m] = verdict(m);
-  const judged = [...methods, ...(guarded ? ['__setstate__'] : [])];
+  // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
+  if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
+  const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
+  const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
-    ...(methods.length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
+    ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
   };
 }

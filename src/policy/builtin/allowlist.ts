@@ -262,6 +262,9 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   ...['uncertainties.core', 'uncertainties'].map((m) =>
     allow(m, ['Variable', 'AffineScalarFunc', 'UFloat'], "numbers with uncertainties (uncertainties 3.1.6 and 3.2.3, read): __setstate__ sets the named slots with setattr (no __setattr__; the properties it may reach convert to float); the one other method the unpickler can run is __eq__, only between dict keys of equal hash, and Variable hashes by id() while AffineScalarFunc has no hash; that __eq__ subtracts two affine functions (float arithmetic), and the 'closure cls' the catalogue's walk could not follow is AffineScalarFunc itself"),
   ),
+  ...['yarl', 'yarl._url'].map((m) =>
+    allow(m, ['URL'], "URLs (yarl 1.8.2 and 1.19.0, read): __new__ takes a str (a str subclass through str()) or, encoded, a SplitResult, splits it with urllib and requotes the parts with yarl's own quoters, the 'callable value' the catalogue's walk could not follow (_Quoter instances made at import); anything else is a TypeError. __setstate__ stores the split result and an empty cache; nothing handed is called"),
+  ),
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
 ];
 
