@@ -131,7 +131,7 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
 
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
-  const guarded = sympyCallGuard(callee, args, kwargs);
+  const guarded = sympyCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
   const call = effectiveCall(callee, args);
   if (!call) return null;

@@ -14,6 +14,7 @@
  * Reviewed in sympy 1.11.1 (bookworm) and 1.13.3 (trixie); what was read for each class is in
  * REVIEWED below.
  */
+import type { Limits } from '../limits';
 import type { CostFinding } from './costs';
 import { classOf, type GlobalValue, type Value } from './values';
 
@@ -263,7 +264,7 @@ function checkArgs(name: string, spec: ArgSpec, args: readonly Value[], kwargs: 
 const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter']);
 
 /** The guard a call breaks, if any (callCost asks). */
-export function sympyCallGuard(callee: GlobalValue, args: Value, kwargs: Value | undefined): CostFinding | null {
+export function sympyCallGuard(callee: GlobalValue, args: Value, kwargs: Value | undefined, limits: Limits): CostFinding | null {
   if (KEYED_BUILDERS.has(callee.resolved)) return builtKeys(callee.resolved, args);
   const call = guardedCall(callee, args, kwargs);
   if (!call || 'rule' in call) return call;
@@ -271,7 +272,131 @@ export function sympyCallGuard(callee: GlobalValue, args: Value, kwargs: Value |
   // a name the catalogue guards but no spec here knows: fail closed
   if (!spec) return refuse(`no argument guard for ${call.cls}`);
   const why = checkArgs(call.cls, spec.args, call.args, call.kwargs);
-  return why ? refuse(`${call.cls}.__new__ sympifies its arguments (a str is parsed and evaluated); ${why}`) : null;
+  if (why) return refuse(`${call.cls}.__new__ sympifies its arguments (a str is parsed and evaluated); ${why}`);
+  return evaluationCost(call.cls, call.args, limits);
+}
+
+// ---- what evaluating the arithmetic costs -------------------------------------------------------
+//
+// sympy evaluates arithmetic on numbers while it builds an expression: Pow(Integer(3), Integer(10**7))
+// is a 4.8-million-digit Integer (seconds), Pow(2, 10**18) never ends, and nested powers or a Mul of
+// one big number repeated grow the same way. An upper bound on the bits of every number the pickle
+// makes is kept; a call whose result would have more digits than an int the scanner keeps
+// (Limits.maxIntDigits, CPython's own str-to-int bound) is RESOURCE_HOSTILE/number-text.
+
+const LOG2_10 = Math.log2(10);
+/** Bits of the numbers the pickle built (an upper bound), by object; symbolic ones are not numbers (null). */
+const bitsOf = new WeakMap<object, number | null>();
+
+function intBits(v: Value): number | null {
+  if (v.k === 'bool') return 1;
+  if (v.k !== 'int') return null;
+  if (v.v === null) return Infinity;
+  const n = typeof v.v === 'bigint' ? (v.v < 0n ? -v.v : v.v) : Math.abs(v.v);
+  return Math.max(1, typeof n === 'bigint' ? n.toString(2).length : Math.ceil(Math.log2(n + 1)));
+}
+
+/** |value| of an exponent the pickle built, when it is a number sympy raises to exactly (an int, Integer, Rational: its integer part). */
+function magnitude(v: Value, depth: number): number | null {
+  if (v.k === 'int' || v.k === 'bool') return v.k === 'bool' ? Number(v.v) : v.v === null ? Infinity : Math.abs(Number(v.v));
+  const cls = v.k === 'call' ? classOf(v) : null;
+  if (!cls || v.k !== 'call' || v.args.k !== 'tuple') return null;
+  const own = v.callee === cls ? v.args.items : v.args.items.slice(1);
+  switch (cls.resolved) {
+    case 'sympy.core.numbers.Integer':
+      return own[0] ? magnitude(own[0], depth + 1) : null;
+    case 'sympy.core.numbers.Rational': {
+      const [p, q] = own;
+      const a = p ? magnitude(p, depth + 1) : null;
+      const b = q ? magnitude(q, depth + 1) : 1;
+      return a === null || b === null ? null : b === 0 ? Infinity : Math.ceil(a / b);
+    }
+    case 'sympy.core.numbers.Zero':
+    case 'sympy.core.numbers.Half':
+      return 0;
+    case 'sympy.core.numbers.One':
+    case 'sympy.core.numbers.NegativeOne':
+      return 1;
+    default: {
+      // a power or product of numbers is a number too
+      const bits = numberBits(v, depth + 1);
+      return bits === null ? null : bits > 1023 ? Infinity : 2 ** bits;
+    }
+  }
+}
+
+/** An upper bound on the bits of a number the pickle built (ints, sympy numbers, powers and products of them); null when symbolic. */
+function numberBits(v: Value, depth: number): number | null {
+  if (v.k !== 'call') return intBits(v);
+  if (bitsOf.has(v)) return bitsOf.get(v)!;
+  let bits: number | null = null;
+  const cls = classOf(v);
+  if (cls && v.args.k === 'tuple' && depth <= MAX_DEPTH) {
+    const own = v.callee === cls ? v.args.items : v.args.items.slice(1);
+    bits = argsBits(cls.resolved, own, depth);
+  } else if (depth > MAX_DEPTH) bits = Infinity;
+  bitsOf.set(v, bits);
+  return bits;
+}
+
+/** The bound for a call of a sympy class on these arguments; null when the result is not a number the scanner follows. */
+function argsBits(cls: string, args: readonly Value[], depth: number): number | null {
+  const numbers = (): number[] | null => {
+    const out: number[] = [];
+    for (const a of args) {
+      const b = numberBits(a, depth + 1);
+      if (b === null) return null;
+      out.push(b);
+    }
+    return out;
+  };
+  switch (cls) {
+    case 'sympy.core.numbers.Integer':
+    case 'sympy.core.numbers.Rational': {
+      const n = numbers();
+      return n && n.length ? Math.max(...n) : null;
+    }
+    case 'sympy.core.numbers.Zero':
+    case 'sympy.core.numbers.One':
+    case 'sympy.core.numbers.NegativeOne':
+    case 'sympy.core.numbers.Half':
+      return 1;
+    case 'sympy.core.mul.Mul': {
+      // a product of numbers: its bits add up (a symbolic factor keeps the numeric ones multiplied: still a sum)
+      let sum = 0;
+      let any = false;
+      for (const a of args) {
+        const b = numberBits(a, depth + 1);
+        if (b !== null) {
+          sum += b;
+          any = true;
+        }
+      }
+      return any ? sum : null;
+    }
+    case 'sympy.core.add.Add': {
+      const n = numbers();
+      return n && n.length ? Math.max(...n) + Math.ceil(Math.log2(n.length + 1)) : null;
+    }
+    case 'sympy.core.power.Pow': {
+      const [b, e] = args;
+      if (!b || !e) return null;
+      const base = numberBits(b, depth + 1);
+      if (base === null) return null;
+      if (base <= 1) return 1;
+      const m = magnitude(e, depth + 1);
+      return m === null ? null : base * Math.max(1, m);
+    }
+    default:
+      return null;
+  }
+}
+
+function evaluationCost(cls: string, args: readonly Value[], limits: Limits): CostFinding | null {
+  if (cls !== 'sympy.core.power.Pow' && cls !== 'sympy.core.mul.Mul' && cls !== 'sympy.core.add.Add') return null;
+  const bits = argsBits(cls, args, 0);
+  if (bits === null || bits / LOG2_10 <= limits.maxIntDigits) return null;
+  return { rule: 'RESOURCE_HOSTILE/number-text', args: { what: `${bits === Infinity ? 'more digits than can be counted' : `about ${Math.ceil(bits / LOG2_10)} digits`} (sympy evaluates ${cls.slice(cls.lastIndexOf('.') + 1)} of numbers while loading)`, max: limits.maxIntDigits } };
 }
 
 /**

@@ -153,6 +153,33 @@ describe('sympy: numbers and symbols', () => {
   });
 });
 
+describe('sympy: arithmetic evaluated while loading', () => {
+  const POW = split('sympy.core.power.Pow');
+  const pow = (p: P, base: (q: P) => P, exp: (q: P) => P) => p.global(...POW).pipe(base).pipe(exp).tuple2().newobj();
+  const hostile = ['suspicious', ['RESOURCE_HOSTILE/number-text']];
+
+  test('a power of numbers with a result sympy computes at once is accepted', () => {
+    expect(judge(pow(new P().proto(4), (p) => integer(p, 2), (p) => integer(p, 200)).stop().done())).toEqual(SAFE);
+    expect(judge(pow(new P().proto(4), (p) => integer(p, 2), (p) => p.global('sympy.core.numbers', 'Half').emptyTuple().newobj()).stop().done())).toEqual(SAFE);
+    expect(judge(pow(new P().proto(4), (p) => symbol(p, 'x'), (p) => p.long('1000000000000000000')).stop().done())).toEqual(SAFE);
+  });
+
+  test('Pow(3, 10**7) (seconds), Pow(2, 10**18) (never ends), nested powers and a Mul of a big number repeated are RESOURCE_HOSTILE', () => {
+    expect(judge(pow(new P().proto(4), (p) => integer(p, 3), (p) => p.binint(10_000_000)).stop().done())).toEqual(hostile);
+    expect(judge(pow(new P().proto(4), (p) => p.binint1(2), (p) => p.long('1000000000000000000')).stop().done())).toEqual(hostile);
+    // (2**200)**200 by Rational and Integer objects
+    const inner = (p: P) => pow(p, (q) => integer(q, 2), (q) => integer(q, 200));
+    expect(judge(pow(new P().proto(4), inner, (p) => p.global('sympy.core.numbers', 'Rational').binint1(200).binint1(1).tuple2().newobj()).stop().done())).toEqual(hostile);
+    // (2*x)**n distributes: 2**n
+    const mul2x = (p: P) => p.global('sympy.core.mul', 'Mul').pipe((q) => integer(q, 2)).pipe((q) => symbol(q, 'x')).tuple2().newobj();
+    expect(judge(pow(new P().proto(4), mul2x, (p) => p.binint(100_000)).stop().done())).toEqual(hostile);
+    // one 1000-digit number, memoized, multiplied by itself 100 times
+    const big = new P().proto(4).global('sympy.core.mul', 'Mul').mark().global(...split(INTEGER)).long('9'.repeat(1000)).tuple1().newobj().memoize();
+    for (let i = 0; i < 99; i++) big.binget(0);
+    expect(judge(big.tuple().newobj().stop().done())).toEqual(hostile);
+  });
+});
+
 describe('sympy: how the class is reached', () => {
   test("protocol 2's partial(getattr(Symbol, '__new__'), Symbol, name, **assumptions) is checked as the call of Symbol", () => {
     const partial = (cls: [string, string], arg: (p: P) => P) =>
