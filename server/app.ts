@@ -17,7 +17,7 @@ import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { accessLog } from './access-log';
+import { HeldLines, accessLog } from './access-log';
 import type { AccessLevel, AccessLog } from './access-log';
 import { Admission } from './admission';
 import { bearerAuth, bearerCheck } from './auth';
@@ -32,7 +32,7 @@ import type { Judged, PickleGuardOptions, Query, RejectContext } from './middlew
 import { openApiDocument } from './openapi';
 import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
-import { jsonText, reportBody, sendJson } from './respond';
+import { PREFERENCE_APPLIED, jsonText, prefersMinimal, reportBody, sendJson } from './respond';
 import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
 import { SpoolQuota, Spooler } from './spool';
@@ -173,14 +173,25 @@ function checkMode(query: Query, route: keyof typeof MODES): 'scan' | 'gate' {
   return mode as 'scan' | 'gate';
 }
 
-function rejectedBody(req: IncomingMessage, j: Pick<Judged, 'report' | 'timing'>): Record<string, unknown> {
-  return { error: 'rejected', message: `body rejected by policy ${j.report.policy} (${j.report.verdict})`, ...reportBody(req, j.report, j.timing) };
+function rejectedBody(req: IncomingMessage, j: Pick<Judged, 'report' | 'timing'>, minimal: boolean): Record<string, unknown> {
+  return { error: 'rejected', message: `body rejected by policy ${j.report.policy} (${j.report.verdict})`, ...reportBody(req, j.report, j.timing, minimal) };
+}
+
+/**
+ * A scan answer on the express path: the whole report, or the minimal answer (with
+ * Preference-Applied) when the request says `Prefer: return=minimal`.
+ */
+function sendReport(req: IncomingMessage, res: ServerResponse, status: 200 | 422, j: Pick<Judged, 'report' | 'timing'>): void {
+  const minimal = prefersMinimal(req);
+  if (minimal) res.setHeader(PREFERENCE_APPLIED[0], PREFERENCE_APPLIED[1]);
+  sendJson(res, status, status === 422 ? rejectedBody(req, j, minimal) : reportBody(req, j.report, j.timing, minimal));
 }
 
 /**
  * Log lines are written in batches of this many bytes, or after LOG_FLUSH_MS, whichever comes first
  * (at 13,000 requests a second, one write every 6 ms; each write of the asynchronous destination wakes
- * a thread of libuv's pool, so fewer and larger ones cost less CPU than one per 4 KiB).
+ * a thread of libuv's pool, so fewer and larger ones cost less CPU than one per 4 KiB). The lines are
+ * held by HeldLines until then and given to the destination in one piece.
  */
 const LOG_BATCH_BYTES = 32 * 1024;
 /** Largest single write (sonic-boom's maxWrite, which must exceed the batch size). */
@@ -189,10 +200,11 @@ const LOG_FLUSH_MS = 100;
 
 /**
  * The service's logger: pino JSON lines on stdout, written asynchronously in batches (one write per
- * LOG_BATCH_BYTES of lines or LOG_FLUSH_MS, not one per line; pino flushes what is left at exit).
+ * LOG_BATCH_BYTES of lines or LOG_FLUSH_MS, not one per line; what is left is written at exit).
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, base: Record<string, unknown> = {}): Logger {
-  return pino({ level: config.logLevel, base: { service: 'picklegate', ...base } }, pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, maxWrite: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS }));
+  const dest = pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, maxWrite: LOG_WRITE_BYTES, periodicFlush: LOG_FLUSH_MS });
+  return pino({ level: config.logLevel, base: { service: 'picklegate', ...base } }, new HeldLines(dest, LOG_BATCH_BYTES, LOG_FLUSH_MS));
 }
 
 export function createApp(deps: AppDeps): Service {
@@ -226,16 +238,16 @@ export function createApp(deps: AppDeps): Service {
     onScan: (_req, result, policy) => metrics.observeScan(result, policy),
   };
   const guard = new Guard(guardOptions);
-  const gate = pickleGuard(guardOptions);
+  // the middleware's own 422, with the minimal answer when asked for
+  const gate = pickleGuard({ ...guardOptions, onReject: (ctx: RejectContext) => sendReport(ctx.req, ctx.res, 422, ctx) });
   const scanOnly = pickleGuard({
     ...guardOptions,
     onReject(ctx: RejectContext) {
-      if (ctx.req.query.mode === 'gate') sendJson(ctx.res, 422, rejectedBody(ctx.req, ctx));
-      else sendJson(ctx.res, 200, reportBody(ctx.req, ctx.report, ctx.timing));
+      sendReport(ctx.req, ctx.res, ctx.req.query.mode === 'gate' ? 422 : 200, ctx);
     },
   });
   const answerReport: RequestHandler = function answerReport(req, res) {
-    sendJson(res, 200, reportBody(req, req.pickleReport!, res.locals.pickleTiming));
+    sendReport(req, res, 200, { report: req.pickleReport!, timing: res.locals.pickleTiming });
   };
   const modeOf = (route: keyof typeof MODES): RequestHandler =>
     function mode(req, _res, next) {
@@ -327,11 +339,20 @@ export function createApp(deps: AppDeps): Service {
     for (const [k, v] of helmeted.set) res.setHeader(k, v);
   }
 
-  /** A JSON answer with every header in one writeHead: the same headers as sendJson after the express stack, fewer steps. */
-  function answer(res: ServerResponse, id: string, status: number, body: unknown): void {
+  /**
+   * A JSON answer with every header in one writeHead: the same headers as sendReport after the express
+   * stack, fewer steps.
+   */
+  function answer(res: ServerResponse, id: string, status: number, body: unknown, minimal: boolean): void {
     // the text as it is (written as UTF-8 with the headers): no Buffer copy of it first
     const text = jsonText(body);
-    res.writeHead(status, ['X-Request-Id', id, ...baseHeaders, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);
+    const length = String(Buffer.byteLength(text));
+    res.writeHead(
+      status,
+      minimal
+        ? ['X-Request-Id', id, ...baseHeaders, ...PREFERENCE_APPLIED, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length]
+        : ['X-Request-Id', id, ...baseHeaders, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length],
+    );
     res.end(text);
   }
 
@@ -394,8 +415,9 @@ export function createApp(deps: AppDeps): Service {
     res[LEAN]!.report = report;
     try {
       metrics.observeScan(j.result, j.policy);
-      if (report.accepted === true || mode === 'scan') answer(res, id, 200, reportBody(req, report, j.timing));
-      else answer(res, id, 422, rejectedBody(req, j));
+      const minimal = prefersMinimal(req);
+      if (report.accepted === true || mode === 'scan') answer(res, id, 200, reportBody(req, report, j.timing, minimal), minimal);
+      else answer(res, id, 422, rejectedBody(req, j, minimal), minimal);
     } catch (thrown) {
       leanError(thrown, req, res, id);
     }

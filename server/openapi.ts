@@ -87,7 +87,7 @@ export function openApiDocument(version: string, options: OpenApiOptions = {}): 
 }
 
 function buildDocument(version: string, closed: boolean): JsonSchema {
-  const { HTTP_ERRORS, HealthSchema, PolicyListSchema, ReadinessSchema, RejectedResponseSchema, ScanResponseSchema, errorBodyFor, toJsonSchema } = schemas();
+  const { HTTP_ERRORS, HealthSchema, MinimalRejectedResponseSchema, MinimalScanResponseSchema, PolicyListSchema, ReadinessSchema, RejectedResponseSchema, ScanResponseSchema, errorBodyFor, toJsonSchema } = schemas();
   const c = new Components(closed, toJsonSchema);
   const errors = (...statuses: ErrorStatus[]): Record<string, JsonSchema> =>
     Object.fromEntries(
@@ -96,8 +96,12 @@ function buildDocument(version: string, closed: boolean): JsonSchema {
         return [String(s), jsonResponse(`${e.description} (\`error\`: ${e.codes.join(', ')})`, c.ref(errorBodyFor(s)), ERROR_HEADERS[s])];
       }),
     );
-  const scanResponse = c.ref(ScanResponseSchema);
-  const rejectedResponse = c.ref(RejectedResponseSchema);
+  // the whole answer, or the minimal one when the request says `Prefer: return=minimal`
+  const scanResponse = { oneOf: [c.ref(ScanResponseSchema), c.ref(MinimalScanResponseSchema)] };
+  const rejectedResponse = { oneOf: [c.ref(RejectedResponseSchema), c.ref(MinimalRejectedResponseSchema)] };
+  const preferenceApplied = {
+    'Preference-Applied': { required: false, description: '`return=minimal` when the answer is the minimal one (the request said `Prefer: return=minimal`); absent otherwise.', schema: { type: 'string', enum: ['return=minimal'] } },
+  };
 
   const policyParam = {
     name: 'policy',
@@ -112,6 +116,14 @@ function buildDocument(version: string, closed: boolean): JsonSchema {
     required: false,
     description: 'Kept as the request id when well-formed (1-128 of A-Z a-z 0-9 . _ : -), else one is generated.',
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  };
+  const preferParam = {
+    name: 'Prefer',
+    in: 'header',
+    required: false,
+    description:
+      '`return=minimal` (RFC 7240): the answer keeps the verdict, the decision and the findings and leaves out the analysis details (MinimalScanResponse, MinimalRejectedResponse), with `Preference-Applied: return=minimal`. Any other preference is ignored.',
+    schema: { type: 'string' },
   };
   const pickleBody = {
     required: true,
@@ -132,9 +144,9 @@ function buildDocument(version: string, closed: boolean): JsonSchema {
         operationId: 'scan',
         summary: 'Scan a body and return the report (200 whatever the verdict, unless mode=gate)',
         ...guarded,
-        parameters: [policyParam, { name: 'mode', in: 'query', required: false, description: '`gate` answers like /v1/gate.', schema: { type: 'string', enum: ['scan', 'gate'] } }, requestIdParam],
+        parameters: [policyParam, { name: 'mode', in: 'query', required: false, description: '`gate` answers like /v1/gate.', schema: { type: 'string', enum: ['scan', 'gate'] } }, requestIdParam, preferParam],
         requestBody: pickleBody,
-        responses: { '200': jsonResponse('The report', scanResponse), '422': jsonResponse('Rejected (mode=gate only)', rejectedResponse), ...scanningErrors },
+        responses: { '200': jsonResponse('The report', scanResponse, preferenceApplied), '422': jsonResponse('Rejected (mode=gate only)', rejectedResponse, preferenceApplied), ...scanningErrors },
       },
     },
     '/v1/gate': {
@@ -143,9 +155,9 @@ function buildDocument(version: string, closed: boolean): JsonSchema {
         operationId: 'gate',
         summary: 'Judge a body: 200 if the policy accepts it, 422 if not; the report in both cases',
         ...guarded,
-        parameters: [policyParam, requestIdParam],
+        parameters: [policyParam, requestIdParam, preferParam],
         requestBody: pickleBody,
-        responses: { '200': jsonResponse('Accepted', scanResponse), '422': jsonResponse('Rejected', rejectedResponse), ...scanningErrors },
+        responses: { '200': jsonResponse('Accepted', scanResponse, preferenceApplied), '422': jsonResponse('Rejected', rejectedResponse, preferenceApplied), ...scanningErrors },
       },
     },
     '/v1/forward': {
@@ -156,11 +168,11 @@ function buildDocument(version: string, closed: boolean): JsonSchema {
         description:
           'Only when PICKLEGATE_UPSTREAM is set (else 404). The upstream receives the unchanged body with an `X-Picklegate-Verdict` header; with tokens configured, the client\'s Authorization header is not passed on.',
         ...guarded,
-        parameters: [policyParam, requestIdParam],
+        parameters: [policyParam, requestIdParam, preferParam],
         requestBody: pickleBody,
         responses: {
           default: { description: 'The upstream response, relayed (status, headers, body)' },
-          '422': jsonResponse('Rejected; the upstream was not contacted', rejectedResponse),
+          '422': jsonResponse('Rejected; the upstream was not contacted', rejectedResponse, preferenceApplied),
           ...errors(404, 502, 504),
           ...scanningErrors,
         },

@@ -12,14 +12,52 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
 }
 
-/** The scan answer: request id, the body's report, timings. */
-export function reportBody(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined): Record<string, unknown> {
+const MINIMAL = 'return=minimal';
+/** `return=minimal` among the preferences of a Prefer header (RFC 7240: comma-separated, each `token[=word]` with `;` parameters; names are case-insensitive). */
+const RETURN_MINIMAL = /(?:^|,)[ \t]*return[ \t]*=[ \t]*(?:minimal|"minimal")[ \t]*(?:[;,]|$)/i;
+
+/**
+ * True when the request asks for the minimal scan answer: `Prefer: return=minimal` (RFC 7240). The
+ * answer then carries `Preference-Applied: return=minimal` (PREFERENCE_APPLIED).
+ */
+export function prefersMinimal(req: IncomingMessage): boolean {
+  const prefer = req.headers.prefer; // node joins repeated Prefer headers with ', '
+  if (prefer === undefined) return false;
+  if (typeof prefer !== 'string') return RETURN_MINIMAL.test(prefer.join(','));
+  return prefer === MINIMAL || RETURN_MINIMAL.test(prefer);
+}
+
+/** The response header of a minimal scan answer. */
+export const PREFERENCE_APPLIED = ['Preference-Applied', MINIMAL] as const;
+
+function timingBody(timing: ScanTiming): ScanTiming {
+  return { readMs: round(timing.readMs), queueMs: round(timing.queueMs), scanMs: round(timing.scanMs), totalMs: round(timing.totalMs), where: timing.where };
+}
+
+/**
+ * The scan answer: request id, the body's report, timings. `minimal` (the request said `Prefer:
+ * return=minimal`): only the verdict, the decision and the findings of the report (MinimalScanResponse).
+ */
+export function reportBody(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal = false): Record<string, unknown> {
+  if (minimal) {
+    return {
+      requestId: requestIdOf(req),
+      path: report.path,
+      format: report.format,
+      size: report.size,
+      verdict: report.verdict,
+      accepted: report.accepted,
+      policy: report.policy,
+      ...(report.error !== undefined ? { error: report.error } : {}),
+      findings: report.findings,
+      timeMs: report.timeMs,
+      ...(timing ? { timing: timingBody(timing) } : {}),
+    };
+  }
   return {
     requestId: requestIdOf(req),
     ...report,
-    ...(timing
-      ? { timing: { readMs: round(timing.readMs), queueMs: round(timing.queueMs), scanMs: round(timing.scanMs), totalMs: round(timing.totalMs), where: timing.where } }
-      : {}),
+    ...(timing ? { timing: timingBody(timing) } : {}),
   };
 }
 

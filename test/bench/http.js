@@ -8,8 +8,10 @@
  *             and answers a small JSON document, and the picklegate service as shipped
  *             (dist/server/main.js, default settings: logs on at info, metrics on, one process).
  *             autocannon POSTs the same 405-byte MXNet optimizer blob to both (`POST /` and
- *             `POST /v1/gate`), in interleaved rounds (the host may be shared and noisy); the medians
- *             of req/s and p99 are printed, and the ratio service / bare.
+ *             `POST /v1/gate`, once asking for the whole answer, the default, and once with
+ *             `Prefer: return=minimal`), in interleaved rounds (the host may be shared and noisy); the
+ *             medians of req/s, p99 and CPU time per request of the server process (user + system,
+ *             /proc/<pid>/stat) are printed, and the ratio service / bare of each round.
  *             PICKLEGATE_WORKERS=auto (or a number) in the environment measures a multi-process service.
  * upload      A 1 GiB body (a protocol-4 pickle of 64 BINBYTES8 blobs of 16 MiB, generated once into
  *             test/bench/.data/) streamed to `POST /v1/gate?policy=default` of a service started with
@@ -124,11 +126,23 @@ function stop(child) {
   });
 }
 
-function cannon(port, p, body, duration) {
+/** CPU time (user + system) of a process so far, in µs; null where /proc is not available. */
+function cpuOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ of /proc/<pid>/stat: 100 on Linux (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+function cannon(port, p, body, duration, headers = {}) {
   const autocannon = require('autocannon');
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}${p}`, method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body, connections: CONNECTIONS, duration, timeout: 30 },
+      { url: `http://127.0.0.1:${port}${p}`, method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body, connections: CONNECTIONS, duration, timeout: 30 },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
   });
@@ -148,33 +162,52 @@ async function throughput() {
   const bare = await startBare();
   const svc = await startService(process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' });
   const targets = [
-    { name: 'bare node:http', port: bare.port, path: '/', runs: [] },
-    { name: 'picklegate /v1/gate', port: svc.port, path: '/v1/gate', runs: [] },
+    { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
+    { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
+    { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
   ];
+  // with PICKLEGATE_WORKERS the service's CPU is its workers' (not measured here)
+  const cpuMeasured = !process.env.PICKLEGATE_WORKERS;
   try {
-    for (const t of targets) await cannon(t.port, t.path, body, 1); // warm-up
+    for (const t of targets) await cannon(t.port, t.path, body, 1, t.headers); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      // alternate which goes first, so neither always runs right after the other
+      // alternate the order, so that none always runs right after another
       const order = round % 2 ? [...targets].reverse() : targets;
       for (const t of order) {
-        const r = await cannon(t.port, t.path, body, DURATION);
+        const cpu0 = cpuOf(t.child.pid);
+        const r = await cannon(t.port, t.path, body, DURATION, t.headers);
+        const cpu1 = cpuOf(t.child.pid);
         if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
-        t.runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
-        process.stderr.write(`round ${round + 1}/${ROUNDS} ${t.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms\n`);
+        const cpuUs = cpuMeasured && cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? (cpu1 - cpu0) / r.requests.total : NaN;
+        t.runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUs });
+        process.stderr.write(`round ${round + 1}/${ROUNDS} ${t.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, CPU ${cpuUs.toFixed(1)} µs/request\n`);
       }
     }
   } finally {
     await Promise.all([stop(bare.child), stop(svc.child)]);
   }
-  const [b, g] = targets;
-  const ratios = b.runs.map((r, i) => g.runs[i].rps / r.rps);
-  const rows = targets.map((t) => [t.name, median(t.runs.map((r) => r.rps)).toFixed(0), t.runs.map((r) => r.rps.toFixed(0)).join(' '), median(t.runs.map((r) => r.p50)).toFixed(1), median(t.runs.map((r) => r.p99)).toFixed(1), t.runs.map((r) => r.p99).join(' ')]);
+  const [b, ...gates] = targets;
+  const rows = targets.map((t) => [
+    t.name,
+    median(t.runs.map((r) => r.rps)).toFixed(0),
+    t.runs.map((r) => r.rps.toFixed(0)).join(' '),
+    t === b ? '1' : median(t.runs.map((r, i) => r.rps / b.runs[i].rps)).toFixed(2),
+    median(t.runs.map((r) => r.p50)).toFixed(1),
+    median(t.runs.map((r) => r.p99)).toFixed(1),
+    t.runs.map((r) => r.p99).join(' '),
+    median(t.runs.map((r) => r.cpuUs)).toFixed(1),
+  ]);
   const md = table(
     `405-byte MXNet blob, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s (medians)`,
-    ['server', 'req/s', 'req/s per round', 'p50 ms', 'p99 ms', 'p99 per round'],
+    ['server', 'req/s', 'req/s per round', 'ratio to bare', 'p50 ms', 'p99 ms', 'p99 per round', 'CPU µs/request'],
     rows,
   );
-  const summary = `ratio picklegate / bare: ${median(ratios).toFixed(2)} (median of per-round ratios; per round: ${ratios.map((r) => r.toFixed(2)).join(' ')}); picklegate p99 ${median(g.runs.map((r) => r.p99)).toFixed(1)} ms`;
+  const summary = gates
+    .map((g) => {
+      const ratios = b.runs.map((r, i) => g.runs[i].rps / r.rps);
+      return `ratio ${g.name} / bare: ${median(ratios).toFixed(2)} (median of per-round ratios; per round: ${ratios.map((r) => r.toFixed(2)).join(' ')}); p99 ${median(g.runs.map((r) => r.p99)).toFixed(1)} ms`;
+    })
+    .join('\n');
   console.log(`\n${summary}`);
   return `${md}\n\n${summary}`;
 }

@@ -70,6 +70,20 @@ describe('scan and gate answers', () => {
     check('/v1/gate', 'post', no);
   });
 
+  test('minimal answers (Prefer: return=minimal): 200 and 422 of scan and gate', async () => {
+    for (const [p, body, status] of [
+      ['/v1/scan', osSystem(), 200],
+      ['/v1/scan?mode=gate', osSystem(), 422],
+      ['/v1/gate?policy=mxnet-optimizer', mxnetSgd(), 200],
+      ['/v1/gate', osSystem(), 422],
+    ] as const) {
+      const res = await request(app).post(p).set('Content-Type', OCTET).set('Prefer', 'return=minimal').send(body);
+      expect(res.status).toBe(status);
+      expect(res.body).not.toHaveProperty('globals');
+      check(p.split('?')[0]!, 'post', res);
+    }
+  });
+
   test('status documents: policies, healthz, readyz (200 and 503), metrics, openapi.json', async () => {
     const svc = makeService();
     check('/v1/policies', 'get', await request(svc.app).get('/v1/policies'));

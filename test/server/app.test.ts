@@ -323,6 +323,36 @@ describe('answers', () => {
     expect(res.body.members.length).toBe(cli.members.length);
   });
 
+  test('Prefer: return=minimal: the verdict, the decision and the findings, as in the whole answer, and nothing else', async () => {
+    const fields = ['requestId', 'path', 'format', 'size', 'verdict', 'accepted', 'policy', 'findings', 'timeMs', 'timing'];
+    for (const [route, body, status] of [
+      ['/v1/gate', mxnetSgd(), 200],
+      ['/v1/gate', osSystem(), 422],
+      ['/v1/gate/', osSystem(), 422],
+      ['/v1/scan', osSystem(), 200],
+      ['/v1/scan?mode=gate', osSystem(), 422],
+      ['/v1/scan/?policy=default', osSystem(), 200],
+    ] as const) {
+      const whole = await request(app).post(route).set('Content-Type', OCTET).send(body);
+      for (const prefer of ['return=minimal', 'respond-async, RETURN="minimal"; x=1']) {
+        const min = await request(app).post(route).set('Content-Type', OCTET).set('Prefer', prefer).send(body);
+        expect([route, min.status, whole.status]).toEqual([route, status, status]);
+        expect(min.headers['preference-applied']).toBe('return=minimal');
+        expect(Object.keys(min.body)).toEqual(status === 422 ? ['error', 'message', ...fields] : fields);
+        for (const k of ['path', 'format', 'size', 'verdict', 'accepted', 'policy', 'findings', 'error', 'message']) expect([k, min.body[k]]).toEqual([k, whole.body[k]]);
+      }
+      expect(whole.headers['preference-applied']).toBeUndefined();
+    }
+    // other preferences, or return=minimal as a parameter of another one, leave the whole answer
+    for (const prefer of ['return=representation', 'respond-async; return=minimal', 'return=minimalist']) {
+      const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).set('Prefer', prefer).send(osSystem());
+      expect(res.status).toBe(422);
+      expect(res.headers['preference-applied']).toBeUndefined();
+      expect(res.body).toHaveProperty('globals');
+      expect(res.body).toHaveProperty('calls');
+    }
+  });
+
   test('the lean scan routes answer as the express stack does: same status, headers and body', async () => {
     // `/v1/gate/` (trailing slash) is routed by express to the same guard; `/v1/gate` takes the lean path
     for (const [body, status] of [
@@ -334,6 +364,20 @@ describe('answers', () => {
       expect([lean.status, full.status]).toEqual([status, status]);
       const headers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date' && k !== 'content-length'));
       expect(headers(lean.headers)).toEqual(headers(full.headers));
+      const strip = (b: Record<string, unknown>) => ({ ...b, timing: undefined, timeMs: undefined });
+      expect(strip(lean.body)).toEqual(strip(full.body));
+    }
+    // the minimal answer (Prefer: return=minimal), lean and express alike
+    for (const [body, status] of [
+      [mxnetSgd(), 200],
+      [osSystem(), 422],
+    ] as const) {
+      const send = (p: string) => request(app).post(p).set('Content-Type', OCTET).set('X-Request-Id', 'same-id').set('Prefer', 'return=minimal').send(body);
+      const [lean, full] = [await send('/v1/gate'), await send('/v1/gate/')];
+      expect([lean.status, full.status]).toEqual([status, status]);
+      const headers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date' && k !== 'content-length'));
+      expect(headers(lean.headers)).toEqual(headers(full.headers));
+      expect(lean.headers['preference-applied']).toBe('return=minimal');
       const strip = (b: Record<string, unknown>) => ({ ...b, timing: undefined, timeMs: undefined });
       expect(strip(lean.body)).toEqual(strip(full.body));
     }

@@ -59,6 +59,12 @@ describe('POST /v1/forward', () => {
       expect(res.body).toMatchObject({ accepted: false, error: 'rejected' });
       const garbage = await request(app).post('/v1/forward').set('Content-Type', OCTET).send(Buffer.from('\x80\x05\x95garbage'));
       expect(garbage.status).toBe(422);
+      // the minimal answer when asked for
+      const minimal = await request(app).post('/v1/forward').set('Content-Type', OCTET).set('Prefer', 'return=minimal').send(osSystem());
+      expect(minimal.status).toBe(422);
+      expect(minimal.headers['preference-applied']).toBe('return=minimal');
+      expect(minimal.body).toMatchObject({ accepted: false, error: 'rejected', findings: res.body.findings });
+      expect(minimal.body).not.toHaveProperty('globals');
       expect(up.seen).toHaveLength(0);
     } finally {
       await close(up.server);

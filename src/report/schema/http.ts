@@ -52,6 +52,35 @@ export const RejectedResponseSchema = ScanResponseSchema.extend({
   message: z.string().describe('Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`.'),
 }).meta({ id: 'RejectedResponse', description: 'The policy did not accept the body (422): the report, marked as an error.' });
 
+/**
+ * The scan answer a client asked to keep short with `Prefer: return=minimal` (RFC 7240): the verdict,
+ * the decision and the findings, without the analysis details (members, pickles, globals, calls,
+ * optimizer and the rest of the file result).
+ */
+export const MinimalScanResponseSchema = ScanResponseSchema.pick({
+  requestId: true,
+  path: true,
+  format: true,
+  size: true,
+  verdict: true,
+  accepted: true,
+  policy: true,
+  error: true,
+  findings: true,
+  timeMs: true,
+  timing: true,
+}).meta({
+  id: 'MinimalScanResponse',
+  description:
+    'The answer to a request with `Prefer: return=minimal`: the body\'s verdict, decision and findings (as in ScanResponse), with the request id and timings, without members, pickles, globals, calls and optimizer.',
+});
+
+export const MinimalRejectedResponseSchema = MinimalScanResponseSchema.extend({
+  error: z.literal('rejected'),
+  /** Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`. */
+  message: z.string().describe('Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`.'),
+}).meta({ id: 'MinimalRejectedResponse', description: 'The policy did not accept the body (422), answered with `Prefer: return=minimal`: the minimal answer, marked as an error.' });
+
 /** Error codes of error bodies (HttpErrorCode of server/errors.ts without `rejected`, which is a RejectedResponse; checked by a test). */
 export const ERROR_CODES = [
   'bad_request',
