@@ -4,6 +4,7 @@
  * tell where calls come from and what flows into them. Values are never turned into live objects.
  */
 import type { PyInt } from '../pickle/args';
+import type { StoringBuild } from '../names/catalogue/judge';
 
 export type Value =
   | NoneValue
@@ -77,6 +78,8 @@ export interface GlobalValue {
   readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
   /** A BUILD on an instance runs a __setstate__ that a reviewed guard checks (costs.ts), found by this name. */
   readonly guardedSetstate?: string;
+  /** A BUILD on an instance stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
+  readonly storingBuild?: StoringBuild;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */
@@ -111,6 +114,13 @@ export interface CallValue {
   state?: Value;
   /** Offset of the BUILD that set `state`. */
   stateAt?: number;
+  /**
+   * What the BUILDs of a reviewed receiver (GlobalValue.storingBuild) stored without judging it: the
+   * objects in it are judged wherever this object is given to library code (ops/calls.ts).
+   */
+  stored?: Value[];
+  /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */
+  handed?: true;
 }
 export interface PersIdValue { readonly k: 'persid'; readonly pid: Value }
 export interface BufferValue { readonly k: 'buffer'; readonly readonly: boolean }

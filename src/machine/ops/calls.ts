@@ -6,7 +6,7 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { catalogueJudgement } from '../../names/catalogue/judge';
+import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
@@ -14,7 +14,7 @@ import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
-import { classOf, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -133,8 +133,11 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
           if (v.state) visit(v.state, -1);
           return;
         }
-        // an object whose methods are judged where they run: the callee may run them
+        // an object whose methods are judged where they run: the callee may run them (what the
+        // object stored is walked with a set of its own: this walk's `seen` must not hide classes)
         if (!INERT_CALLEES.has(callee.resolved)) handedInstance(m, r, v, callee.resolved, pseudo);
+        // list(obj), dict(obj)... iterate it: its own code may reach what its BUILD stored
+        else if (position >= 0) storedInstances(m, r, v, callee.resolved, pseudo, new Set());
         return;
       }
       default:
@@ -160,41 +163,92 @@ const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.t
 /**
  * An object the pickle built, of a class admitted because its bad methods (`__setitem__`, `append`...)
  * are judged where the pickle calls them, given to library code that may call them itself (a call's
- * arguments, the state a __setstate__ receives): judged by the worst of them.
+ * arguments, the state a __setstate__ receives): judged by the worst of them. So is what a reviewed
+ * receiver's BUILD stored in it unjudged (storedInstances): that code may reach it through the object.
  */
-export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText): void {
+export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen?: Set<Value>, storedIn?: string): void {
   const cls = classOf(v);
-  if (!cls?.methodVerdicts) return;
   // the object exists already: what its methods reach is what matters, not calling its class
-  const verdict = worseOf(undefined, cls.methodVerdicts);
-  if (!verdict) return;
-  m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: `a ${cls.resolved} the pickle built`, callee: to, reason: verdict.reason });
+  const verdict = cls?.methodVerdicts ? worseOf(undefined, cls.methodVerdicts) : undefined;
+  if (verdict) {
+    const what = `a ${cls!.resolved} the pickle built${storedIn ? ` and stored in a ${storedIn}` : ''}`;
+    m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: what, callee: to, reason: verdict.reason });
+  }
+  if (v.k === 'call') v.handed = true;
+  storedInstances(m, r, v, to, pseudo, seen ?? new Set());
 }
 
-/** Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance). */
-function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, pseudo: LazyText): void {
-  let seen: Set<Value> | undefined;
+/**
+ * What the BUILDs of a reviewed receiver (catalogue STORING_BUILD) stored in `v` without judging it,
+ * judged now that code of `v`'s class may run with it: `v` given to library code, a BUILD that is
+ * not a plain store, or the pickle calling `v`'s __setitem__, append... (containers.ts).
+ */
+export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>): void {
+  if (v.k !== 'call' || !v.stored || seen.has(v)) return;
+  seen.add(v);
+  const into = classOf(v)?.resolved ?? 'object';
+  for (const x of v.stored) handedValues(m, r, x, to, pseudo, seen, into);
+}
+
+/** The objects in a value (through tuples, lists, sets and dicts) given to library code: see handedInstance. */
+function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string): void {
   const visit = (v: Value): void => {
     switch (v.k) {
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x);
+        if (m.walkInto(r, v, seen)) for (const x of v.items) visit(x);
         return;
       case 'dict':
-        if (!m.walkInto(r, v, (seen ??= new Set()))) return;
+        if (!m.walkInto(r, v, seen)) return;
         for (const [k, x] of v.entries) {
           visit(k);
           visit(x);
         }
         return;
       case 'call':
-        handedInstance(m, r, v, to, pseudo);
+        handedInstance(m, r, v, to, pseudo, seen, storedIn);
         return;
       default:
     }
   };
-  visit(state);
+  visit(root);
+}
+
+/** A constant string key, not a dunder one (a `__setstate__` entry in __dict__ is what a later BUILD calls). */
+const plainName = (k: Value): k is Value & { k: 'str'; v: string } => k.k === 'str' && k.v !== null && !(k.v.startsWith('__') && k.v.endsWith('__'));
+
+/**
+ * Does a BUILD with this state on a reviewed receiver only store the state's values, as the review
+ * found (STORING_BUILD)? A dict state into a plain __dict__, and for pickle's default BUILD a
+ * `(dict or None, slots)` pair whose slots half names only reviewed slots, all under constant
+ * string keys. A dunder key is allowed only with a value that holds no object.
+ */
+function storesOnly(b: StoringBuild, state: Value): boolean {
+  const dictPart = (d: Value) => d.k === 'dict' && b.dict && d.entries.every(([k, x]) => k.k === 'str' && k.v !== null && (plainName(k) || !isHot(x)));
+  if (state.k === 'dict') return dictPart(state);
+  if (b.setstate !== 'default' || state.k !== 'tuple' || state.count !== 2) return false;
+  const [d, slots] = state.items as [Value, Value];
+  return (d.k === 'none' || dictPart(d)) && slots.k === 'dict' && slots.entries.every(([k]) => plainName(k) && b.slots.includes(k.v));
+}
+
+/**
+ * Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance).
+ * A reviewed receiver's BUILD that only stores them leaves them for later (CallValue.stored), unless
+ * the object was given to library code before; any other BUILD on it runs its own code (a property
+ * setter), which may reach what it stored before.
+ */
+function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: GlobalValue | null, state: Value, to: string, pseudo: LazyText): void {
+  const seen = new Set<Value>();
+  if (cls?.storingBuild) {
+    // given to library code before, the object may be kept there and its code run again later
+    if (!inst.handed && storesOnly(cls.storingBuild, state)) {
+      (inst.stored ??= []).push(state);
+      return;
+    }
+    storedInstances(m, r, inst, to, pseudo, seen);
+  }
+  handedValues(m, r, state, to, pseudo, seen);
 }
 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
@@ -271,7 +325,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
       if (cls) checkHandedState(m, r, cls, state, pseudo);
-      stateInstances(m, r, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
+      stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       const guard = cls ? buildGuard(cls, state) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;

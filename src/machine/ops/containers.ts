@@ -7,7 +7,7 @@ import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
 import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, originGlobal, type GlobalValue, type Value } from '../values';
-import { checkNested, describeOperand } from './calls';
+import { checkNested, describeOperand, storedInstances } from './calls';
 import type { Handlers } from './handler';
 
 function doAppend(m: MachineState, r: OpReader, x: number): void {
@@ -102,6 +102,8 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
       const cls = classOf(target);
       if (cls?.methodVerdicts) judgeMethods(m, r, cls, METHODS_RUN[kind]!, pseudo);
+      // the target's method may reach what its reviewed BUILD stored unjudged
+      storedInstances(m, r, target, `${originGlobal(target)?.resolved ?? 'an object'}'s ${METHODS_RUN[kind]!.join(' or ')}`, pseudo, new Set());
       for (const it of items) checkNested(m, r, it, pseudo);
       return;
     }
