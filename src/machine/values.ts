@@ -115,8 +115,10 @@ export interface CallValue {
   /** Offset of the BUILD that set `state`. */
   stateAt?: number;
   /**
-   * What the BUILDs of a reviewed receiver (GlobalValue.storingBuild) stored without judging it: the
-   * objects in it are judged wherever this object is given to library code (ops/calls.ts).
+   * What it holds that was not judged when it got there: what the BUILDs of a reviewed receiver
+   * (GlobalValue.storingBuild) stored, what a container builder (`list(items)`) was made from, what
+   * SETITEM, APPEND or ADDITEMS put in it. The objects in it are judged wherever this object is
+   * given to library code (ops/calls.ts storedInstances).
    */
   stored?: Value[];
   /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */

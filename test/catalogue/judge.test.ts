@@ -314,3 +314,36 @@ describe('reviewed BUILD receivers: a BUILD that only stores its state (catalogu
     expect(judge(dataset(new P().proto(2).global(...DATA_ARRAY)).tuple1().newobj().stop().done())).toEqual(GADGET_PASSED);
   });
 });
+
+describe('objects held by containers the pickle built from calls, and items given to an object', () => {
+  const VARIABLE = ['xarray.core.variable', 'Variable'] as const;
+  const DATASET = ['xarray.core.dataset', 'Dataset'] as const;
+  const DATA_ARRAY = ['xarray.core.dataarray', 'DataArray'] as const;
+  const PASSED = ['suspicious', ['UNLISTED_GLOBAL/unverified-passed']];
+  const made = (p: P, cls: readonly [string, string]) => p.global(...cls).emptyTuple().newobj();
+  const newIndex = () => new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict');
+
+  test('list([obj]) holds the object; handed on, the callee may reach it', () => {
+    const held = made(newIndex().global('builtins', 'list').emptyList(), VARIABLE).append().tuple1().reduce();
+    expect(judge(held.tuple2().reduce().stop().done())).toEqual(PASSED);
+    // only built, it is not handed
+    expect(judge(made(new P().proto(2).global('builtins', 'list').emptyList(), VARIABLE).append().tuple1().reduce().stop().done())).toEqual(['safe', []]);
+  });
+
+  test('OrderedDict() filled by SETITEM holds the objects; handed on, the callee may reach them', () => {
+    const filled = (p: P) => made(made(p, ['collections', 'OrderedDict']).str('v'), VARIABLE).setitem();
+    expect(judge(filled(new P().proto(2)).stop().done())).toEqual(['safe', []]);
+    expect(judge(filled(newIndex()).tuple2().reduce().stop().done())).toEqual(PASSED);
+  });
+
+  test("SETITEM on an object that is not a container gives the items to its __setitem__", () => {
+    // DataArray.__setitem__ assigns the value into its variable (as_compatible_data(value))
+    expect(judge(made(made(new P().proto(2), DATA_ARRAY).str('x'), VARIABLE).setitem().stop().done())).toEqual(PASSED);
+  });
+
+  test('a reviewed receiver inside list([...]) is reached when the list is handed on', () => {
+    const da = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict').global('builtins', 'list').emptyList(), DATA_ARRAY);
+    const built = made(da.none().emptyDict().str('_variable'), DATASET).setitem().tuple2().build().append().tuple1().reduce();
+    expect(judge(built.tuple2().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+  });
+});

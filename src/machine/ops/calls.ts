@@ -157,8 +157,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   if (kwargs) visit(kwargs, -1);
 }
 
-/** Callables that store what they are given without calling its methods (containers built from items). */
-const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
+/** Callables that store what they are given without calling its methods (containers built from items); their instances' item methods store too. */
+export const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
 
 /**
  * An object the pickle built, of a class admitted because its bad methods (`__setitem__`, `append`...)
@@ -179,19 +179,27 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
 }
 
 /**
- * What the BUILDs of a reviewed receiver (catalogue STORING_BUILD) stored in `v` without judging it,
- * judged now that code of `v`'s class may run with it: `v` given to library code, a BUILD that is
+ * What `v` holds that was not judged when it got there (CallValue.stored: what a reviewed receiver's
+ * BUILD stored, what a container builder was made from or was given by SETITEM, APPEND...), judged
+ * now that code may reach it through `v`: `v` given to library code, a BUILD on a receiver that is
  * not a plain store, or the pickle calling `v`'s __setitem__, append... (containers.ts).
  */
 export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>): void {
-  if (v.k !== 'call' || !v.stored || seen.has(v)) return;
+  if (v.k !== 'call' || seen.has(v)) return;
+  // list(items), OrderedDict(pairs)...: what they were made from is held, not handed
+  const built = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved);
+  if (!v.stored && !built) return;
   seen.add(v);
   const into = classOf(v)?.resolved ?? 'object';
-  for (const x of v.stored) handedValues(m, r, x, to, pseudo, seen, into);
+  if (built) {
+    handedValues(m, r, v.args, to, pseudo, seen, into);
+    if (v.kwargs) handedValues(m, r, v.kwargs, to, pseudo, seen, into);
+  }
+  for (const x of v.stored ?? []) handedValues(m, r, x, to, pseudo, seen, into);
 }
 
 /** The objects in a value (through tuples, lists, sets and dicts) given to library code: see handedInstance. */
-function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string): void {
+export function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string): void {
   const visit = (v: Value): void => {
     switch (v.k) {
       case 'tuple':
