@@ -336,6 +336,11 @@ describe('objects held by containers the pickle built from calls, and items give
     expect(judge(filled(newIndex()).tuple2().reduce().stop().done())).toEqual(PASSED);
   });
 
+  test('a class put in an OrderedDict() by SETITEM is handed with it', () => {
+    const od = newIndex().global('collections', 'OrderedDict').emptyTuple().reduce().str('k').global('networkx.classes.graph', 'Graph').setitem();
+    expect(judge(od.tuple2().reduce().stop().done())).toEqual(PASSED);
+  });
+
   test("SETITEM on an object that is not a container gives the items to its __setitem__", () => {
     // DataArray.__setitem__ assigns the value into its variable (as_compatible_data(value))
     expect(judge(made(made(new P().proto(2), DATA_ARRAY).str('x'), VARIABLE).setitem().stop().done())).toEqual(PASSED);

@@ -96,7 +96,9 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   let seen: Set<Value> | undefined;
-  const visit = (v: Value, position: number): void => {
+  // objects: judge objects too (false for what a container built by a call holds: handedInstance
+  // judges those objects through storedInstances)
+  const visit = (v: Value, position: number, objects = true): void => {
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
@@ -116,23 +118,30 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1);
+        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1, objects);
         return;
       case 'dict':
         if (!m.walkInto(r, v, (seen ??= new Set()))) return;
         for (const [k, x] of v.entries) {
-          visit(k, -1);
-          visit(x, -1);
+          visit(k, -1, objects);
+          visit(x, -1, objects);
         }
         return;
       case 'call': {
+        const held = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved) ? v.stored : undefined;
         // a partial handed over is a callable too: what it wraps is called with it
         if (isPartial(v)) {
-          visit(v.args, -1);
-          if (v.kwargs) visit(v.kwargs, -1);
-          if (v.state) visit(v.state, -1);
+          visit(v.args, -1, objects);
+          if (v.kwargs) visit(v.kwargs, -1, objects);
+          if (v.state) visit(v.state, -1, objects);
           return;
         }
+        // a container built by a call and filled by SETITEM, APPEND...: what it holds goes with it
+        if (held && !(seen ??= new Set()).has(v)) {
+          seen.add(v);
+          for (const x of held) visit(x, -1, false);
+        }
+        if (!objects) return;
         // an object whose methods are judged where they run: the callee may run them (what the
         // object stored is walked with a set of its own: this walk's `seen` must not hide classes)
         if (!INERT_CALLEES.has(callee.resolved)) handedInstance(m, r, v, callee.resolved, pseudo);
