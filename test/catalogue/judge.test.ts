@@ -274,6 +274,10 @@ describe('reviewed BUILD receivers: a BUILD that only stores its state (catalogu
     expect(judge(arima('__setstate__'))).toEqual(PASSED);
     const doc = variable(made(new P().proto(2), WRAPPER).emptyDict().str('__doc__').str('text').setitem().str('_results')).setitem().build().stop().done();
     expect(judge(doc)).toEqual(['safe', []]);
+    // a property named past the items a dict keeps is still seen
+    let many = variable(made(new P().proto(2), DATA_ARRAY).none().emptyDict().str('_variable')).setitem();
+    for (let i = 0; i < 300; i++) many = many.str('_name').none().setitem();
+    expect(judge(many.str('attrs').int(1).setitem().tuple2().build().stop().done())).toEqual(PASSED);
     // ResultsWrapper.__setstate__ is __dict__.update(state): a dict only, not a pair
     const pair = variable(made(new P().proto(2), WRAPPER).none().emptyDict().str('_results')).setitem().tuple2().build().stop().done();
     expect(judge(pair)).toEqual(PASSED);

@@ -246,7 +246,8 @@ function storesOnly(b: StoringBuild, state: Value): boolean {
   if (state.k === 'dict') return dictPart(state);
   if (b.setstate !== 'default' || state.k !== 'tuple' || state.count !== 2) return false;
   const [d, slots] = state.items as [Value, Value];
-  return (d.k === 'none' || dictPart(d)) && slots.k === 'dict' && slots.entries.every(([k]) => plainName(k) && b.slots.includes(k.v));
+  // every key of the slots half must be seen: an unkept one may name a property, whose setter runs
+  return (d.k === 'none' || dictPart(d)) && slots.k === 'dict' && slots.count === slots.entries.length && slots.entries.every(([k]) => plainName(k) && b.slots.includes(k.v));
 }
 
 /**
