@@ -117,10 +117,11 @@ export interface CallValue {
   /**
    * What it holds that was not judged when it got there: what the BUILDs of a reviewed receiver
    * (GlobalValue.storingBuild) stored, what a container builder (`list(items)`) was made from, what
-   * SETITEM, APPEND or ADDITEMS put in it. The objects in it are judged wherever this object is
+   * SETITEM, APPEND or ADDITEMS put in a container built by a call. Kept as a list's items are (the
+   * walks look into it under their budget); the objects in it are judged wherever this object is
    * given to library code (ops/calls.ts storedInstances).
    */
-  stored?: Value[];
+  stored?: ListValue;
   /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */
   handed?: true;
 }

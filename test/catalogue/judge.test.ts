@@ -350,6 +350,14 @@ describe('objects held by containers the pickle built from calls, and items give
     expect(judge(made(made(new P().proto(2), DATA_ARRAY).str('x'), VARIABLE).setitem().stop().done())).toEqual(PASSED);
   });
 
+  test('walking what they hold is bounded like any walk: handed again and again, the budget ends it', () => {
+    let p = made(new P().proto(2).global('collections', 'OrderedDict').emptyTuple().reduce().binput(0), VARIABLE).binput(1).pop();
+    for (let i = 0; i < 5000; i++) p = p.str(`k${i}`).binget(1).setitem();
+    for (let i = 0; i < 5000; i++) p = p.global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').binget(0).tuple2().reduce().pop();
+    const r = scan(p.stop().done(), { policy: 'default' });
+    expect(rules(r)).toContain('LIMIT_EXCEEDED/max-walk');
+  });
+
   test('a reviewed receiver inside list([...]) is reached when the list is handed on', () => {
     const da = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict').global('builtins', 'list').emptyList(), DATA_ARRAY);
     const built = made(da.none().emptyDict().str('_variable'), DATASET).setitem().tuple2().build().append().tuple1().reduce();

@@ -139,7 +139,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         // a container built by a call and filled by SETITEM, APPEND...: what it holds goes with it
         if (held && !(seen ??= new Set()).has(v)) {
           seen.add(v);
-          for (const x of held) visit(x, -1, false);
+          visit(held, -1, false);
         }
         if (!objects) return;
         // an object whose methods are judged where they run: the callee may run them (what the
@@ -204,7 +204,16 @@ export function storedInstances(m: MachineState, r: OpReader, v: Value, to: stri
     handedValues(m, r, v.args, to, pseudo, seen, into);
     if (v.kwargs) handedValues(m, r, v.kwargs, to, pseudo, seen, into);
   }
-  for (const x of v.stored ?? []) handedValues(m, r, x, to, pseudo, seen, into);
+  if (v.stored) handedValues(m, r, v.stored, to, pseudo, seen, into);
+}
+
+/** Adds `it` to what `v` holds unjudged (CallValue.stored), kept and marked as a list's item is. */
+export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): void {
+  const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0 });
+  held.count++;
+  if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
+  if (isHot(it)) held.h = true;
+  m.keepInto(r, held.items, it);
 }
 
 /** The objects in a value (through tuples, lists, sets and dicts) given to library code: see handedInstance. */
@@ -261,7 +270,7 @@ function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: Glob
   if (cls?.storingBuild) {
     // given to library code before, the object may be kept there and its code run again later
     if (!inst.handed && storesOnly(cls.storingBuild, state)) {
-      (inst.stored ??= []).push(state);
+      holdIn(m, r, inst, state);
       return;
     }
     storedInstances(m, r, inst, to, pseudo, seen);
