@@ -271,7 +271,7 @@ describe('reviewed BUILD receivers: a BUILD that only stores its state (catalogu
     // a plain-__dict__ class: any name but a dunder one holding an object
     const arima = (key: string) => variable(made(new P().proto(2), ARIMA).emptyDict().str('k_exog').int(0).setitem().str(key)).setitem().build().stop().done();
     expect(judge(arima('ssm'))).toEqual(['safe', []]);
-    expect(judge(arima('__setstate__'))).toEqual(PASSED);
+    expect(judge(arima('__doc__'))).toEqual(PASSED);
     const doc = variable(made(new P().proto(2), WRAPPER).emptyDict().str('__doc__').str('text').setitem().str('_results')).setitem().build().stop().done();
     expect(judge(doc)).toEqual(['safe', []]);
     // a property named past the items a dict keeps is still seen
@@ -362,5 +362,25 @@ describe('objects held by containers the pickle built from calls, and items give
     const da = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict').global('builtins', 'list').emptyList(), DATA_ARRAY);
     const built = made(da.none().emptyDict().str('_variable'), DATASET).setitem().tuple2().build().append().tuple1().reduce();
     expect(judge(built.tuple2().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+  });
+});
+
+describe('an instance attribute __setstate__ set by a BUILD state', () => {
+  // getattr(inst, '__setstate__') finds an instance __dict__ entry before the class's method: a
+  // second BUILD calls it (CPython's C and Python unpicklers alike)
+  const arima = () => new P().proto(2).global('statsmodels.tsa.arima.model', 'ARIMA').emptyTuple().newobj();
+
+  test('a callable under __setstate__, or under a key made by a call, is refused', () => {
+    const named = arima().emptyDict().str('__setstate__').global('xarray.core.dataarray', 'DataArray').setitem().build().emptyDict().build().stop().done();
+    expect(judge(named)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+    const slots = arima().none().emptyDict().str('__setstate__').global('xarray.core.dataarray', 'DataArray').setitem().tuple2().build().stop().done();
+    expect(judge(slots)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+    const made = arima().emptyDict().global('builtins', 'str').str('__setstate__').tuple1().reduce().global('xarray.core.dataarray', 'DataArray').setitem().build().stop().done();
+    expect(judge(made)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+  });
+
+  test('plain data under __setstate__, and other keys, are not', () => {
+    expect(judge(arima().emptyDict().str('__setstate__').none().setitem().build().stop().done())).toEqual(['safe', []]);
+    expect(judge(arima().emptyDict().str('endog').global('xarray.core.dataarray', 'DataArray').setitem().build().stop().done())).toEqual(['safe', []]);
   });
 });

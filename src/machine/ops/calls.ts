@@ -241,6 +241,19 @@ export function handedValues(m: MachineState, r: OpReader, root: Value, to: stri
   visit(root);
 }
 
+/**
+ * Does a BUILD state set an instance attribute `__setstate__` to something callable? The unpickler
+ * looks `__setstate__` up on the object (`getattr(inst, '__setstate__')`), where an instance
+ * __dict__ entry beats a method of the class: a second BUILD of the same object calls it. A key the
+ * scan cannot read (made by a call) may spell it too.
+ */
+function setsSetstate(state: Value): boolean {
+  const spells = (k: Value) => (k.k === 'str' && k.v === '__setstate__') || k.k === 'call' || k.k === 'unknown' || k.k === 'persid';
+  const sets = (d: Value | undefined) => d?.k === 'dict' && d.entries.some(([k, x]) => !isConst(x) && spells(k));
+  if (state.k === 'dict') return sets(state);
+  return state.k === 'tuple' && state.count === 2 && (sets(state.items[0]) || sets(state.items[1]));
+}
+
 /** A constant string key, not a dunder one (a `__setstate__` entry in __dict__ is what a later BUILD calls). */
 const plainName = (k: Value): k is Value & { k: 'str'; v: string } => k.k === 'str' && k.v !== null && !(k.v.startsWith('__') && k.v.endsWith('__'));
 
@@ -353,6 +366,8 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       const cls = classOf(inst);
       if (cls) checkHandedState(m, r, cls, state, pseudo);
       stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
+      if (setsSetstate(state))
+        m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
       const guard = cls ? buildGuard(cls, state) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
