@@ -607,11 +607,12 @@ _guard_target('BUILD', lambda self: self.stack[-2], 'BUILD_ON_NON_INSTANCE/build
 
 
 def _names_setstate(key):
-    """Is this dict key the attribute name __setstate__ (compared without running a subclass's __eq__)?"""
+    """May this dict key be found as the attribute name __setstate__? A str subclass may hash and
+    compare as it likes: it counts as one."""
     if isinstance(key, str):
-        return str.__eq__(key, '__setstate__') is True
+        return type(key) is not str or str.__eq__(key, '__setstate__') is True
     if _PY2 and isinstance(key, unicode):  # noqa: F821 (Python 2)
-        return unicode.__eq__(key, u'__setstate__') is True  # noqa: F821
+        return type(key) is not unicode or unicode.__eq__(key, u'__setstate__') is True  # noqa: F821
     return False
 
 
