@@ -14,7 +14,7 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
   }
   const id = m.rec.global(module, name, r.opPos, r.info.name, j);
   const g: GlobalValue = { k: 'global', module, name, resolved: j.resolved, id };
-  if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto && !j.callsArguments && !j.methodVerdicts && !j.guardedSetstate && !j.guardedArgs) return g;
+  if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto && !j.callsArguments && !j.methodVerdicts && !j.guardedSetstate && !j.guardedArgs && !j.storingBuild) return g;
   return {
     ...g,
     ...(j.referenceOnly ? { referenceOnly: true as const } : {}),
@@ -23,6 +23,7 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
     ...(j.methodVerdicts ? { methodVerdicts: j.methodVerdicts } : {}),
     ...(j.guardedSetstate ? { guardedSetstate: j.guardedSetstate } : {}),
     ...(j.guardedArgs ? { guardedArgs: j.guardedArgs } : {}),
+    ...(j.storingBuild ? { storingBuild: j.storingBuild } : {}),
     ...(j.catalogueVeto ? { catalogueVeto: j.catalogueVeto } : {}),
     ...(j.callsArguments ? { callsArguments: j.callsArguments } : {}),
   };

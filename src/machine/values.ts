@@ -4,6 +4,7 @@
  * tell where calls come from and what flows into them. Values are never turned into live objects.
  */
 import type { PyInt } from '../pickle/args';
+import type { StoringBuild } from '../names/catalogue/judge';
 
 export type Value =
   | NoneValue
@@ -79,6 +80,8 @@ export interface GlobalValue {
   readonly guardedSetstate?: string;
   /** A reviewed argument guard checks its calls, BUILDs on instances and instances as dict keys (sympy.ts), found by this name. */
   readonly guardedArgs?: string;
+  /** A BUILD on an instance stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
+  readonly storingBuild?: StoringBuild;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */
@@ -113,6 +116,16 @@ export interface CallValue {
   state?: Value;
   /** Offset of the BUILD that set `state`. */
   stateAt?: number;
+  /**
+   * What it holds that was not judged when it got there: what the BUILDs of a reviewed receiver
+   * (GlobalValue.storingBuild) stored, what a container builder (`list(items)`) was made from, what
+   * SETITEM, APPEND or ADDITEMS put in a container built by a call. Kept as a list's items are (the
+   * walks look into it under their budget); the objects in it are judged wherever this object is
+   * given to library code (ops/calls.ts storedInstances).
+   */
+  stored?: ListValue;
+  /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */
+  handed?: true;
 }
 export interface PersIdValue { readonly k: 'persid'; readonly pid: Value }
 export interface BufferValue { readonly k: 'buffer'; readonly readonly: boolean }

@@ -3,7 +3,7 @@
  * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
-import { catalogueJudgement, type CallVerdict, type MethodVerdicts } from '../names/catalogue/judge';
+import { catalogueJudgement, type CallVerdict, type MethodVerdicts, type StoringBuild } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -25,6 +25,8 @@ export interface Judgement {
   guardedSetstate?: string;
   /** Its calls, BUILDs and use as a dict key are checked by a reviewed argument guard (src/machine/sympy.ts): the name the guard is found by. */
   guardedArgs?: string;
+  /** Its BUILD stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
+  storingBuild?: StoringBuild;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
   /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */

@@ -330,3 +330,161 @@ describe('objects whose bad methods are judged where they run, given to code tha
     expect(judge(viaBase)).toEqual(['suspicious', ['UNLISTED_GLOBAL/unverified-passed']]);
   });
 });
+
+describe('reviewed BUILD receivers: a BUILD that only stores its state (catalogue STORING_BUILD)', () => {
+  const VARIABLE = ['xarray.core.variable', 'Variable'] as const;
+  const DATASET = ['xarray.core.dataset', 'Dataset'] as const;
+  const DATA_ARRAY = ['xarray.core.dataarray', 'DataArray'] as const;
+  const ARIMA = ['statsmodels.tsa.arima.model', 'ARIMA'] as const;
+  const WRAPPER = ['statsmodels.tsa.arima.model', 'ARIMAResultsWrapper'] as const;
+  const PASSED = ['suspicious', ['UNLISTED_GLOBAL/unverified-passed']];
+  const GADGET_PASSED = ['dangerous', ['DENIED_GLOBAL/gadget-passed']];
+  const made = (p: P, cls: readonly [string, string]) => p.global(...cls).emptyTuple().newobj();
+  // a DataArray (memo 0) built as xarray pickles it: BUILD with (None, {slot: value}); `value` pushes the value
+  const dataArray = (value: (p: P) => P, slot = '_variable', p = new P().proto(2)) =>
+    value(made(p, DATA_ARRAY).binput(0).none().emptyDict().str('_name').none().setitem().str(slot)).setitem().tuple2().build();
+  const variable = (p: P) => made(p, VARIABLE);
+  const dataset = (p: P) => made(p, DATASET);
+
+  test('the catalogue has the verdicts these tests assume', () => {
+    expect(lookupCatalogue(...VARIABLE)!.failing).toEqual({ __setitem__: 'unverified', construction: 'unverified' });
+    expect(lookupCatalogue(...DATASET)!.failing).toEqual({ __setitem__: 'gadget', construction: 'gadget' });
+    expect(lookupCatalogue(...DATA_ARRAY)!.callOnly).toBe(true);
+  });
+
+  test('a Variable in the reviewed slots of a DataArray (or Dataset) is stored, not handed: accepted', () => {
+    expect(judge(dataArray(variable).stop().done())).toEqual(['safe', []]);
+    // rebuilt by copyreg._reconstructor (protocol 0-1) and named by its public alias
+    const viaReconstructor = new P().proto(2).global('copyreg', '_reconstructor').global('xarray', 'DataArray').global('builtins', 'object').none().tuple3().reduce();
+    expect(judge(variable(viaReconstructor.none().emptyDict().str('_variable')).setitem().tuple2().build().stop().done())).toEqual(['safe', []]);
+    const ds = variable(made(new P().proto(2), DATASET).none().emptyDict().str('_variables').emptyDict().str('x')).setitem().setitem().tuple2().build();
+    expect(judge(ds.stop().done())).toEqual(['safe', []]);
+  });
+
+  test("the same Variable in the BUILD state of a class nobody reviewed is still judged", () => {
+    const other = variable(made(new P().proto(2), ['xarray.core.variable', 'IndexVariable']).none().emptyDict().str('_data')).setitem().tuple2().build();
+    expect(judge(other.stop().done())).toEqual(PASSED);
+    expect(judge(variable(made(new P().proto(2), ['collections', 'OrderedDict']).emptyDict().str('v')).setitem().build().stop().done())).toEqual(PASSED);
+  });
+
+  test('a BUILD that is more than a store is judged as before: a property, a __dict__ half, a dunder key, another state shape', () => {
+    // DataArray.attrs is a property: its setter runs dict(value)
+    expect(judge(dataArray(variable, 'attrs').stop().done())).toEqual(PASSED);
+    // xarray objects have no __dict__: the dict half is not reviewed
+    expect(judge(variable(made(new P().proto(2), DATA_ARRAY).emptyDict().str('_variable')).setitem().none().tuple2().build().stop().done())).toEqual(PASSED);
+    // a plain-__dict__ class: any name but a dunder one holding an object
+    const arima = (key: string) => variable(made(new P().proto(2), ARIMA).emptyDict().str('k_exog').int(0).setitem().str(key)).setitem().build().stop().done();
+    expect(judge(arima('ssm'))).toEqual(['safe', []]);
+    expect(judge(arima('__doc__'))).toEqual(PASSED);
+    const doc = variable(made(new P().proto(2), WRAPPER).emptyDict().str('__doc__').str('text').setitem().str('_results')).setitem().build().stop().done();
+    expect(judge(doc)).toEqual(['safe', []]);
+    // a property named past the items a dict keeps is still seen
+    let many = variable(made(new P().proto(2), DATA_ARRAY).none().emptyDict().str('_variable')).setitem();
+    for (let i = 0; i < 300; i++) many = many.str('_name').none().setitem();
+    expect(judge(many.str('attrs').int(1).setitem().tuple2().build().stop().done())).toEqual(PASSED);
+    // ResultsWrapper.__setstate__ is __dict__.update(state): a dict only, not a pair
+    const pair = variable(made(new P().proto(2), WRAPPER).none().emptyDict().str('_results')).setitem().tuple2().build().stop().done();
+    expect(judge(pair)).toEqual(PASSED);
+  });
+
+  test('a Dataset (a gadget __setitem__) stored in a DataArray is judged when code of the DataArray may run', () => {
+    // the BUILD stores it: nothing runs its methods
+    expect(judge(dataArray(dataset).stop().done())).toEqual(['safe', []]);
+    // the DataArray given to library code, which may reach it: dangerous, saying where it was stored
+    const handed = dataArray(dataset, '_variable', new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict')).tuple2().reduce().stop().done();
+    const r = scan(handed, { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(GADGET_PASSED);
+    expect(r.findings[0]!.message).toMatch(/passes a xarray\.core\.dataset\.Dataset the pickle built and stored in a xarray\.core\.dataarray\.DataArray to pandas\.core\.indexes\.base\._new_Index/);
+    // in the BUILD state of a class nobody reviewed
+    const inState = dataArray(dataset, '_variable', made(new P().proto(2), ['collections', 'OrderedDict']).emptyDict().str('a')).setitem().build().stop().done();
+    expect(judge(inState)).toEqual(GADGET_PASSED);
+    // stored in another reviewed receiver, which is then handed over
+    const outer = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict'), DATA_ARRAY).none().emptyDict().str('_variable');
+    const nested = dataArray(dataset, '_variable', outer).setitem().tuple2().build().tuple2().reduce().stop().done();
+    expect(judge(nested)).toEqual(GADGET_PASSED);
+    // SETITEM on the DataArray: its __setitem__ assigns into what it holds
+    expect(judge(dataArray(dataset).str('x').int(1).setitem().stop().done())).toEqual(GADGET_PASSED);
+    // list(da) iterates it; list([da]) only holds it
+    expect(judge(dataArray(dataset, '_variable', new P().proto(2).global('builtins', 'list')).tuple1().reduce().stop().done())).toEqual(GADGET_PASSED);
+    expect(judge(dataArray(dataset, '_variable', new P().proto(2).global('builtins', 'list').emptyList()).append().tuple1().reduce().stop().done())).toEqual(['safe', []]);
+    // a later BUILD that runs a property setter of the DataArray may reach it too
+    expect(judge(dataArray(dataset).none().emptyDict().str('attrs').emptyDict().setitem().tuple2().build().stop().done())).toEqual(GADGET_PASSED);
+  });
+
+  test('given to library code before its BUILD (which may keep it), the receiver stores nothing unjudged', () => {
+    const first = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict'), DATA_ARRAY).binput(0).tuple2().reduce().pop();
+    const built = variable(first.binget(0).none().emptyDict().str('_variable')).setitem().tuple2().build().stop().done();
+    expect(judge(built)).toEqual(PASSED);
+  });
+
+  test('instances in the arguments of a call are judged as before', () => {
+    expect(judge(variable(new P().proto(2).global(...DATA_ARRAY)).tuple1().newobj().stop().done())).toEqual(PASSED);
+    expect(judge(dataset(new P().proto(2).global(...DATA_ARRAY)).tuple1().newobj().stop().done())).toEqual(GADGET_PASSED);
+  });
+});
+
+describe('objects held by containers the pickle built from calls, and items given to an object', () => {
+  const VARIABLE = ['xarray.core.variable', 'Variable'] as const;
+  const DATASET = ['xarray.core.dataset', 'Dataset'] as const;
+  const DATA_ARRAY = ['xarray.core.dataarray', 'DataArray'] as const;
+  const PASSED = ['suspicious', ['UNLISTED_GLOBAL/unverified-passed']];
+  const made = (p: P, cls: readonly [string, string]) => p.global(...cls).emptyTuple().newobj();
+  const newIndex = () => new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict');
+
+  test('list([obj]) holds the object; handed on, the callee may reach it', () => {
+    const held = made(newIndex().global('builtins', 'list').emptyList(), VARIABLE).append().tuple1().reduce();
+    expect(judge(held.tuple2().reduce().stop().done())).toEqual(PASSED);
+    // only built, it is not handed
+    expect(judge(made(new P().proto(2).global('builtins', 'list').emptyList(), VARIABLE).append().tuple1().reduce().stop().done())).toEqual(['safe', []]);
+  });
+
+  test('OrderedDict() filled by SETITEM holds the objects; handed on, the callee may reach them', () => {
+    const filled = (p: P) => made(made(p, ['collections', 'OrderedDict']).str('v'), VARIABLE).setitem();
+    expect(judge(filled(new P().proto(2)).stop().done())).toEqual(['safe', []]);
+    expect(judge(filled(newIndex()).tuple2().reduce().stop().done())).toEqual(PASSED);
+  });
+
+  test('a class put in an OrderedDict() by SETITEM is handed with it', () => {
+    const od = newIndex().global('collections', 'OrderedDict').emptyTuple().reduce().str('k').global('networkx.classes.graph', 'Graph').setitem();
+    expect(judge(od.tuple2().reduce().stop().done())).toEqual(PASSED);
+  });
+
+  test("SETITEM on an object that is not a container gives the items to its __setitem__", () => {
+    // DataArray.__setitem__ assigns the value into its variable (as_compatible_data(value))
+    expect(judge(made(made(new P().proto(2), DATA_ARRAY).str('x'), VARIABLE).setitem().stop().done())).toEqual(PASSED);
+  });
+
+  test('walking what they hold is bounded like any walk: handed again and again, the budget ends it', () => {
+    let p = made(new P().proto(2).global('collections', 'OrderedDict').emptyTuple().reduce().binput(0), VARIABLE).binput(1).pop();
+    for (let i = 0; i < 5000; i++) p = p.str(`k${i}`).binget(1).setitem();
+    for (let i = 0; i < 5000; i++) p = p.global('pandas.core.indexes.base', '_new_Index').global('builtins', 'object').binget(0).tuple2().reduce().pop();
+    const r = scan(p.stop().done(), { policy: 'default' });
+    expect(rules(r)).toContain('LIMIT_EXCEEDED/max-walk');
+  });
+
+  test('a reviewed receiver inside list([...]) is reached when the list is handed on', () => {
+    const da = made(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('collections', 'OrderedDict').global('builtins', 'list').emptyList(), DATA_ARRAY);
+    const built = made(da.none().emptyDict().str('_variable'), DATASET).setitem().tuple2().build().append().tuple1().reduce();
+    expect(judge(built.tuple2().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+  });
+});
+
+describe('an instance attribute __setstate__ set by a BUILD state', () => {
+  // getattr(inst, '__setstate__') finds an instance __dict__ entry before the class's method: a
+  // second BUILD calls it (CPython's C and Python unpicklers alike)
+  const arima = () => new P().proto(2).global('statsmodels.tsa.arima.model', 'ARIMA').emptyTuple().newobj();
+
+  test('a callable under __setstate__, or under a key made by a call, is refused', () => {
+    const named = arima().emptyDict().str('__setstate__').global('xarray.core.dataarray', 'DataArray').setitem().build().emptyDict().build().stop().done();
+    expect(judge(named)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+    const slots = arima().none().emptyDict().str('__setstate__').global('xarray.core.dataarray', 'DataArray').setitem().tuple2().build().stop().done();
+    expect(judge(slots)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+    const made = arima().emptyDict().global('builtins', 'str').str('__setstate__').tuple1().reduce().global('xarray.core.dataarray', 'DataArray').setitem().build().stop().done();
+    expect(judge(made)).toEqual(['dangerous', ['DENIED_GLOBAL/unsafe-call']]);
+  });
+
+  test('plain data under __setstate__, and other keys, are not', () => {
+    expect(judge(arima().emptyDict().str('__setstate__').none().setitem().build().stop().done())).toEqual(['safe', []]);
+    expect(judge(arima().emptyDict().str('endog').global('xarray.core.dataarray', 'DataArray').setitem().build().stop().done())).toEqual(['safe', []]);
+  });
+});

@@ -175,6 +175,15 @@ def _():
     assert T.loads(b"(lp0\nS'x'\na.") == ['x']  # and fresh lists are filled as usual
 
 
+@check('a BUILD that gives an object a callable attribute __setstate__ (a later BUILD calls it) is refused')
+def _():
+    # OrderedDict() then BUILD {'__setstate__': OrderedDict}: getattr(od, '__setstate__') would find it
+    refused(G, b"\x80\x02ccollections\nOrderedDict\n)R}X\x0c\x00\x00\x00__setstate__ccollections\nOrderedDict\nsb.", 'DENIED_GLOBAL/unsafe-call')
+    refused(G, b"\x80\x02ccollections\nOrderedDict\n)RN}X\x0c\x00\x00\x00__setstate__ccollections\nOrderedDict\ns\x86b.", 'DENIED_GLOBAL/unsafe-call')
+    od = G.loads(b"\x80\x02ccollections\nOrderedDict\n)R}X\x0c\x00\x00\x00__setstate__NsX\x01\x00\x00\x00aK\x01sb.")
+    assert od.a == 1 and od.__setstate__ is None
+
+
 @check('one unpickler, several loads: what the memo keeps stays guarded')
 def _():
     f = io.BytesIO(b'cre\nIGNORECASE\np0\n.g0\n)R.')

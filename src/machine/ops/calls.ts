@@ -6,7 +6,7 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { catalogueJudgement } from '../../names/catalogue/judge';
+import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
@@ -14,7 +14,7 @@ import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
-import { classOf, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -96,7 +96,9 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   let seen: Set<Value> | undefined;
-  const visit = (v: Value, position: number): void => {
+  // objects: judge objects too (false for what a container built by a call holds: handedInstance
+  // judges those objects through storedInstances)
+  const visit = (v: Value, position: number, objects = true): void => {
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
@@ -118,25 +120,35 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1);
+        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1, objects);
         return;
       case 'dict':
         if (!m.walkInto(r, v, (seen ??= new Set()))) return;
         for (const [k, x] of v.entries) {
-          visit(k, -1);
-          visit(x, -1);
+          visit(k, -1, objects);
+          visit(x, -1, objects);
         }
         return;
       case 'call': {
+        const held = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved) ? v.stored : undefined;
         // a partial handed over is a callable too: what it wraps is called with it
         if (isPartial(v)) {
-          visit(v.args, -1);
-          if (v.kwargs) visit(v.kwargs, -1);
-          if (v.state) visit(v.state, -1);
+          visit(v.args, -1, objects);
+          if (v.kwargs) visit(v.kwargs, -1, objects);
+          if (v.state) visit(v.state, -1, objects);
           return;
         }
-        // an object whose methods are judged where they run: the callee may run them
+        // a container built by a call and filled by SETITEM, APPEND...: what it holds goes with it
+        if (held && !(seen ??= new Set()).has(v)) {
+          seen.add(v);
+          visit(held, -1, false);
+        }
+        if (!objects) return;
+        // an object whose methods are judged where they run: the callee may run them (what the
+        // object stored is walked with a set of its own: this walk's `seen` must not hide classes)
         if (!INERT_CALLEES.has(callee.resolved)) handedInstance(m, r, v, callee.resolved, pseudo);
+        // list(obj), dict(obj)... iterate it: its own code may reach what its BUILD stored
+        else if (position >= 0) storedInstances(m, r, v, callee.resolved, pseudo, new Set());
         return;
       }
       default:
@@ -156,47 +168,129 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   if (kwargs) visit(kwargs, -1);
 }
 
-/** Callables that store what they are given without calling its methods (containers built from items). */
-const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
+/** Callables that store what they are given without calling its methods (containers built from items); their instances' item methods store too. */
+export const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
 
 /**
  * An object the pickle built, of a class admitted because its bad methods (`__setitem__`, `append`...)
  * are judged where the pickle calls them, given to library code that may call them itself (a call's
- * arguments, the state a __setstate__ receives): judged by the worst of them.
+ * arguments, the state a __setstate__ receives): judged by the worst of them. So is what a reviewed
+ * receiver's BUILD stored in it unjudged (storedInstances): that code may reach it through the object.
  */
-export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText): void {
+export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen?: Set<Value>, storedIn?: string): void {
   const cls = classOf(v);
-  if (!cls?.methodVerdicts) return;
   // the object exists already: what its methods reach is what matters, not calling its class
-  const verdict = worseOf(undefined, cls.methodVerdicts);
-  if (!verdict) return;
-  m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: `a ${cls.resolved} the pickle built`, callee: to, reason: verdict.reason });
+  const verdict = cls?.methodVerdicts ? worseOf(undefined, cls.methodVerdicts) : undefined;
+  if (verdict) {
+    const what = `a ${cls!.resolved} the pickle built${storedIn ? ` and stored in a ${storedIn}` : ''}`;
+    m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: what, callee: to, reason: verdict.reason });
+  }
+  if (v.k === 'call') v.handed = true;
+  storedInstances(m, r, v, to, pseudo, seen ?? new Set());
 }
 
-/** Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance). */
-function stateInstances(m: MachineState, r: OpReader, state: Value, to: string, pseudo: LazyText): void {
-  let seen: Set<Value> | undefined;
+/**
+ * What `v` holds that was not judged when it got there (CallValue.stored: what a reviewed receiver's
+ * BUILD stored, what a container builder was made from or was given by SETITEM, APPEND...), judged
+ * now that code may reach it through `v`: `v` given to library code, a BUILD on a receiver that is
+ * not a plain store, or the pickle calling `v`'s __setitem__, append... (containers.ts).
+ */
+export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>): void {
+  if (v.k !== 'call' || seen.has(v)) return;
+  // list(items), OrderedDict(pairs)...: what they were made from is held, not handed
+  const built = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved);
+  if (!v.stored && !built) return;
+  seen.add(v);
+  const into = classOf(v)?.resolved ?? 'object';
+  if (built) {
+    handedValues(m, r, v.args, to, pseudo, seen, into);
+    if (v.kwargs) handedValues(m, r, v.kwargs, to, pseudo, seen, into);
+  }
+  if (v.stored) handedValues(m, r, v.stored, to, pseudo, seen, into);
+}
+
+/** Adds `it` to what `v` holds unjudged (CallValue.stored), kept and marked as a list's item is. */
+export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): void {
+  const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0 });
+  held.count++;
+  if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
+  if (isHot(it)) held.h = true;
+  m.keepInto(r, held.items, it);
+}
+
+/** The objects in a value (through tuples, lists, sets and dicts) given to library code: see handedInstance. */
+export function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string): void {
   const visit = (v: Value): void => {
     switch (v.k) {
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x);
+        if (m.walkInto(r, v, seen)) for (const x of v.items) visit(x);
         return;
       case 'dict':
-        if (!m.walkInto(r, v, (seen ??= new Set()))) return;
+        if (!m.walkInto(r, v, seen)) return;
         for (const [k, x] of v.entries) {
           visit(k);
           visit(x);
         }
         return;
       case 'call':
-        handedInstance(m, r, v, to, pseudo);
+        handedInstance(m, r, v, to, pseudo, seen, storedIn);
         return;
       default:
     }
   };
-  visit(state);
+  visit(root);
+}
+
+/**
+ * Does a BUILD state set an instance attribute `__setstate__` to something callable? The unpickler
+ * looks `__setstate__` up on the object (`getattr(inst, '__setstate__')`), where an instance
+ * __dict__ entry beats a method of the class: a second BUILD of the same object calls it. A key the
+ * scan cannot read (made by a call) may spell it too.
+ */
+function setsSetstate(state: Value): boolean {
+  const spells = (k: Value) => (k.k === 'str' && k.v === '__setstate__') || k.k === 'call' || k.k === 'unknown' || k.k === 'persid';
+  const sets = (d: Value | undefined) => d?.k === 'dict' && d.entries.some(([k, x]) => !isConst(x) && spells(k));
+  if (state.k === 'dict') return sets(state);
+  return state.k === 'tuple' && state.count === 2 && (sets(state.items[0]) || sets(state.items[1]));
+}
+
+/** A constant string key, not a dunder one (a `__setstate__` entry in __dict__ is what a later BUILD calls). */
+const plainName = (k: Value): k is Value & { k: 'str'; v: string } => k.k === 'str' && k.v !== null && !(k.v.startsWith('__') && k.v.endsWith('__'));
+
+/**
+ * Does a BUILD with this state on a reviewed receiver only store the state's values, as the review
+ * found (STORING_BUILD)? A dict state into a plain __dict__, and for pickle's default BUILD a
+ * `(dict or None, slots)` pair whose slots half names only reviewed slots, all under constant
+ * string keys. A dunder key is allowed only with a value that holds no object.
+ */
+function storesOnly(b: StoringBuild, state: Value): boolean {
+  const dictPart = (d: Value) => d.k === 'dict' && b.dict && d.entries.every(([k, x]) => k.k === 'str' && k.v !== null && (plainName(k) || !isHot(x)));
+  if (state.k === 'dict') return dictPart(state);
+  if (b.setstate !== 'default' || state.k !== 'tuple' || state.count !== 2) return false;
+  const [d, slots] = state.items as [Value, Value];
+  // every key of the slots half must be seen: an unkept one may name a property, whose setter runs
+  return (d.k === 'none' || dictPart(d)) && slots.k === 'dict' && slots.count === slots.entries.length && slots.entries.every(([k]) => plainName(k) && b.slots.includes(k.v));
+}
+
+/**
+ * Objects in a BUILD state whose bad methods the object's __setstate__ may call (see handedInstance).
+ * A reviewed receiver's BUILD that only stores them leaves them for later (CallValue.stored), unless
+ * the object was given to library code before; any other BUILD on it runs its own code (a property
+ * setter), which may reach what it stored before.
+ */
+function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: GlobalValue | null, state: Value, to: string, pseudo: LazyText): void {
+  const seen = new Set<Value>();
+  if (cls?.storingBuild) {
+    // given to library code before, the object may be kept there and its code run again later
+    if (!inst.handed && storesOnly(cls.storingBuild, state)) {
+      holdIn(m, r, inst, state);
+      return;
+    }
+    storedInstances(m, r, inst, to, pseudo, seen);
+  }
+  handedValues(m, r, state, to, pseudo, seen);
 }
 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
@@ -275,7 +369,9 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
       if (cls) checkHandedState(m, r, cls, state, pseudo);
-      stateInstances(m, r, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
+      stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
+      if (setsSetstate(state))
+        m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
       const guard = cls ? buildGuard(cls, state, !m.lateHot) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;

@@ -7,8 +7,8 @@ import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
 import { sympyKeys } from '../sympy';
-import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, originGlobal, type GlobalValue, type Value } from '../values';
-import { checkNested, describeOperand } from './calls';
+import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, mayHideHot, originGlobal, type GlobalValue, type Value } from '../values';
+import { INERT_CALLEES, checkNested, describeOperand, handedValues, holdIn, storedInstances } from './calls';
 import type { Handlers } from './handler';
 
 function doAppend(m: MachineState, r: OpReader, x: number): void {
@@ -118,6 +118,15 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
       const cls = classOf(target);
       if (cls?.methodVerdicts) judgeMethods(m, r, cls, METHODS_RUN[kind]!, pseudo);
+      // a container's method stores the items: held for later walks; any other class's may call
+      // their methods now, or reach what the object holds unjudged (a reviewed BUILD's store)
+      if (cls && INERT_CALLEES.has(cls.resolved)) {
+        for (const it of items) if (isHot(it) || mayHideHot(it)) holdIn(m, r, target, it);
+      } else {
+        const to = `${originGlobal(target)?.resolved ?? 'an object'}'s ${METHODS_RUN[kind]!.join(' or ')}`;
+        storedInstances(m, r, target, to, pseudo, new Set());
+        for (const it of items) handedValues(m, r, it, to, pseudo, new Set());
+      }
       for (const it of items) checkNested(m, r, it, pseudo);
       return;
     }

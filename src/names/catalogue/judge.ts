@@ -85,6 +85,65 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
   ],
 ]);
 
+/**
+ * How a reviewed BUILD receiver (STORING_BUILD) stores its state: where its values go as they are,
+ * without any of their methods being called.
+ */
+export interface StoringBuild {
+  /**
+   * `default`: the class has no __setstate__; pickle puts a dict state (or the dict half of a
+   * `(dict, slots)` pair) into the instance's __dict__ and sets the slots half with setattr.
+   * `dict-update`: its __setstate__(state) is `self.__dict__.update(state)`; only a plain dict state
+   * is stored as it is.
+   */
+  readonly setstate: 'default' | 'dict-update';
+  /** Values of the dict state go into a plain instance __dict__ under any key (no __dict__: false). */
+  readonly dict: boolean;
+  /** Names in the slots half whose setattr (the class's __setattr__, then a slot's member descriptor) stores the value as it is. */
+  readonly slots: readonly string[];
+}
+
+/**
+ * BUILD receivers a reviewer read in both catalogued generations (Debian 12: Python 3.11, Debian 13:
+ * Python 3.13): classes whose BUILD stores the values of its state without calling any of their
+ * methods, so an object in that state whose methods are judged where they run (CHECKED_METHODS) is
+ * not flagged there (ops/calls.ts stateInstances); it is judged instead wherever the receiver itself
+ * is given to library code. For each, the MRO was read for __setstate__, __setattr__, __getattr__,
+ * __getattribute__ and __dict__, each listed slot name checked to be the class's own member
+ * descriptor (not a property, whose setter would run), and a BUILD with recording values run under
+ * the C and the pure-Python unpickler in both generations (none of their methods, dunders
+ * included, was called). docs/catalogue.md has the record.
+ *
+ * - xarray DataArray, Dataset (2023.01.0, 2025.3.1): no __setstate__ and no __dict__ (every class in
+ *   the MRO has __slots__); AttrAccessMixin.__getattr__ answers `__setstate__` and `__dict__` with an
+ *   AttributeError without touching anything; AttrAccessMixin.__setattr__ is
+ *   `object.__setattr__(self, name, value)` and, on an AttributeError, formats the error (the name,
+ *   not the value). Other names (`attrs`, `values`, `data`, `name`...) are properties whose setters
+ *   do use the value (`attrs` runs dict(value)): not listed.
+ * - astropy Gaussian1D and Parameter (5.2.1, 7.0.1), statsmodels ARIMA, ARIMAResults,
+ *   LikelihoodModelResults and SmootherResults (0.13.5, 0.14.4): no
+ *   __setstate__, __getattr__ or __getattribute__; a plain __dict__. A dict state is stored into
+ *   __dict__ without __setattr__ (astropy's Model.__setattr__, which converts parameter values, runs
+ *   only for the slots half: nothing listed there).
+ * - statsmodels ARIMAResultsWrapper (0.13.5, 0.14.4): ResultsWrapper.__setstate__ is
+ *   `self.__dict__.update(dict_)`; its __getattribute__ reads `_results` and `__dict__` with
+ *   object.__getattribute__ and calls nothing on them.
+ *
+ * Dunder keys are never exempt (an instance __dict__ entry `__setstate__` would be what a later
+ * BUILD of the same object calls).
+ */
+export const STORING_BUILD: ReadonlyMap<string, StoringBuild> = new Map<string, StoringBuild>([
+  ['xarray.core.dataarray.DataArray', { setstate: 'default', dict: false, slots: ['_cache', '_close', '_coords', '_indexes', '_name', '_variable'] }],
+  ['xarray.core.dataset.Dataset', { setstate: 'default', dict: false, slots: ['_attrs', '_cache', '_close', '_coord_names', '_dims', '_encoding', '_indexes', '_variables'] }],
+  ['astropy.modeling.functional_models.Gaussian1D', { setstate: 'default', dict: true, slots: [] }],
+  ['astropy.modeling.parameters.Parameter', { setstate: 'default', dict: true, slots: [] }],
+  ['statsmodels.tsa.arima.model.ARIMA', { setstate: 'default', dict: true, slots: [] }],
+  ['statsmodels.tsa.statespace.kalman_smoother.SmootherResults', { setstate: 'default', dict: true, slots: [] }],
+  ['statsmodels.tsa.arima.model.ARIMAResults', { setstate: 'default', dict: true, slots: [] }],
+  ['statsmodels.base.model.LikelihoodModelResults', { setstate: 'default', dict: true, slots: [] }],
+  ['statsmodels.tsa.arima.model.ARIMAResultsWrapper', { setstate: 'dict-update', dict: true, slots: [] }],
+]);
+
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
   reason: string;
@@ -95,6 +154,8 @@ export interface CatalogueVerdict {
   guardedSetstate?: string;
   /** Admitted with a reviewed argument guard (guarded-args.ts, src/machine/sympy.ts): the canonical name it is looked up by. */
   guardedArgs?: string;
+  /** Its BUILD stores the state's values as they are (STORING_BUILD): how. */
+  storingBuild?: StoringBuild;
   catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
@@ -108,6 +169,12 @@ const calledGadget = (e: CatalogueEntry) => e.entry === undefined || e.entry ===
  * of the policy matches the name (else a wildcard allow rule does).
  */
 export function catalogueJudgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
+  const v = judgement(module, name, unmatched);
+  const storing = v?.decision === 'allow' && !v.referenceOnly ? STORING_BUILD.get(lookupCatalogue(module, name)?.name ?? '') : undefined;
+  return storing ? { ...v!, storingBuild: storing } : v;
+}
+
+function judgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
   const e = lookupCatalogue(module, name);
   if (!e) {
     const member = unmatched ? enumMember(module, name) : null;

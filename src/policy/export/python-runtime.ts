@@ -606,7 +606,35 @@ def _guard_target(name, target, rule, what):
 _guard_target('BUILD', lambda self: self.stack[-2], 'BUILD_ON_NON_INSTANCE/build-on-global', 'sets state on the global')
 
 
+def _names_setstate(key):
+    """May this dict key be found as the attribute name __setstate__? A str subclass may hash and
+    compare as it likes: it counts as one."""
+    if isinstance(key, str):
+        return type(key) is not str or str.__eq__(key, '__setstate__') is True
+    if _PY2 and isinstance(key, unicode):  # noqa: F821 (Python 2)
+        return type(key) is not unicode or unicode.__eq__(key, u'__setstate__') is True  # noqa: F821
+    return False
+
+
+def _sets_setstate(state):
+    """Does a BUILD state give the object a callable attribute __setstate__, which a later BUILD calls?"""
+    parts = state if isinstance(state, tuple) and len(state) == 2 else (state,)
+    for part in parts:
+        if isinstance(part, dict):
+            for key, value in dict.items(part):
+                if _names_setstate(key) and callable(value):
+                    return True
+    return False
+
+
 def _build_handed(self, _orig=RestrictedUnpickler.dispatch.get(_key(OPCODE_CODES['BUILD']))):
+    try:
+        state = self.stack[-1]
+    except IndexError:
+        state = None
+    # getattr(inst, '__setstate__') finds an instance attribute before the class's method
+    if _sets_setstate(state):
+        _refuse('DENIED_GLOBAL/unsafe-call', 'BUILD gives the object a callable attribute __setstate__, which a later BUILD of it calls')
     if self._pg_calls:
         try:
             inst, state = self.stack[-2], self.stack[-1]

@@ -47,6 +47,7 @@ const GUARD_RULES = [
   'LIMIT_EXCEEDED/max-pickles',
   'BUILD_ON_NON_INSTANCE/build-on-global',
   'METHOD_CALL_ON_OBJECT/method-on-global',
+  'DENIED_GLOBAL/unsafe-call',
 ] as const satisfies readonly (keyof typeof RULES)[];
 
 /** A Python 2/3 string literal: plain for printable ASCII, u'' with escapes otherwise. */
