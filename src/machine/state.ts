@@ -213,7 +213,7 @@ export abstract class MachineState {
 
   /** A tuple of `items` (see keep). */
   tuple(r: OpReader, items: Value[]): TupleValue {
-    return this.measure(r, { k: 'tuple', items: this.keep(r, items), count: items.length, d: 0, w: 0 }, items);
+    return this.measure(r, { k: 'tuple', items: this.keep(r, items), count: items.length, d: 0, w: 0, h: false }, items);
   }
 
   /** The items a new container keeps: the first KEPT_ITEMS, and every hot one after them. */
@@ -253,7 +253,7 @@ export abstract class MachineState {
    * and only while the walks have looked at fewer than 4 × the bytes read + 1 MiB values in all:
    * past that, a finding.
    */
-  walkInto(r: OpReader, v: Value & { readonly count: number; h?: true }, seen: Set<Value>): boolean {
+  walkInto(r: OpReader, v: Value & { readonly count: number; h: boolean }, seen: Set<Value>): boolean {
     if (!v.h && !this.lateHot) return false;
     if (seen.has(v)) return false;
     seen.add(v);

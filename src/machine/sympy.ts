@@ -428,16 +428,21 @@ const keyFlags = new WeakMap<object, { sympy: boolean; hostile: boolean; reporte
  * collision) with the others by its __eq__, which converts tuples and sets item by item with a
  * non-strict sympify. Returns a finding the first time a container holds both.
  */
-export function sympyKeys(container: object, keys: Iterable<Value>): CostFinding | null {
-  let f = keyFlags.get(container);
-  for (const k of keys) {
-    const sympy = k.k === 'call' && classOf(k)?.guardedArgs !== undefined;
-    const hostile = !keySafe(k);
-    if (!sympy && !hostile && !f) continue;
-    if (!f) keyFlags.set(container, (f = { sympy: false, hostile: false, reported: false }));
-    f.sympy ||= sympy;
-    f.hostile ||= hostile;
+export function sympyKeys(container: object, keys: readonly Value[], from: number, to: number, step: number): CostFinding | null {
+  let sympy = false;
+  let hostile = false;
+  for (let i = from; i < to; i += step) {
+    const k = keys[i]!;
+    if (k.k === 'str' || k.k === 'bytes') continue;
+    if (k.k === 'call' && classOf(k)?.guardedArgs !== undefined) sympy = true;
+    else if (!keySafe(k)) hostile = true;
   }
+  // plain keys add nothing: the container's record, if it has one, stays as it is
+  if (!sympy && !hostile) return null;
+  let f = keyFlags.get(container);
+  if (!f) keyFlags.set(container, (f = { sympy: false, hostile: false, reported: false }));
+  f.sympy ||= sympy;
+  f.hostile ||= hostile;
   if (!f || !f.sympy || !f.hostile || f.reported) return null;
   f.reported = true;
   return refuse("a sympy object is a key or member next to a value its __eq__ would convert (strict _sympify turns a tuple or set into Tuple/FiniteSet, sympifying each item: a str is parsed and evaluated; another library's object is converted by its own code)");
@@ -472,5 +477,5 @@ function builtKeys(builder: string, args: Value): CostFinding | null {
   // a fresh container: items only counted cannot be checked
   const counted = a.k === 'dict' ? a.count !== a.entries.length : a.count !== a.items.length;
   if (counted) return refuse('a sympy object is a key or member of a container whose other keys are not all kept for checking');
-  return sympyKeys({}, keys);
+  return sympyKeys({}, keys, 0, keys.length, 1);
 }

@@ -56,11 +56,12 @@ export type BytesOf = (v: BytesValue, max: number) => Uint8Array | null;
  * structure expands to when traversed (shared references counted every time): how memo bombs and
  * deep nesting are recognised. `h`: the container holds a hot item, at any depth; `s` (mutable
  * containers only): it was stored in another container, whose `h` does not follow it when it grows.
+ * Both are set when the value is made, so that every container of a kind has one shape.
  */
-export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; d: number; w: number; h?: true }
-export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number; h?: true; s?: true }
-export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number; h?: true; s?: true }
-export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number; h?: true; s?: true }
+export interface TupleValue { readonly k: 'tuple'; readonly items: Value[]; readonly count: number; d: number; w: number; h: boolean }
+export interface ListValue { readonly k: 'list'; items: Value[]; count: number; d: number; w: number; h: boolean; s: boolean }
+export interface DictValue { readonly k: 'dict'; entries: [Value, Value][]; count: number; d: number; w: number; h: boolean; s: boolean }
+export interface SetValue { readonly k: 'set'; readonly frozen: boolean; items: Value[]; count: number; d: number; w: number; h: boolean; s: boolean }
 /** An imported global; `id` indexes the machine's import log. */
 export interface GlobalValue {
   readonly k: 'global';
@@ -125,7 +126,7 @@ export interface CallValue {
    */
   stored?: ListValue;
   /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */
-  handed?: true;
+  handed: boolean;
 }
 export interface PersIdValue { readonly k: 'persid'; readonly pid: Value }
 export interface BufferValue { readonly k: 'buffer'; readonly readonly: boolean }
@@ -134,7 +135,7 @@ export interface UnknownValue { readonly k: 'unknown'; readonly why: string }
 export const NONE: NoneValue = Object.freeze({ k: 'none' });
 export const TRUE: BoolValue = Object.freeze({ k: 'bool', v: true });
 export const FALSE: BoolValue = Object.freeze({ k: 'bool', v: false });
-export const EMPTY_TUPLE: TupleValue = Object.freeze({ k: 'tuple', items: Object.freeze([]) as unknown as Value[], count: 0, d: 1, w: 1 });
+export const EMPTY_TUPLE: TupleValue = Object.freeze({ k: 'tuple', items: Object.freeze([]) as unknown as Value[], count: 0, d: 1, w: 1, h: false });
 
 /** Nesting depth of a value (0 for scalars). */
 export function depthOf(v: Value): number {

@@ -32,7 +32,7 @@ const MAX_PARTIAL_DEPTH = 8;
 export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value, kind: CallKind, kwargs?: Value, depth = 0): void {
   if (callee.k === 'call' && depth < MAX_PARTIAL_DEPTH) {
     const p = partialCall(callee, args, kwargs);
-    if (p) return doCall(m, r, p.fn, { k: 'tuple', items: m.keep(r, p.args), count: p.args.length, d: 0, w: 0 }, kind, p.kwargs, depth + 1);
+    if (p) return doCall(m, r, p.fn, { k: 'tuple', items: m.keep(r, p.args), count: p.args.length, d: 0, w: 0, h: p.args.some(isHot) }, kind, p.kwargs, depth + 1);
   }
   switch (callee.k) {
     case 'global':
@@ -74,7 +74,8 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
     m.stack.push(result);
     return;
   }
-  const call: CallValue = { k: 'call', callee, args, id: m.callSeq++, at: r.opPos + m.opts.baseOffset, d: 0, w: 0, ...(kwargs ? { kwargs } : {}) };
+  // every field set here, so that every call value has one shape (the hot paths read them all)
+  const call: CallValue = { k: 'call', callee, args, kwargs, id: m.callSeq++, at: r.opPos + m.opts.baseOffset, d: 0, w: 0, state: undefined, stateAt: undefined, stored: undefined, handed: false };
   m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
 }
 
@@ -185,8 +186,9 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
     const what = `a ${cls!.resolved} the pickle built${storedIn ? ` and stored in a ${storedIn}` : ''}`;
     m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: what, callee: to, reason: verdict.reason });
   }
-  if (v.k === 'call') v.handed = true;
-  storedInstances(m, r, v, to, pseudo, seen ?? new Set());
+  if (v.k !== 'call') return;
+  v.handed = true;
+  if (v.stored || (v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved))) storedInstances(m, r, v, to, pseudo, seen ?? new Set());
 }
 
 /**
@@ -211,7 +213,7 @@ export function storedInstances(m: MachineState, r: OpReader, v: Value, to: stri
 
 /** Adds `it` to what `v` holds unjudged (CallValue.stored), kept and marked as a list's item is. */
 export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): void {
-  const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0 });
+  const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0, h: false, s: false });
   held.count++;
   if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
   if (isHot(it)) held.h = true;

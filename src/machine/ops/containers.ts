@@ -24,17 +24,13 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
     m.measure(r, target, items, true);
     return;
   }
-  mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1 })})`, 'append', items);
+  mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1, h: false, s: false })})`, 'append', items);
 }
 
-/** Keys of a dict or members of a set the pickle fills: a sympy object's __eq__ may meet the others (sympy.ts). */
-function judgeKeys(m: MachineState, r: OpReader, container: Value, keys: Iterable<Value>): void {
-  const f = sympyKeys(container, keys);
+/** Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy object's __eq__ may meet the others (sympy.ts). */
+function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readonly Value[], from: number, to: number, step: number): void {
+  const f = sympyKeys(container, items, from, to, step);
   if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
-}
-
-function* everyOther(items: readonly Value[], from: number, to: number): Generator<Value> {
-  for (let i = from; i < to; i += 2) yield items[i]!;
 }
 
 /** A dict keeps its first KEPT_ITEMS entries, and every later one whose key or value is hot. */
@@ -57,7 +53,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
     // the common case, a plain dict: its new entries are taken from the stack where they lie (no spliced copy)
     for (let i = x; i < len; i += 2) keepEntry(m, r, target.entries, stack[i]!, stack[i + 1]!);
     target.count += (len - x) / 2;
-    judgeKeys(m, r, target, everyOther(stack, x, len));
+    judgeKeys(m, r, target, stack, x, len, 2);
     m.measureRange(r, target, stack, x, len, true);
     // SETITEM takes two values: two pops (setting the length is a runtime call)
     if (len - x === 2) {
@@ -69,7 +65,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
   const items = stack.splice(x);
   if (target.k === 'list') return; // list[int] = value is valid Python
   // a dict subclass (OrderedDict, defaultdict, a library's) hashes its keys too
-  judgeKeys(m, r, target, everyOther(items, 0, items.length));
+  judgeKeys(m, r, target, items, 0, items.length, 2);
   mutateObject(m, r, target, () => `[${renderValue(items[0]!)}] = ${renderValue(items[1]!)}`, 'setitem', items);
 }
 
@@ -82,11 +78,11 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
   if (target.k === 'set') {
     for (const it of items) m.keepInto(r, target.items, it);
     target.count += items.length;
-    judgeKeys(m, r, target, items);
+    judgeKeys(m, r, target, items, 0, items.length, 1);
     m.measure(r, target, items, true);
     return;
   }
-  judgeKeys(m, r, target, items);
+  judgeKeys(m, r, target, items, 0, items.length, 1);
   mutateObject(m, r, target, () => `.add(${renderValue(items[0]!)})`, 'additems', items);
 }
 
@@ -149,8 +145,8 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
 function fromMark(m: MachineState, r: OpReader, k: 'list' | 'frozenset'): void {
   const items = m.popToMark(r);
   const keep = m.keep(r, items);
-  const v: Value = k === 'list' ? { k: 'list', items: keep, count: items.length, d: 0, w: 0 } : { k: 'set', frozen: true, items: keep, count: items.length, d: 0, w: 0 };
-  if (k === 'frozenset') judgeKeys(m, r, v, items);
+  const v: Value = k === 'list' ? { k: 'list', items: keep, count: items.length, d: 0, w: 0, h: false, s: false } : { k: 'set', frozen: true, items: keep, count: items.length, d: 0, w: 0, h: false, s: false };
+  if (k === 'frozenset') judgeKeys(m, r, v, items, 0, items.length, 1);
   m.stack.push(m.measure(r, v, items));
 }
 
@@ -158,9 +154,9 @@ export const CONTAINER_OPS: Handlers<
   'EMPTY_LIST' | 'EMPTY_DICT' | 'EMPTY_SET' | 'EMPTY_TUPLE' | 'TUPLE1' | 'TUPLE2' | 'TUPLE3' | 'TUPLE' | 'LIST' | 'FROZENSET' | 'DICT'
   | 'APPEND' | 'APPENDS' | 'SETITEM' | 'SETITEMS' | 'ADDITEMS'
 > = {
-  EMPTY_LIST: (m) => void m.stack.push({ k: 'list', items: [], count: 0, d: 1, w: 1 }),
-  EMPTY_DICT: (m) => void m.stack.push({ k: 'dict', entries: [], count: 0, d: 1, w: 1 }),
-  EMPTY_SET: (m) => void m.stack.push({ k: 'set', frozen: false, items: [], count: 0, d: 1, w: 1 }),
+  EMPTY_LIST: (m) => void m.stack.push({ k: 'list', items: [], count: 0, d: 1, w: 1, h: false, s: false }),
+  EMPTY_DICT: (m) => void m.stack.push({ k: 'dict', entries: [], count: 0, d: 1, w: 1, h: false, s: false }),
+  EMPTY_SET: (m) => void m.stack.push({ k: 'set', frozen: false, items: [], count: 0, d: 1, w: 1, h: false, s: false }),
   EMPTY_TUPLE: (m) => void m.stack.push(EMPTY_TUPLE),
   TUPLE1(m, r) {
     const a = m.pop(r);
@@ -189,8 +185,8 @@ export const CONTAINER_OPS: Handlers<
     const items = m.stack.splice(k);
     const entries: [Value, Value][] = [];
     for (let i = 0; i < items.length; i += 2) keepEntry(m, r, entries, items[i]!, items[i + 1]!);
-    const dict: Value = { k: 'dict', entries, count: n / 2, d: 0, w: 0 };
-    judgeKeys(m, r, dict, everyOther(items, 0, items.length));
+    const dict: Value = { k: 'dict', entries, count: n / 2, d: 0, w: 0, h: false, s: false };
+    judgeKeys(m, r, dict, items, 0, items.length, 2);
     m.stack.push(m.measure(r, dict, items));
   },
   APPEND: (m, r) => doAppend(m, r, m.stack.length - 1),
