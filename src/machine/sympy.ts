@@ -175,6 +175,9 @@ function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined
   const items = args.items;
   const first = items[0];
   const firstGuarded = first?.k === 'global' ? first.guardedArgs : undefined;
+  // the common case: no guarded class as the callee, its owner, the first argument or a base
+  const second = items[1];
+  if (!callee.guardedArgs && !callee.ctorOf && !firstGuarded && !(second?.k === 'global' && second.guardedArgs)) return null;
   if (callee.ctorOf) {
     // C.__new__(cls, *args) runs C's __new__ on cls: both must be the same guarded class
     const owner = callee.ctorOf.guardedArgs;
