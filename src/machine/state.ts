@@ -17,6 +17,13 @@ import { Memo } from './memo';
 import { Recorder } from './recorder';
 import { KEPT_ITEMS, depthOf, isHot, mayHideHot, weightOf, type BytesOf, type GlobalValue, type StrValue, type TupleValue, type Value } from './values';
 
+/**
+ * What a walk judges in a container (walkInto): 0, classes and objects (a call's arguments); 1,
+ * classes only (what an inert container builder is given, what a container built by a call holds);
+ * 3, objects only (a BUILD state, what an object stores).
+ */
+export type WalkMode = 0 | 1 | 3;
+
 export interface MachineOptions {
   policy: CompiledPolicy;
   limits: Limits;
@@ -104,6 +111,15 @@ export abstract class MachineState {
   unkeptContainer = false;
   /** Values the walks for handed classes and objects looked at; they may look at 4 × the bytes read + 1 MiB. */
   walkUsed = 0;
+  /**
+   * Bumped when what a container reaches may change without its own count changing: a container
+   * stored in another grows, an object's stored values grow, a partial gets a state. Walks of a
+   * container are reused while it and this stay as they were (walkInto).
+   */
+  walkEpoch = 0;
+  private readonly walked = new WeakMap<object, { count: number; epoch: number; mode: WalkMode }>();
+  /** Where each class was last reported as handed to library code (firstReport). */
+  private readonly reportedAt = new Map<string, number>();
   walkExhausted = false;
 
   constructor(input: ByteSource, opts: MachineOptions) {
@@ -200,6 +216,8 @@ export abstract class MachineState {
       if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
     }
     if (hot) this.heat(r, v as unknown as Value, extend);
+    // a container stored in another changed: walks through the other may see something new
+    if (extend && (v as { s?: boolean }).s) this.walkEpoch++;
     const d = extend ? Math.max(v.d, child + 1) : child + 1;
     if (w > MAX_WEIGHT) w = MAX_WEIGHT;
     if (d > this.limits.maxObjectDepth) this.note(r, 'RESOURCE_HOSTILE/object-depth', { max: this.limits.maxObjectDepth });
@@ -237,6 +255,14 @@ export abstract class MachineState {
     if (this.lateHot) this.note(r, 'LIMIT_EXCEEDED/unkept-items', { kept: KEPT_ITEMS });
   }
 
+  /** True the first time `cls` is reported at opcode offset `at`: one handed-class finding per class and site. */
+  firstReport(cls: GlobalValue, at: number): boolean {
+    // by name: each GLOBAL opcode makes its own value, and a pickle may spell one class many times
+    if (this.reportedAt.get(cls.resolved) === at) return false;
+    this.reportedAt.set(cls.resolved, at);
+    return true;
+  }
+
   /** `v` holds a hot item now; if it is a mutable container already stored elsewhere, its holders do not know. */
   private heat(r: OpReader, v: Value, grown: boolean): void {
     if (v.k !== 'tuple' && v.k !== 'list' && v.k !== 'dict' && v.k !== 'set') return;
@@ -250,15 +276,24 @@ export abstract class MachineState {
   /**
    * May a walk for handed classes and objects look into container `v` (see isHot)? Only if it holds a
    * hot item (or one may hide there unseen), once per walk (`seen`: shared references make a DAG),
-   * and only while the walks have looked at fewer than 4 × the bytes read + 1 MiB values in all:
-   * past that, a finding.
+   * not again when an earlier walk of the same `mode` (or of mode 0, which judges everything) looked
+   * into it and nothing it can reach changed since (its count and walkEpoch are as they were then:
+   * its findings are recorded already), and only while the walks have looked at fewer than
+   * 4 × the bytes read + 1 MiB values in all: past that, a finding.
    */
-  walkInto(r: OpReader, v: Value & { readonly count: number; h: boolean }, seen: Set<Value>): boolean {
+  walkInto(r: OpReader, v: Value & { readonly count: number; h: boolean }, seen: Set<Value>, mode: WalkMode): boolean {
     if (!v.h && !this.lateHot) return false;
     if (seen.has(v)) return false;
     seen.add(v);
+    const mark = this.walked.get(v);
+    if (mark && mark.count === v.count && mark.epoch === this.walkEpoch && (mark.mode === mode || mark.mode === 0)) return false;
     if (this.walkUsed + v.count <= 4 * r.pos + (1 << 20)) {
       this.walkUsed += v.count;
+      if (mark) {
+        mark.count = v.count;
+        mark.epoch = this.walkEpoch;
+        mark.mode = mode;
+      } else this.walked.set(v, { count: v.count, epoch: this.walkEpoch, mode });
       return true;
     }
     if (!this.walkExhausted) {

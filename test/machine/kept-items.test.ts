@@ -76,6 +76,17 @@ describe('hot items added to a container after it was stored in another', () => 
     expect(judge(late)).toEqual(PASSED);
   });
 
+  test('are seen by a later walk of a container an earlier walk found clean', () => {
+    // outer = [inner, OrderedDict]; _new_Index(object, outer) finds nothing; inner.append(Graph); _new_Index(object, outer) again
+    const p = new P().proto(2).emptyList().mark().emptyList().emptyList().binput(1).append().global('collections', 'OrderedDict').append().binput(0).pop();
+    p.global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
+    p.binget(1).global(...GRAPH).append().pop();
+    p.global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
+    const r = scan(p.appends().stop().done(), { policy: 'default' });
+    expect([r.verdict, rules(r)]).toEqual(PASSED);
+    expect(r.findings[0]!.offset).toBeGreaterThan(40);
+  });
+
   test('in a container stored past the kept items of another, are a finding: no walk can reach them', () => {
     // outer = [0..299, inner]: inner is counted, not kept (it was empty then); then inner.append(Graph)
     const outer = ints(new P().proto(2).global(...NEW_INDEX).global('builtins', 'object').emptyList().mark(), 300).emptyList().binput(1).appends().binput(0).pop();
@@ -101,14 +112,28 @@ describe('walk budget', () => {
   });
 
   test('walks past 4 × the bytes read + 1 MiB values are a finding, after what was found before', () => {
-    // _new_Index(object, [Graph]); then H = [0..4999, OrderedDict] handed to 400 calls: 2 million values from 15 KB
+    // _new_Index(object, [Graph]); then H = [0..4999, OrderedDict, X], and 400 times: X.append(0)
+    // (X is stored in H, so what H reaches may have changed) and _new_Index(object, H): 2 million values from 20 KB
     const p = new P().proto(2).emptyList().mark().global(...NEW_INDEX).global('builtins', 'object').emptyList().global(...GRAPH).append().tuple2().reduce();
-    ints(p.emptyList().binput(0).mark(), 5000).global('collections', 'OrderedDict').appends().pop();
-    for (let i = 0; i < 400; i++) p.global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
+    ints(p.emptyList().binput(0).mark(), 5000).global('collections', 'OrderedDict').emptyList().binput(1).appends().pop();
+    for (let i = 0; i < 400; i++) p.binget(1).int(0).append().pop().global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
     const r = scan(p.appends().stop().done(), { policy: 'default' });
     expect(r.accepted).toBe(false);
     expect(rules(r)).toEqual(['UNLISTED_GLOBAL/unverified-passed', 'LIMIT_EXCEEDED/max-walk']);
     expect(r.findings[1]!.message).toMatch(/^looking for classes and objects handed to library code took more than \d+ steps by offset \d+ /);
+  });
+
+  test('a container handed again with nothing changed is not walked again', () => {
+    // the same H handed to 400 calls with nothing in between: one walk, then reuse (no budget finding)
+    const p = new P().proto(2).emptyList().mark();
+    ints(p.emptyList().binput(0).mark(), 5000).global('collections', 'OrderedDict').appends().pop();
+    for (let i = 0; i < 400; i++) p.global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
+    expect(judge(p.appends().stop().done())).toEqual(['safe', []]);
+    // a class in it is still reported at the first call
+    const q = new P().proto(2).emptyList().mark();
+    ints(q.emptyList().binput(0).mark(), 5000).global(...GRAPH).appends().pop();
+    for (let i = 0; i < 400; i++) q.global(...NEW_INDEX).global('builtins', 'object').binget(0).tuple2().reduce();
+    expect(judge(q.appends().stop().done())).toEqual(PASSED);
   });
 
   test('a big plain container handed to many calls costs nothing: it holds nothing a walk looks for', () => {

@@ -96,6 +96,7 @@ const REBUILDERS: ReadonlySet<string> = new Set([...RECONSTRUCTORS, 'copyreg.__n
 function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): void {
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
+  const inert = INERT_CALLEES.has(callee.resolved);
   let seen: Set<Value> | undefined;
   // objects: judge objects too (false for what a container built by a call holds: handedInstance
   // judges those objects through storedInstances)
@@ -105,6 +106,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
         if (position === 0 && v.guardedArgs && callee.ctorOf?.resolved === v.resolved) return;
+        // one finding per class and call site, however often the arguments hold it
+        if (!m.firstReport(v, r.opPos)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
         // the callee may make one and call its methods: the worst of what the catalogue judged
         const verdict = worstVerdict(v);
@@ -121,10 +124,10 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, (seen ??= new Set()))) for (const x of v.items) visit(x, -1, objects);
+        if (m.walkInto(r, v, (seen ??= new Set()), objects && !inert ? 0 : 1)) for (const x of v.items) visit(x, -1, objects);
         return;
       case 'dict':
-        if (!m.walkInto(r, v, (seen ??= new Set()))) return;
+        if (!m.walkInto(r, v, (seen ??= new Set()), objects && !inert ? 0 : 1)) return;
         for (const [k, x] of v.entries) {
           visit(k, -1, objects);
           visit(x, -1, objects);
@@ -147,7 +150,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         if (!objects) return;
         // an object whose methods are judged where they run: the callee may run them (what the
         // object stored is walked with a set of its own: this walk's `seen` must not hide classes)
-        if (!INERT_CALLEES.has(callee.resolved)) handedInstance(m, r, v, callee.resolved, pseudo);
+        if (!inert) handedInstance(m, r, v, callee.resolved, pseudo);
         // list(obj), dict(obj)... iterate it: its own code may reach what its BUILD stored
         else if (position >= 0) storedInstances(m, r, v, callee.resolved, pseudo, new Set());
         return;
@@ -182,7 +185,8 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
   const cls = classOf(v);
   // the object exists already: what its methods reach is what matters, not calling its class
   const verdict = cls?.methodVerdicts ? worseOf(undefined, cls.methodVerdicts) : undefined;
-  if (verdict) {
+  // one finding per class and call site (or BUILD), however many of its objects are handed there
+  if (verdict && m.firstReport(cls!, r.opPos)) {
     const what = `a ${cls!.resolved} the pickle built${storedIn ? ` and stored in a ${storedIn}` : ''}`;
     m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: what, callee: to, reason: verdict.reason });
   }
@@ -215,6 +219,8 @@ export function storedInstances(m: MachineState, r: OpReader, v: Value, to: stri
 export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): void {
   const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0, h: false, s: false });
   held.count++;
+  // the object may sit in containers already walked: walks through them may see something new
+  m.walkEpoch++;
   if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;
   if (isHot(it)) held.h = true;
   m.keepInto(r, held.items, it);
@@ -227,10 +233,10 @@ export function handedValues(m: MachineState, r: OpReader, root: Value, to: stri
       case 'tuple':
       case 'list':
       case 'set':
-        if (m.walkInto(r, v, seen)) for (const x of v.items) visit(x);
+        if (m.walkInto(r, v, seen, 3)) for (const x of v.items) visit(x);
         return;
       case 'dict':
-        if (!m.walkInto(r, v, seen)) return;
+        if (!m.walkInto(r, v, seen, 3)) return;
         for (const [k, x] of v.entries) {
           visit(k);
           visit(x);
@@ -367,6 +373,8 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       m.rec.add('BUILD_ON_NON_INSTANCE/build-on-reference', { offset: r.opPos, opcode: 'BUILD' }, { at: r.opPos, what: inst.k === 'persid' ? 'persistent reference' : 'buffer' });
       break;
     case 'call': {
+      // a partial's state is part of what walks through it look at (passedClasses)
+      if (isPartial(inst)) m.walkEpoch++;
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
