@@ -117,9 +117,9 @@ export abstract class MachineState {
    * container are reused while it and this stay as they were (walkInto).
    */
   walkEpoch = 0;
-  private readonly walked = new WeakMap<object, { count: number; epoch: number; mode: WalkMode }>();
+  private walked: WeakMap<object, { count: number; epoch: number; mode: WalkMode }> | undefined;
   /** Where each class was last reported as handed to library code (firstReport). */
-  private readonly reportedAt = new Map<string, number>();
+  private reportedAt: Map<string, number> | undefined;
   walkExhausted = false;
 
   constructor(input: ByteSource, opts: MachineOptions) {
@@ -258,8 +258,9 @@ export abstract class MachineState {
   /** True the first time `cls` is reported at opcode offset `at`: one handed-class finding per class and site. */
   firstReport(cls: GlobalValue, at: number): boolean {
     // by name: each GLOBAL opcode makes its own value, and a pickle may spell one class many times
-    if (this.reportedAt.get(cls.resolved) === at) return false;
-    this.reportedAt.set(cls.resolved, at);
+    const reported = (this.reportedAt ??= new Map());
+    if (reported.get(cls.resolved) === at) return false;
+    reported.set(cls.resolved, at);
     return true;
   }
 
@@ -285,7 +286,8 @@ export abstract class MachineState {
     if (!v.h && !this.lateHot) return false;
     if (seen.has(v)) return false;
     seen.add(v);
-    const mark = this.walked.get(v);
+    const walked = (this.walked ??= new WeakMap());
+    const mark = walked.get(v);
     if (mark && mark.count === v.count && mark.epoch === this.walkEpoch && (mark.mode === mode || mark.mode === 0)) return false;
     if (this.walkUsed + v.count <= 4 * r.pos + (1 << 20)) {
       this.walkUsed += v.count;
@@ -293,7 +295,7 @@ export abstract class MachineState {
         mark.count = v.count;
         mark.epoch = this.walkEpoch;
         mark.mode = mode;
-      } else this.walked.set(v, { count: v.count, epoch: this.walkEpoch, mode });
+      } else walked.set(v, { count: v.count, epoch: this.walkEpoch, mode });
       return true;
     }
     if (!this.walkExhausted) {

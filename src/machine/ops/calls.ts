@@ -289,6 +289,8 @@ function storesOnly(b: StoringBuild, state: Value): boolean {
  * setter), which may reach what it stored before.
  */
 function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: GlobalValue | null, state: Value, to: string, pseudo: LazyText): void {
+  // most states hold no object at all: nothing to walk, nothing to allocate
+  if (!cls?.storingBuild && !m.lateHot && !isHot(state)) return;
   const seen = new Set<Value>();
   if (cls?.storingBuild) {
     // given to library code before, the object may be kept there and its code run again later
