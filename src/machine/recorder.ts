@@ -105,6 +105,7 @@ export class Recorder {
     if (j.decision === 'deny') this.add(j.catalogue === 'gadget' ? 'DENIED_GLOBAL/gadget' : 'DENIED_GLOBAL/denied', site, { ...imported, reason: j.reason ?? 'denied by the policy' });
     else if (j.catalogue === 'unverified') this.add('UNLISTED_GLOBAL/unverified', site, { ...imported, reason: j.reason ?? '' });
     else if (j.catalogue === 'unknown') this.add('UNLISTED_GLOBAL/not-in-catalogue', site, { ...imported, reason: j.reason ?? '' });
+    else if (j.outsideTier) this.add('UNLISTED_GLOBAL/outside-tier', site, { ...imported, reason: j.reason ?? '' });
     else this.add('UNLISTED_GLOBAL/not-allowed', site, imported);
     return id;
   }

@@ -3,7 +3,8 @@
  * Deny beats allow; deny rules see every spelling a name can reach (wire spelling, `_compat_pickle`
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
-import { catalogueJudgement, type CallVerdict, type MethodVerdicts, type StoringBuild } from '../names/catalogue/judge';
+import { catalogueLibrary } from '../names/catalogue/index';
+import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type MethodVerdicts, type StoringBuild } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -33,6 +34,8 @@ export interface Judgement {
   callsArguments?: readonly number[];
   /** The library catalogue decided (the policy's rules did not): which of its verdicts. */
   catalogue?: 'safe' | 'gadget' | 'unverified' | 'unknown';
+  /** The catalogue would allow it, but its library is outside the policy's tier (`catalogueLibraries`). */
+  outsideTier?: boolean;
 }
 
 interface RuleEntry {
@@ -111,6 +114,8 @@ export class CompiledPolicy {
   private readonly denyCall: RuleIndex;
   private readonly allow: RuleIndex;
   private readonly cache = new Map<string, Judgement>();
+  /** The catalogued libraries whose entries may allow (`catalogueLibraries`), or null for all of them. */
+  private readonly catalogueTier: ReadonlySet<string> | null;
 
   constructor(spec: ParsedPolicySpec) {
     this.spec = spec;
@@ -119,6 +124,7 @@ export class CompiledPolicy {
     this.deny = new RuleIndex(spec.rules.filter((r) => r.action === 'deny' && r.use !== 'call'), true);
     this.denyCall = new RuleIndex(spec.rules.filter((r) => r.action === 'deny' && r.use === 'call'), true);
     this.allow = new RuleIndex(spec.rules.filter((r) => r.action === 'allow'), false);
+    this.catalogueTier = spec.catalogueLibraries ? new Set(spec.catalogueLibraries) : null;
   }
 
   get ruleCount(): number {
@@ -180,7 +186,7 @@ export class CompiledPolicy {
     // (a wildcard's gadget functions are vetoed when called: looking the name up at import would
     // load a large library's catalogue for every torch.nn.modules class a checkpoint names)
     const exact = allowRule !== null && allowRule.names !== '*' && (allowRule.names.includes(effective[1]) || allowRule.names.includes(name));
-    const cat = this.spec.catalogue && !allowRule ? catalogueJudgement(effective[0], effective[1], true) : null;
+    const cat = this.spec.catalogue && !allowRule ? this.tiered(catalogueJudgement(effective[0], effective[1], true), effective[0]) : null;
     if (cat?.decision === 'deny') return { ...cat, resolved };
     const veto = this.spec.catalogue && allowRule && !exact ? { catalogueVeto: effective } : {};
     if (allowRule) {
@@ -197,5 +203,21 @@ export class CompiledPolicy {
     if (cat) return { ...cat, resolved, ...onCall };
     const d = this.spec.default ?? 'unlisted';
     return { decision: d, resolved, reason: d === 'deny' ? 'the policy denies every global it does not list' : undefined, ...onCall };
+  }
+
+  /**
+   * A catalogue verdict within the policy's tier (`catalogueLibraries`): an allow by the catalogue of a
+   * library the policy does not list becomes unlisted, with its guards; denials stand for every library.
+   */
+  private tiered(cat: CatalogueVerdict | null, module: string): (CatalogueVerdict & { outsideTier?: boolean }) | null {
+    if (!cat || cat.decision !== 'allow' || !this.catalogueTier) return cat;
+    const library = catalogueLibrary(module)?.library;
+    if (library !== undefined && this.catalogueTier.has(library)) return cat;
+    return {
+      decision: 'unlisted',
+      catalogue: cat.catalogue,
+      outsideTier: true,
+      reason: `${cat.reason}; but policy ${this.name} admits only the catalogues of ${[...this.catalogueTier].join(', ')}`,
+    };
   }
 }

@@ -136,6 +136,14 @@ export const PolicySchema = z.strictObject({
     .describe(
       'Judge the globals no rule matches by the library catalogue: classes and functions whose reconstruction reaches no sink are allowed, gadgets are denied (dangerous), the rest of a catalogued library is suspicious. Also denies calling a gadget function that a wildcard allow rule admits. Default false; the built-in `default` policy sets it.',
     ),
+  /** With `catalogue`: the catalogued libraries whose entries may allow a global. A gadget of any catalogued library is still denied; a safe entry of a library not listed is unlisted (suspicious). Default: every catalogued library. */
+  catalogueLibraries: z
+    .array(z.string().min(1).max(100))
+    .max(1000)
+    .optional()
+    .describe(
+      'With `catalogue`: the catalogued libraries whose entries may allow a global. A gadget of any catalogued library is still denied; a safe entry of a library not listed is unlisted (suspicious). Default: every catalogued library.',
+    ),
   /** Worst verdict the policy still accepts. Default `safe`. */
   accept: z.enum(['safe', 'suspicious']).optional().describe('Worst verdict the policy still accepts. Default `safe`.'),
   /** `resolved`: allow rules match names after `_compat_pickle` remapping; `raw`: only the stream's own spelling. */

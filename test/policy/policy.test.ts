@@ -102,8 +102,8 @@ describe('rule matching', () => {
 });
 
 describe('built-in policies', () => {
-  test('the three built-ins are listed', () => {
-    expect(listPolicies().map((p) => p.name)).toEqual(['default', 'mxnet-optimizer', 'mxnet-states']);
+  test('the four built-ins are listed', () => {
+    expect(listPolicies().map((p) => p.name)).toEqual(['default', 'mxnet-optimizer', 'mxnet-states', 'strict']);
   });
 
   test('mxnet-optimizer matches the exact wire spelling, never remapped aliases', () => {

@@ -46,6 +46,7 @@ export const CHECK_RULES = {
   'UNLISTED_GLOBAL/not-allowed': rule<Import>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow`, (a) => a.key),
   'UNLISTED_GLOBAL/unverified': rule<Import & { reason: string }>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
   'UNLISTED_GLOBAL/not-in-catalogue': rule<Import & { reason: string }>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow and which is ${a.reason}`, (a) => a.key),
+  'UNLISTED_GLOBAL/outside-tier': rule<Import & { reason: string }>('suspicious', (a) => `${a.op} imports ${a.resolved}${written(a)}, which the policy does not allow: ${a.reason}`, (a) => a.key),
   'DENIED_GLOBAL/gadget': rule<Import & { reason: string }>('dangerous', (a) => `${a.op} imports ${a.resolved}${written(a)}: ${a.reason}`, (a) => a.key),
   'UNLISTED_GLOBAL/called-reference': rule<{ op: string; at: number; callee: string; reason: string }>(
     'suspicious',
