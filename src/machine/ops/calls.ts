@@ -9,7 +9,7 @@ import type { CallKind } from '../../report/report';
 import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
-import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
+import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
 import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
@@ -377,6 +377,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
     case 'call': {
       // a partial's state is part of what walks through it look at (passedClasses)
       if (isPartial(inst)) m.walkEpoch++;
+      noteBuild(inst);
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
