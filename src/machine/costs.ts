@@ -6,6 +6,9 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
+import { callbackRegistryGuard } from './matplotlib';
+import { isPlainData } from './plain-data';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -211,33 +214,6 @@ function statsmodelsDataGuard(state: Value): CostFinding | null {
 }
 
 /**
- * Plain data, at most `depth` containers deep: nothing in it has methods of its own. Items past those
- * kept are plain when their container holds nothing hot (no global or object at any depth; `hotKnown`
- * is false once a container got one after it was stored, when that mark may be stale).
- */
-function isPlainData(v: Value, depth: number, hotKnown: boolean): boolean {
-  switch (v.k) {
-    case 'none':
-    case 'bool':
-    case 'int':
-    case 'float':
-    case 'str':
-    case 'bytes':
-      return true;
-    case 'tuple':
-    case 'list':
-    case 'set':
-      if (v.count !== v.items.length && (!hotKnown || v.h)) return false;
-      return depth > 0 && v.items.every((x) => isPlainData(x, depth - 1, hotKnown));
-    case 'dict':
-      if (v.count !== v.entries.length && (!hotKnown || v.h)) return false;
-      return depth > 0 && v.entries.every(([k, x]) => isPlainData(k, depth - 1, hotKnown) && isPlainData(x, depth - 1, hotKnown));
-    default:
-      return false;
-  }
-}
-
-/**
  * Pillow's `Image.__setstate__([info, mode, size, palette, data])` (9.4.0 and 11.1.0, read; an
  * ImageFile subclass first sets `tile = []`): it stores info, mode and size, makes the pixel store
  * with `core.new(mode, size)`, attaches the palette for palette modes (`putpalette`, then `load()`,
@@ -289,6 +265,10 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['PIL.Image.Image', pilImageGuard],
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
+  ['matplotlib.cbook.CallbackRegistry', callbackRegistryGuard],
+  ['geopandas.geodataframe.GeoDataFrame', geoDataFrameGuard],
+  ['geopandas.geoseries.GeoSeries', geoSeriesGuard],
+  ['geopandas.array.GeometryArray', geometryArrayGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

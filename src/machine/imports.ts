@@ -14,7 +14,7 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
   }
   const id = m.rec.global(module, name, r.opPos, r.info.name, j);
   const g: GlobalValue = { k: 'global', module, name, resolved: j.resolved, id };
-  if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto && !j.callsArguments && !j.methodVerdicts && !j.guardedSetstate && !j.guardedArgs && !j.storingBuild) return g;
+  if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto && !j.callsArguments && !j.methodVerdicts && !j.guardedSetstate && !j.guardedArgs && !j.storingBuild && !j.receivers) return g;
   return {
     ...g,
     ...(j.referenceOnly ? { referenceOnly: true as const } : {}),
@@ -24,6 +24,7 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
     ...(j.guardedSetstate ? { guardedSetstate: j.guardedSetstate } : {}),
     ...(j.guardedArgs ? { guardedArgs: j.guardedArgs } : {}),
     ...(j.storingBuild ? { storingBuild: j.storingBuild } : {}),
+    ...(j.receivers ? { receivers: j.receivers } : {}),
     ...(j.catalogueVeto ? { catalogueVeto: j.catalogueVeto } : {}),
     ...(j.callsArguments ? { callsArguments: j.callsArguments } : {}),
   };

@@ -4,8 +4,9 @@
  * - `builtins.getattr(obj, 'name')` with a constant name reads one attribute. On a module or class `G`
  *   it is the global `G.name`, imported and judged exactly like a protocol 4 dotted name (enum members,
  *   `zoneinfo.ZoneInfo._unpickle`, classmethods); on an instance of class `C` it is the bound method
- *   `C.name`, judged the same way. `getattr(C, '__new__')` is C's constructor. Any other use of
- *   getattr (a computed name, an object of unknown class, passing it around) is denied as before.
+ *   `C.name`, judged the same way, unless a BUILD may have put that name in its __dict__ (mayShadow).
+ *   `getattr(C, '__new__')` is C's constructor. Any other use of getattr (a computed name, an object
+ *   of unknown class, passing it around) is denied as before.
  * - calling a `functools.partial` object calls its function with its arguments first (protocols 2
  *   and 3 pickle `__getnewargs_ex__` as `partial(C.__new__, C, *args, **kwargs)`).
  * - a persistent id `('module', cls, source_file, source)` (whole modules saved by legacy torch.save)
@@ -30,12 +31,41 @@ export function modelGetattr(m: MachineState, r: OpReader, args: Value): Value |
   if (!target || !attr || attr.k !== 'str' || !attr.v || attr.v.includes('.')) return null;
   let owner: GlobalValue | null = null;
   if (target.k === 'global' && !target.held) owner = target.ctorOf ? null : target;
-  else if (target.k === 'call') owner = classOf(target);
+  else if (target.k === 'call' && !mayShadow(target, attr.v)) owner = classOf(target);
   if (!owner || owner.held) return null;
   if (attr.v === '__new__' && target.k === 'global') {
     return { k: 'global', module: owner.module, name: `${owner.name}.__new__`, resolved: `${owner.resolved}.__new__`, id: owner.id, ctorOf: owner };
   }
   return importGlobal(m, r, owner.module, `${owner.name}.${attr.v}`);
+}
+
+/** Instances a pickle BUILT more than once: their `state` is the last one, and an earlier one may have set any attribute. */
+const rebuilt = new WeakSet<object>();
+
+/** Notes a BUILD on an instance, before its state is replaced (ops/calls.ts doBuild). */
+export function noteBuild(inst: CallValue): void {
+  if (inst.state !== undefined) rebuilt.add(inst);
+}
+
+/** A dict (or None) whose keys are constant strings other than `attr`, all kept. */
+const keysExclude = (d: Value | undefined, attr: string): boolean =>
+  d !== undefined && (d.k === 'none' || (d.k === 'dict' && d.count === d.entries.length && d.entries.every(([k]) => k.k === 'str' && k.v !== null && k.v !== attr)));
+
+/**
+ * Could a BUILD have put `attr` in the instance's __dict__? getattr finds an instance attribute before
+ * the class's method (a function is a non-data descriptor): the value would be whatever the pickle
+ * put there, not the bound method the name says, and judging it by that name would let a value
+ * through where its own class is judged (a callOnly class handed to a callable, an object whose bad
+ * methods are judged where it goes). A dict state or a `(dict, slots)` pair whose constant keys do not
+ * name it cannot (the classes whose methods policies allow as references store their state in
+ * __dict__ under its own keys); a key the scan cannot read, another state or a second BUILD can.
+ */
+function mayShadow(inst: CallValue, attr: string): boolean {
+  const state = inst.state;
+  if (state === undefined) return false;
+  if (rebuilt.has(inst)) return true;
+  if (state.k === 'dict') return !keysExclude(state, attr);
+  return !(state.k === 'tuple' && state.count === 2 && state.items.length === 2 && keysExclude(state.items[0], attr) && keysExclude(state.items[1], attr));
 }
 
 /** A call of a `functools.partial` object: its function and the arguments it would really get, or null. */

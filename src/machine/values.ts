@@ -4,7 +4,7 @@
  * tell where calls come from and what flows into them. Values are never turned into live objects.
  */
 import type { PyInt } from '../pickle/args';
-import type { StoringBuild } from '../names/catalogue/judge';
+import type { ReviewedReceivers, StoringBuild } from '../names/catalogue/judge';
 
 export type Value =
   | NoneValue
@@ -73,8 +73,8 @@ export interface GlobalValue {
   readonly referenceOnly?: true;
   /** The policy denies calling it, for this reason. */
   readonly denyCall?: string;
-  /** Calling it runs an __init__ the catalogue judged (a gadget or unverified); rebuilding it does not. */
-  readonly callVerdict?: { readonly gadget: boolean; readonly reason: string };
+  /** Calling it runs an __init__ the catalogue judged (a gadget or unverified); rebuilding it does not. `emptyCall`: a call with no argument was read to reach nothing. */
+  readonly callVerdict?: { readonly gadget: boolean; readonly reason: string; readonly emptyCall?: string };
   /** Methods of the class the catalogue judged (a gadget or unverified): run when a pickle calls them on an instance (see containers.ts). */
   readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
   /** A BUILD on an instance runs a __setstate__ that a reviewed guard checks (costs.ts), found by this name. */
@@ -83,6 +83,8 @@ export interface GlobalValue {
   readonly guardedArgs?: string;
   /** A BUILD on an instance stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
   readonly storingBuild?: StoringBuild;
+  /** Callees and BUILD receivers reviewed not to run its failing methods on an instance they are given (catalogue REVIEWED_ENTRIES). */
+  readonly receivers?: ReviewedReceivers;
   /** Allowed by a wildcard rule: a call is checked against the catalogue's gadget functions. */
   readonly catalogueVeto?: readonly [string, string];
   /** It calls what is handed at these argument positions (and in keywords and BUILD state): see handed.ts. */

@@ -4,7 +4,7 @@
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
 import { catalogueLibrary } from '../names/catalogue/index';
-import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type MethodVerdicts, type StoringBuild } from '../names/catalogue/judge';
+import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type MethodVerdicts, type ReviewedReceivers, type StoringBuild } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -28,6 +28,8 @@ export interface Judgement {
   guardedArgs?: string;
   /** Its BUILD stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
   storingBuild?: StoringBuild;
+  /** Library code reviewed not to run its failing methods on an instance it is given (catalogue REVIEWED_ENTRIES `receivers`). */
+  receivers?: ReviewedReceivers;
   /** Allowed by a wildcard rule: calling it is checked against the catalogue's gadget functions (`[module, name]` as looked up). */
   catalogueVeto?: QualName;
   /** Allowed by a rule whose global calls the values handed at these argument positions (RuleSchema `callsArguments`). */

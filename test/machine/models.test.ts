@@ -82,6 +82,27 @@ describe('getattr with a constant name is judged by the attribute it reads', () 
     expect(r.verdict).toBe('suspicious');
   });
 
+  test('after a BUILD that may have put the name in the instance __dict__, getattr is not read as the method', () => {
+    // an instance attribute beats the class's function: getattr returns what the BUILD put there
+    const sched = (state: (p: P) => P) =>
+      state(new P().proto(2).global('torch.optim.lr_scheduler', 'OneCycleLR').emptyTuple().newobj().binput(0)).pop()
+        .global('builtins', 'getattr').binget(0).str('_annealing_cos').tuple2().reduce().stop().done();
+    expect(codes(scan(sched((p) => p)))).toEqual([]);
+    expect(codes(scan(sched((p) => p.emptyDict().str('total_steps').int(10).setitem().build())))).toEqual([]);
+    expect(codes(scan(sched((p) => p.none().emptyDict().str('total_steps').int(10).setitem().tuple2().build())))).toEqual([]);
+    // the state names it, has a key the scan cannot read, is not a dict, or is the second BUILD
+    for (const state of [
+      (p: P) => p.emptyDict().str('_annealing_cos').global('builtins', 'len').setitem().build(),
+      (p: P) => p.none().emptyDict().str('_annealing_cos').none().setitem().tuple2().build(),
+      (p: P) => p.emptyDict().global('builtins', 'object').emptyTuple().reduce().none().setitem().build(),
+      (p: P) => p.emptyList().build(),
+      (p: P) => p.emptyDict().build().emptyDict().build(),
+    ]) {
+      const r = scan(sched(state));
+      expect([r.verdict, codes(r)]).toEqual(['dangerous', ['DENIED_GLOBAL/unmodeled-use']]);
+    }
+  });
+
   test("a path instance's file methods stay denied: getattr(PosixPath('/x'), 'write_text')", () => {
     const r = scan(new P().proto(2).global('builtins', 'getattr').global('pathlib', 'PosixPath').str('/tmp/x').tuple1().reduce().str('write_text').tuple2().reduce().str('data').tuple1().reduce().stop().done());
     expect(r.verdict).toBe('dangerous');

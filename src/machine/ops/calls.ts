@@ -9,7 +9,7 @@ import type { CallKind } from '../../report/report';
 import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
-import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
+import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
 import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, mayHoldNested } from '../nested';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
@@ -53,11 +53,13 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   for (const h of m.hooks) h.call?.(r, callee, args);
 
   let result: Value | null = null;
+  // objects a reviewed callee was given that its result keeps (see handedInstance)
+  let held: Value[] | undefined;
   if (callee.k === 'global') {
     if (callee.held) {
       result = modelGetattr(m, r, args);
       if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
-    } else judgeCall(m, r, callee, args, pseudo, kind, kwargs);
+    } else held = judgeCall(m, r, callee, args, pseudo, kind, kwargs);
     if (!result && m.foldAllowed(r)) {
       result = foldCall(callee.resolved, args, m.bytesOf);
       // folding copies bytes; the budget keeps a memoized string fed to a million calls linear
@@ -71,11 +73,14 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   checkNested(m, r, args, pseudo);
   if (kwargs) checkNested(m, r, kwargs, pseudo);
   if (result) {
+    // a folded or modeled result keeps nothing: what a reviewed callee was given is judged here
+    if (held) for (const it of held) handedInstance(m, r, it, callee.k === 'global' ? callee.resolved : 'a call', pseudo);
     m.stack.push(result);
     return;
   }
   // every field set here, so that every call value has one shape (the hot paths read them all)
   const call: CallValue = { k: 'call', callee, args, kwargs, id: m.callSeq++, at: r.opPos + m.opts.baseOffset, d: 0, w: 0, state: undefined, stateAt: undefined, stored: undefined, handed: false };
+  if (held) for (const it of held) holdIn(m, r, call, it);
   m.stack.push(m.measure(r, call, kwargs ? [callee, args, kwargs] : [callee, args]));
 }
 
@@ -93,11 +98,13 @@ const REBUILDERS: ReadonlySet<string> = new Set([...RECONSTRUCTORS, 'copyreg.__n
  * and of partial (whose call is judged as the class's), and _reconstructor's base (which initRun
  * judges), it is judged by its __init__'s verdict; so is a partial of it handed over.
  */
-function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): void {
+function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): Value[] | undefined {
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   const inert = INERT_CALLEES.has(callee.resolved);
   let seen: Set<Value> | undefined;
+  // a callee reviewed not to run an instance's failing methods: its result keeps the instance (made on first use)
+  let receiver: Receiver | undefined;
   // objects: judge objects too (false for what a container built by a call holds: handedInstance
   // judges those objects through storedInstances)
   const visit = (v: Value, position: number, objects = true): void => {
@@ -150,7 +157,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         if (!objects) return;
         // an object whose methods are judged where they run: the callee may run them (what the
         // object stored is walked with a set of its own: this walk's `seen` must not hide classes)
-        if (!inert) handedInstance(m, r, v, callee.resolved, pseudo);
+        if (!inert) handedInstance(m, r, v, callee.resolved, pseudo, undefined, undefined, (receiver ??= { kind: 'call', name: callee.resolved }));
         // list(obj), dict(obj)... iterate it: its own code may reach what its BUILD stored
         else if (position >= 0) storedInstances(m, r, v, callee.resolved, pseudo, new Set());
         return;
@@ -170,6 +177,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   if (args.k === 'tuple') args.items.forEach((x, i) => visit(x, i));
   else visit(args, -1);
   if (kwargs) visit(kwargs, -1);
+  return receiver?.pending;
 }
 
 /** Callables that store what they are given without calling its methods (containers built from items); their instances' item methods store too. */
@@ -181,18 +189,45 @@ export const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'bui
  * arguments, the state a __setstate__ receives): judged by the worst of them. So is what a reviewed
  * receiver's BUILD stored in it unjudged (storedInstances): that code may reach it through the object.
  */
-export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen?: Set<Value>, storedIn?: string): void {
+export function handedInstance(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen?: Set<Value>, storedIn?: string, receiver?: Receiver): void {
   const cls = classOf(v);
   // the object exists already: what its methods reach is what matters, not calling its class
   const verdict = cls?.methodVerdicts ? worseOf(undefined, cls.methodVerdicts) : undefined;
-  // one finding per class and call site (or BUILD), however many of its objects are handed there
-  if (verdict && m.firstReport(cls!, r.opPos)) {
+  if (verdict && v.k === 'call' && receiver && reviewedReceiver(cls!, receiver)) {
+    // library code read not to run its failing methods keeps it: judged wherever that goes next
+    if (receiver.holder) {
+      if (!receiver.holder.stored?.items.includes(v)) holdIn(m, r, receiver.holder, v);
+    } else (receiver.pending ??= []).push(v);
+  } else if (verdict && m.firstReport(cls!, r.opPos)) {
+    // one finding per class and call site (or BUILD), however many of its objects are handed there
     const what = `a ${cls!.resolved} the pickle built${storedIn ? ` and stored in a ${storedIn}` : ''}`;
     m.rec.add(verdict.gadget ? 'DENIED_GLOBAL/gadget-passed' : 'UNLISTED_GLOBAL/unverified-passed', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { op: r.info.name, at: r.opPos, cls: what, callee: to, reason: verdict.reason });
   }
   if (v.k !== 'call') return;
   v.handed = true;
-  if (v.stored || (v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved))) storedInstances(m, r, v, to, pseudo, seen ?? new Set());
+  if (v.stored || (v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved))) storedInstances(m, r, v, to, pseudo, seen ?? new Set(), receiver);
+}
+
+/**
+ * Where library code gets an object: a call of `name` (whose result keeps the objects a reviewed
+ * callee was given: `pending`, held by doCall) or the BUILD of an instance of class `name` (`holder`).
+ */
+export interface Receiver {
+  readonly kind: 'call' | 'build';
+  readonly name: string;
+  readonly holder?: CallValue;
+  pending?: Value[];
+}
+
+/**
+ * Is `receiver` library code a reviewer read not to run `cls`'s failing methods (catalogue
+ * REVIEWED_ENTRIES `receivers`)? A BUILD target that library code was given before may be reached
+ * through that code later: not reviewed.
+ */
+function reviewedReceiver(cls: GlobalValue, receiver: Receiver): boolean {
+  const r = cls.receivers;
+  if (!r || receiver.holder?.handed) return false;
+  return (receiver.kind === 'call' ? r.calls : r.builds).includes(receiver.name);
 }
 
 /**
@@ -201,7 +236,7 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
  * now that code may reach it through `v`: `v` given to library code, a BUILD on a receiver that is
  * not a plain store, or the pickle calling `v`'s __setitem__, append... (containers.ts).
  */
-export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>): void {
+export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>, receiver?: Receiver): void {
   if (v.k !== 'call' || seen.has(v)) return;
   // list(items), OrderedDict(pairs)...: what they were made from is held, not handed
   const built = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved);
@@ -209,10 +244,10 @@ export function storedInstances(m: MachineState, r: OpReader, v: Value, to: stri
   seen.add(v);
   const into = classOf(v)?.resolved ?? 'object';
   if (built) {
-    handedValues(m, r, v.args, to, pseudo, seen, into);
-    if (v.kwargs) handedValues(m, r, v.kwargs, to, pseudo, seen, into);
+    handedValues(m, r, v.args, to, pseudo, seen, into, receiver);
+    if (v.kwargs) handedValues(m, r, v.kwargs, to, pseudo, seen, into, receiver);
   }
-  if (v.stored) handedValues(m, r, v.stored, to, pseudo, seen, into);
+  if (v.stored) handedValues(m, r, v.stored, to, pseudo, seen, into, receiver);
 }
 
 /** Adds `it` to what `v` holds unjudged (CallValue.stored), kept and marked as a list's item is. */
@@ -227,7 +262,7 @@ export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): v
 }
 
 /** The objects in a value (through tuples, lists, sets and dicts) given to library code: see handedInstance. */
-export function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string): void {
+export function handedValues(m: MachineState, r: OpReader, root: Value, to: string, pseudo: LazyText, seen: Set<Value>, storedIn?: string, receiver?: Receiver): void {
   const visit = (v: Value): void => {
     switch (v.k) {
       case 'tuple':
@@ -243,7 +278,7 @@ export function handedValues(m: MachineState, r: OpReader, root: Value, to: stri
         }
         return;
       case 'call':
-        handedInstance(m, r, v, to, pseudo, seen, storedIn);
+        handedInstance(m, r, v, to, pseudo, seen, storedIn, receiver);
         return;
       default:
     }
@@ -289,9 +324,11 @@ function storesOnly(b: StoringBuild, state: Value): boolean {
  * setter), which may reach what it stored before.
  */
 function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: GlobalValue | null, state: Value, to: string, pseudo: LazyText): void {
-  // most states hold no object at all: nothing to walk, nothing to allocate
-  if (!cls?.storingBuild && !m.lateHot && !isHot(state)) return;
+  // most states hold no object at all, on objects that hold nothing: nothing to walk, nothing to allocate
+  if (!cls?.storingBuild && !inst.stored && !m.lateHot && !isHot(state)) return;
   const seen = new Set<Value>();
+  // library code read not to run the failing methods of some classes keeps their objects in the instance
+  const receiver: Receiver | undefined = cls ? { kind: 'build', name: cls.resolved, holder: inst } : undefined;
   if (cls?.storingBuild) {
     // given to library code before, the object may be kept there and its code run again later
     if (!inst.handed && storesOnly(cls.storingBuild, state)) {
@@ -299,8 +336,11 @@ function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: Glob
       return;
     }
     storedInstances(m, r, inst, to, pseudo, seen);
+  } else if (inst.stored && !(inst.callee.k === 'global' && INERT_CALLEES.has(inst.callee.resolved))) {
+    // what a reviewed callee's result keeps: this BUILD runs the object's own code, which may reach it
+    storedInstances(m, r, inst, to, pseudo, seen, receiver);
   }
-  handedValues(m, r, state, to, pseudo, seen);
+  handedValues(m, r, state, to, pseudo, seen, undefined, receiver);
 }
 
 /** The worst of a class's call and method verdicts (a gadget before an unverified entry), if any. */
@@ -337,19 +377,21 @@ function initRun(callee: GlobalValue, args: Value, kind: CallKind): GlobalValue 
 }
 
 /** What the policy says about calling this global, beyond importing it: value-only entries, call denials, cost rules. */
-function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: LazyText, kind: CallKind, kwargs?: Value): void {
+function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, pseudo: LazyText, kind: CallKind, kwargs?: Value): Value[] | undefined {
   const at = { op: r.info.name, at: r.opPos };
   // NEWOBJ needs a class (cls.__new__): only a call can run a gadget function
   if (callee.catalogueVeto && (kind === 'reduce' || kind === 'inst' || kind === 'obj')) {
     const veto = catalogueJudgement(callee.catalogueVeto[0], callee.catalogueVeto[1], false);
     if (veto?.decision === 'deny') m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: veto.reason });
   }
-  passedClasses(m, r, callee, args, kwargs, pseudo);
+  const held = passedClasses(m, r, callee, args, kwargs, pseudo);
   const inits = initRun(callee, args, kind);
   // what the callee calls of its arguments (a class's __init__ runs only on a call, not on NEWOBJ)
   if (inits === callee) checkHandedArguments(m, r, callee, args, kwargs, pseudo);
   else if (inits?.callsArguments) checkHandedState(m, r, inits, args.k === 'tuple' ? (args.items[2] ?? args) : args, pseudo);
-  if (inits?.callVerdict) {
+  // a call with no argument at all, which a reviewer read to reach nothing (shapely 1.8's `Polygon()`)
+  const readEmpty = inits === callee && callee.callVerdict?.emptyCall !== undefined && noArguments(args, kwargs);
+  if (inits?.callVerdict && !readEmpty) {
     const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';
     m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
   }
@@ -357,6 +399,12 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: callee.denyCall });
   const cost = callCost(callee, args, m.limits, kwargs);
   if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, call: pseudo(), ...cost.args } as never);
+  return held;
+}
+
+/** An empty argument tuple and no keyword argument (or an empty dict of them). */
+function noArguments(args: Value, kwargs: Value | undefined): boolean {
+  return args.k === 'tuple' && args.count === 0 && (kwargs === undefined || kwargs.k === 'none' || (kwargs.k === 'dict' && kwargs.count === 0));
 }
 
 function describeArgs(args: Value): string {
@@ -377,6 +425,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
     case 'call': {
       // a partial's state is part of what walks through it look at (passedClasses)
       if (isPartial(inst)) m.walkEpoch++;
+      noteBuild(inst);
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);

@@ -23,6 +23,35 @@ import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index'
 export interface CallVerdict {
   readonly gadget: boolean;
   readonly reason: string;
+  /**
+   * A reviewer read that calling the class with no argument at all (`Cls()`, how shapely 1.8 pickles
+   * its geometries before a BUILD of their WKB) reaches nothing: what was read. Such a call is not a
+   * finding; any other call still is (REVIEWED_ENTRIES `emptyCall`).
+   */
+  readonly emptyCall?: string;
+}
+
+/**
+ * Library code a reviewer read that is given an instance of the class while a pickle loads and runs
+ * none of its failing methods (`__setitem__`...) on it: callees by name (the pickle calls them with
+ * the instance in their arguments) and classes whose BUILD gets it in its state. The instance is not
+ * a finding there; it is held by what that code made (the call's result, the BUILD's object) and
+ * judged again wherever that goes (ops/calls.ts handedInstance).
+ */
+export interface ReviewedReceivers {
+  readonly calls: readonly string[];
+  readonly builds: readonly string[];
+  readonly read: string;
+}
+
+/** What a reviewer read of a class's entry points (REVIEWED_ENTRIES). */
+export interface ReviewedEntries {
+  readonly __getattr__?: string;
+  readonly __eq__?: string;
+  /** Only with a guarded __setstate__ (GUARDED_SETSTATE): BUILD then never sets slot state through __setattr__, and the guard covers what __setstate__ does with it. */
+  readonly __setattr__?: string;
+  readonly emptyCall?: string;
+  readonly receivers?: ReviewedReceivers;
 }
 
 /** The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a pickle does. */
@@ -51,7 +80,22 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'PIL.PngImagePlugin.PngImageFile',
   // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
   'sklearn_pandas.dataframe_mapper.DataFrameMapper',
+  // matplotlib's callback registry: the plain state it writes, with no callback (src/machine/matplotlib.ts)
+  'matplotlib.cbook.CallbackRegistry',
+  // geopandas' frames, series and geometry arrays: the state they write, with no CRS to parse at frame
+  // level, no key that is a property or a method name, geometries as WKB or shapely objects the pickle
+  // built from WKB (src/machine/geopandas.ts)
+  'geopandas.geodataframe.GeoDataFrame',
+  'geopandas.geoseries.GeoSeries',
+  'geopandas.array.GeometryArray',
 ]);
+
+const SHAPELY_EMPTY = (init: string) =>
+  `shapely 1.8.5: called with no argument (as shapely writes it), ${init}; BaseGeometry and BaseMultipartGeometry define no __init__ or __new__ (object's run), so nothing else runs. Any argument is still a call the catalogue judged (the coordinates are read through __array_interface__, whose data address is cast to a pointer)`;
+const GEOPANDAS_GETATTR = (setstate: string) =>
+  `geopandas 0.12.2 (pandas 1.5.3) and 1.0.1 (pandas 2.2.3): BUILD's getattr(inst, '__setstate__') finds ${setstate} on the class and never reaches NDFrame.__getattr__, which would look the name up as a column (self[name] builds a GeoSeries); the unpickler's other lookups (append, extend, add) are judged where a pickle makes them`;
+const GEOPANDAS_SETATTR = (own: string) =>
+  `geopandas 0.12.2 and 1.0.1: the class has a __setstate__, so BUILD never sets slot state through __setattr__; ${own}, and __setstate__ (guarded) reaches it only for self._item_cache = {} (an internal name: object.__setattr__) and for a BlockManager state (self._mgr = state, also an internal name), the guard admitting only a dict state`;
 
 /**
  * Entry points of a class that a reviewer read where the catalogue's walk could not tell them safe,
@@ -65,8 +109,14 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
  *   other paths: its verdict is judged there, as for a failing method.
  * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
  *   bad path only for operands no pickle can give there.
+ * - `__setattr__`, for a class whose __setstate__ is guarded (GUARDED_SETSTATE): BUILD never sets slot
+ *   state through it, and what __setstate__ does with it is part of the guard's review.
+ * - `emptyCall`: calling the class with no argument at all reaches nothing (shapely 1.8's `Polygon()`);
+ *   any other call stays judged by the catalogue's verdict (CallVerdict `emptyCall`).
+ * - `receivers`: library code read not to run the class's failing methods on an instance it is given
+ *   (ReviewedReceivers).
  */
-export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string }> = new Map([
+export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<string, ReviewedEntries>([
   [
     'skimage.measure._regionprops.RegionProperties',
     {
@@ -81,6 +131,27 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
     {
       __eq__:
         "arrow 1.2.3 and 1.3.0: __eq__ returns False unless the other operand is an Arrow or a datetime, and then compares datetimes; the path the walk saw (a number made into an Arrow, whose tzinfo string is looked up as a zone file) is only for numbers",
+    },
+  ],
+  // shapely 1.8.5 (Debian 12) pickles a geometry as (cls, (), wkb): `Cls()`, then a BUILD whose
+  // __setstate__ parses the WKB bytes (deserialize_wkb: c_char_p(data) accepts only bytes). In 2.1.0
+  // (Debian 13) the classes are safe and pickled as shapely.io.from_wkb(wkb).
+  ['shapely.geometry.polygon.Polygon', { emptyCall: SHAPELY_EMPTY('Polygon.__init__(shell=None, holes=None): `if shell is not None` skips the coordinate parsing (geos_polygon_from_py and its ctypes casts)') }],
+  ['shapely.geometry.multipoint.MultiPoint', { emptyCall: SHAPELY_EMPTY('MultiPoint.__init__(points=None): `if points is None ...: pass` skips geos_multipoint_from_py') }],
+  ['shapely.geometry.multilinestring.MultiLineString', { emptyCall: SHAPELY_EMPTY('MultiLineString.__init__(lines=None): `if not lines: pass` skips geos_multilinestring_from_py') }],
+  ['shapely.geometry.multipolygon.MultiPolygon', { emptyCall: SHAPELY_EMPTY("MultiPolygon.__init__(polygons=None, context_type='polygons'): `if not polygons: return` skips geos_multipolygon_from_polygons") }],
+  // geopandas' frames and series: their __setstate__ is guarded (src/machine/geopandas.ts)
+  ['geopandas.geodataframe.GeoDataFrame', { __getattr__: GEOPANDAS_GETATTR('GeoDataFrame.__setstate__ (which pops a frame-level crs and calls NDFrame.__setstate__)'), __setattr__: GEOPANDAS_SETATTR('GeoDataFrame.__setattr__ passes every name but "geometry" to NDFrame.__setattr__') }],
+  ['geopandas.geoseries.GeoSeries', { __getattr__: GEOPANDAS_GETATTR("NDFrame.__setstate__ (GeoSeries defines none of its own)"), __setattr__: GEOPANDAS_SETATTR('GeoSeries defines no __setattr__: NDFrame.__setattr__') }],
+  [
+    'geopandas.array.GeometryArray',
+    {
+      receivers: {
+        calls: ['pandas._libs.internals._unpickle_block', 'pandas.core.internals.managers.BlockManager', 'pandas.core.internals.managers.SingleBlockManager'],
+        builds: ['pandas.core.internals.managers.BlockManager', 'pandas.core.internals.managers.SingleBlockManager', 'geopandas.geodataframe.GeoDataFrame', 'geopandas.geoseries.GeoSeries'],
+        read:
+          "pandas 1.5.3 and 2.2.3 rebuild a frame's blocks from it without assigning into it: _unpickle_block(values, placement, ndim) (maybe_coerce_values: isinstance checks; new_block: values.dtype, check_ndim in 1.5.3: values.ndim and len(values); the Block stores it), BlockManager(blocks, axes) and SingleBlockManager(block, axis) (block.ndim, _verify_integrity: block.shape, which is len(values)), the managers' __setstate__ (extract_array reads _typ; ensure_block_shape reads ndim and dtype and reshapes only a 2-D-able dtype, not GeometryDtype; new_block as above; assignments go into the state's own dicts), and NDFrame.__setstate__ of GeoDataFrame and GeoSeries stores the manager with object.__setattr__. What they run of GeometryArray (geopandas 0.12.2 and 1.0.1): the dtype property (a class attribute), ndim, shape, size and __len__ (the size of its data array, an ndarray the guard checked); never __setitem__",
+      },
     },
   ],
 ]);
@@ -156,6 +227,8 @@ export interface CatalogueVerdict {
   guardedArgs?: string;
   /** Its BUILD stores the state's values as they are (STORING_BUILD): how. */
   storingBuild?: StoringBuild;
+  /** Library code reviewed not to run its failing methods on an instance it is given (REVIEWED_ENTRIES `receivers`). */
+  receivers?: ReviewedReceivers;
   catalogue: 'safe' | 'gadget' | 'unverified' | 'unknown';
 }
 
@@ -186,11 +259,12 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
   if (e.callOnly && unmatched && (e.kind === 'gadget' || e.kind === 'unverified')) {
     // pickle rebuilds it with __new__ and BUILD, which reach nothing; only a call runs __init__
     const what = e.kind === 'gadget' ? `${e.reason}` : `the catalogue could not verify it: ${e.reason}`;
+    const emptyCall = REVIEWED_ENTRIES.get(e.name)?.emptyCall;
     return {
       decision: 'allow',
       catalogue: 'safe',
-      reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call`,
-      callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})` },
+      reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${emptyCall ? `; calling it with no argument was read: ${emptyCall}` : ''}`,
+      callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})`, ...(emptyCall ? { emptyCall } : {}) },
     };
   }
   const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? (argsGuarded(e, where) ?? methodOnly(e, where)) : null;
@@ -220,7 +294,8 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
   const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
   const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
-  const read = names.filter((n): n is '__getattr__' | '__eq__' => (n === '__getattr__' || n === '__eq__') && reviewed[n] !== undefined);
+  // __setattr__'s review holds only with a guarded __setstate__: BUILD then never sets slot state through it
+  const read = names.filter((n): n is '__getattr__' | '__eq__' | '__setattr__' => (n === '__getattr__' || n === '__eq__' || (n === '__setattr__' && guarded)) && reviewed[n] !== undefined);
   const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
   const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n);
   if ((methods.length === 0 && !guarded && read.length === 0) || !names.every(judgedElsewhere)) return null;
@@ -238,10 +313,11 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}${reviewed.receivers ? `; library code given one while a pickle loads was read: ${reviewed.receivers.read}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
+    ...(reviewed.receivers && Object.keys(methodVerdicts).length ? { receivers: reviewed.receivers } : {}),
   };
 }
 

@@ -239,6 +239,14 @@ export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
 /** An allow rule for a global that calls the values handed at `positions` (see RuleSchema `callsArguments`). */
 const calling = (module: string, names: string[], positions: number[], reason: string): PolicyRule => ({ ...allow(module, names, reason), callsArguments: positions });
 
+/** The marker functions matplotlib's MarkerStyle keeps (`_set_` + each name of MarkerStyle.markers, and the vertex, path, tuple and mathtext ones), in 3.6.3 and 3.10.1. */
+const MARKER_FUNCTIONS = [
+  'caretdown', 'caretdownbase', 'caretleft', 'caretleftbase', 'caretright', 'caretrightbase', 'caretup', 'caretupbase', 'circle', 'diamond',
+  'hexagon1', 'hexagon2', 'hline', 'nothing', 'octagon', 'pentagon', 'pixel', 'plus', 'plus_filled', 'point', 'square', 'star', 'thin_diamond',
+  'tickdown', 'tickleft', 'tickright', 'tickup', 'tri_down', 'tri_left', 'tri_right', 'tri_up', 'triangle_down', 'triangle_left', 'triangle_right',
+  'triangle_up', 'vline', 'x', 'x_filled', 'vertices', 'path_marker', 'tuple_marker', 'mathtext_path',
+].map((n) => `_set_${n}`);
+
 const SORTED_KEY =
   'sorted containers (sortedcontainers 2.4, read in full): __reduce__ gives (values, key) and __init__ keeps key and calls it on every value, so the key handed over must be one the policy lets the pickle call (a builtin such as abs, or None); nothing else in construction calls a value of the pickle';
 
@@ -266,6 +274,8 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
     allow(m, ['URL'], "URLs (yarl 1.8.2 and 1.19.0, read): __new__ takes a str (a str subclass through str()) or, encoded, a SplitResult, splits it with urllib and requotes the parts with yarl's own quoters, the 'callable value' the catalogue's walk could not follow (_Quoter instances made at import); anything else is a TypeError. __setstate__ stores the split result and an empty cache; nothing handed is called"),
   ),
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
+  reference('matplotlib.markers', MARKER_FUNCTIONS.map((n) => `MarkerStyle.${n}`), "the marker function a MarkerStyle keeps as a bound method (matplotlib 3.6.3 and 3.10.1, read: _set_marker stores getattr(self, '_set_' + name), pickled as getattr(style, name); MarkerStyle has no __getattr__, __getattribute__ or __setstate__, so the getattr reads the class's function; each computes the marker's path and transform from the style's own attributes when called, which loading never does): values only"),
+  reference('matplotlib.cbook', ['_exception_printer'], "matplotlib's default exception handler a CallbackRegistry keeps (3.6.3 and 3.10.1, read: called only by CallbackRegistry.process with an exception, which it re-raises or prints; the uncatalogued call the walk saw is the GUI-framework check): a value only"),
 ];
 
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
