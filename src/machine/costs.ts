@@ -6,6 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -127,12 +128,27 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['decimal.Decimal', parsesNumber(() => MAX_DECIMAL_EXPONENT)],
   ['builtins.type', typeOfOneArgument],
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
+  [BIO_ARRAY, bioArrayNewGuard],
 ]);
+
+/**
+ * `C.__new__(D, ...)` (read with getattr, or by the dotted name `C.__new__`) runs C's own __new__
+ * code on a D. For a class whose BUILD a reviewed guard checks, that code was read for D = C only.
+ */
+function ownConstructor(callee: GlobalValue, args: Value): CostFinding | null {
+  const owner = callee.ctorOf;
+  if (!owner?.guardedSetstate) return null;
+  const cls = args.k === 'tuple' ? args.items[0] : undefined;
+  if (cls && cls.k === 'global' && cls.resolved === owner.resolved) return null;
+  return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${owner.resolved}.__new__ was reviewed for its own class only, and is called on ${cls?.k === 'global' ? cls.resolved : 'something else'}` } };
+}
 
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
   const guarded = sympyCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
+  const own = ownConstructor(callee, args);
+  if (own) return own;
   const call = effectiveCall(callee, args);
   if (!call) return null;
   const check = COSTS.get(call.fn);
@@ -281,22 +297,35 @@ function dataFrameMapperGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * What a BUILD guard may ask the machine: `loads(v)` runs the bytes `v` as a nested pickle of this
+ * input (reporting its findings as any nested pickle's) and gives what it returns, or null when it
+ * cannot be run (too deep, too large, not kept, or it did not finish).
+ */
+export interface BuildContext {
+  readonly hotKnown: boolean;
+  readonly loads: (v: Value) => Value | null;
+}
+
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
-const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => CostFinding | null> = new Map([
+type SetstateGuard = (state: Value, hotKnown: boolean, ctx: BuildContext) => CostFinding | null;
+const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, SetstateGuard>([
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
   ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
   ['PIL.Image.Image', pilImageGuard],
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
+  [BIO_ARRAY, (state, _hot, ctx) => bioArrayStateGuard(state, ctx.loads)],
 ]);
 
-/** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */
-export function buildGuard(cls: GlobalValue, state: Value, hotKnown: boolean): CostFinding | null {
+/** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */
+export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): CostFinding | null {
+  const hotKnown = ctx.hotKnown;
   if (cls.guardedSetstate) {
     const guard = SETSTATE_GUARDS.get(cls.guardedSetstate);
     // a name the catalogue guards but no guard here knows: fail closed
-    return guard ? guard(state, hotKnown) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
+    return guard ? guard(state, hotKnown, ctx) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
   if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);

@@ -51,6 +51,9 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'PIL.PngImagePlugin.PngImageFile',
   // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
   'sklearn_pandas.dataframe_mapper.DataFrameMapper',
+  // Biopython's substitution matrices: __setstate__ is pickle.loads(state); the guard runs that pickle
+  // as a nested one and admits a plain numpy array (src/machine/biopython.ts)
+  'Bio.Align.substitution_matrices.Array',
 ]);
 
 /**
