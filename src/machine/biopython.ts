@@ -61,7 +61,8 @@ function numericDtype(v: Value | undefined): boolean {
  * `Array.__new__(Array, alphabet, dims, data, dtype)`, and `Array(...)`, NEWOBJ: the arguments after
  * the class.
  */
-export function bioArrayNewGuard(args: readonly Value[], limits: Limits): CostFinding | null {
+export function bioArrayNewGuard(args: readonly Value[], limits: Limits, kwargs?: Value): CostFinding | null {
+  if (kwargs && !(kwargs.k === 'dict' && kwargs.count === 0)) return refuse('its constructor gets keywords');
   if (args.length !== 4) return refuse('its constructor gets other than (alphabet, dims, None, dtype)');
   const [alphabet, dims, data, dtype] = args as [Value, Value, Value, Value];
   let n: number;
