@@ -6,7 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
-import { ASTROPY_TIME, timeNewGuard, timeStateGuard } from './astropy';
+import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
 import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
 import { builtKey } from './keys';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
@@ -347,6 +347,8 @@ const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, Sets
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
   [BIO_ARRAY, (state, _hot, ctx) => bioArrayStateGuard(state, ctx.loads)],
   [ASTROPY_TIME, timeStateGuard],
+  [ASTROPY_TABLE, tableStateGuard],
+  [ASTROPY_COLUMN, columnStateGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */

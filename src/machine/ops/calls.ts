@@ -15,7 +15,8 @@ import { findNestedPickles, looksLikeNestedPickle, mayHoldNested } from '../nest
 import type { Recorder } from '../recorder';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
-import { classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { ARRAY_FINALIZE_READ } from '../astropy';
+import { NUMPY_RECONSTRUCT, classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -108,6 +109,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
         // (and, for a class with a guarded BUILD, costs.ts ownConstructor that it is called on C itself)
         if (position === 0 && (v.guardedArgs || v.guardedSetstate) && callee.ctorOf?.resolved === v.resolved) return;
+        // numpy's _reconstruct(C, ...) rebuilds C without its __new__ for a class whose __array_finalize__(None) was read (astropy.ts)
+        if (position === 0 && v.guardedSetstate && ARRAY_FINALIZE_READ.has(v.guardedSetstate) && NUMPY_RECONSTRUCT.has(callee.resolved)) return;
         // one finding per class and call site, however often the arguments hold it
         if (!m.firstReport(v, r.opPos)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };

@@ -62,6 +62,10 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   // earlier BUILD's SCALES, FORMATS or __getattribute__ would turn into a scale conversion; the guard
   // admits the __dict__ astropy writes (src/machine/astropy.ts)
   'astropy.time.core.Time',
+  // astropy's Table (__setstate__ runs __init__ on the columns) and Column (__setstate__ sets six
+  // attributes): the shapes astropy writes (src/machine/astropy.ts)
+  'astropy.table.table.Table',
+  'astropy.table.column.Column',
 ]);
 
 /**
@@ -89,7 +93,7 @@ export const KEY_JUDGED: ReadonlyMap<string, string> = new Map([
  * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
  *   bad path only for operands no pickle can give there.
  */
-export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string }> = new Map([
+export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string; readonly __setattr__?: string }> = new Map([
   [
     'skimage.measure._regionprops.RegionProperties',
     {
@@ -99,6 +103,13 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
   ],
   ['dask.delayed.Delayed', { __getattr__: "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__" }],
   ['dask.delayed.DelayedLeaf', { __getattr__: "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden" }],
+  [
+    'astropy.table.column.Column',
+    {
+      __setattr__:
+        "astropy 5.2.1 and 7.0.1: Column.__setattr__ refuses 'mask', sets the attribute as object does (properties and the MetaData descriptor run), and for 'unit' asks parent_table, which is None unless astropy itself stored a weakref to a table in _parent_table (a pickle cannot: Column's __setstate__, which every BUILD of one runs, sets six named attributes and then _parent_table = None); the walk could not see that the weakref is what is called",
+    },
+  ],
   [
     'astropy.time.core.Time',
     {
@@ -252,7 +263,7 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const guardsBuild = GUARDED_SETSTATE.has(e.name);
   const guarded = failing.__setstate__ !== undefined && guardsBuild;
   const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
-  const read = names.filter((n): n is '__getattr__' | '__eq__' => (n === '__getattr__' || n === '__eq__') && reviewed[n] !== undefined);
+  const read = names.filter((n): n is '__getattr__' | '__eq__' | '__setattr__' => (n === '__getattr__' || n === '__eq__' || n === '__setattr__') && reviewed[n] !== undefined);
   const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
   const keyed = KEY_JUDGED.get(e.name);
   const hashing: string[] = keyed !== undefined ? names.filter((n) => n === '__hash__' || n === '__eq__') : [];
