@@ -151,6 +151,12 @@ describe("Biopython's substitution matrices: what the constructor is given", () 
     expect(judge(newobj((p) => p.mark().str('AB')))).toEqual(SAFE);
     expect(judge(newobj((p) => p.mark().none()))).toEqual(UNSAFE);
   });
+  test("numpy's _reconstruct(Array, ...) (no __new__ run) is not a way round the guards: the class handed to it is judged, and its BUILD guarded", () => {
+    const viaNumpy = new P().proto(2).global('numpy.core.multiarray', '_reconstruct').global(MOD, 'Array').binint1(0).tuple1().bytes('b').tuple3().reduce();
+    const [verdict, found] = judge(viaNumpy.bytes(nestedCall('os', 'system', 'id')).build().stop().done());
+    expect(verdict).toBe('dangerous');
+    expect(found).toEqual(expect.arrayContaining(['UNLISTED_GLOBAL/unverified-passed', 'DENIED_GLOBAL/unsafe-call', 'NESTED_PICKLE/nested-dangerous']));
+  });
   test('the dotted name C.__new__ stays denied for a class without a reviewed guard', () => {
     const r = scan(new P().proto(4).str('collections').str('OrderedDict.__new__').stackGlobal().global('collections', 'OrderedDict').tuple1().reduce().stop().done(), { policy: 'default' });
     expect(rules(r)).toContain('DENIED_GLOBAL/denied');
