@@ -186,6 +186,17 @@ export function columnStateGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * NEWOBJ (or `Column.__new__`) of a Column: `BaseColumn.__new__(cls, data, name, dtype, shape,
+ * length, description, unit, format, meta, ...)` is the whole constructor (a str unit is parsed, data
+ * converted, meta and indices deep-copied); astropy's pickles never run it (numpy's `_reconstruct`
+ * makes the object). Admitted without arguments only, which makes an empty column.
+ */
+export function columnNewGuard(args: readonly Value[], _limits: Limits, kwargs?: Value): CostFinding | null {
+  if (args.length !== 0 || !emptyKwargs(kwargs)) return refuseTable("a Column's constructor is given arguments (astropy rebuilds columns with numpy's _reconstruct)");
+  return null;
+}
+
 /** A Column the pickle built: `_reconstruct(Column, ...)` (its state is checked by its own BUILD guard, and again here). */
 function builtColumn(v: Value): boolean {
   const cls = classOf(v);

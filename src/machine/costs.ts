@@ -6,7 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
-import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
+import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnNewGuard, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
 import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
 import { builtKey } from './keys';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
@@ -153,6 +153,7 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
 const REVIEWED_NEW: ReadonlyMap<string, Check> = new Map([
   [BIO_ARRAY, bioArrayNewGuard],
   [ASTROPY_TIME, timeNewGuard],
+  [ASTROPY_COLUMN, columnNewGuard],
 ]);
 
 /**

@@ -126,6 +126,15 @@ describe("astropy's Column: states out of the shape", () => {
     expect(judge(bare((p) => p.emptyDict()))[1]).toContain('DENIED_GLOBAL/unsafe-call');
     expect(judge(bare((p) => p.none().tuple1()))[1]).toContain('DENIED_GLOBAL/unsafe-call');
   });
+  test("a Column's constructor with arguments (NEWOBJ, Column.__new__ by name or getattr) is refused; without, it makes an empty column", () => {
+    const args: Step = (p) => p.mark().none().str('a').none().emptyTuple().binint1(0).none().str('m / s').tuple();
+    expect(judge(args(new P().proto(2).global('astropy.table.column', 'Column')).newobj().stop().done())[1]).toContain('DENIED_GLOBAL/unsafe-call');
+    expect(judge(new P().proto(2).global('astropy.table.column', 'Column').emptyTuple().newobj().stop().done())).toEqual(SAFE);
+    const dotted = new P().proto(4).str('astropy.table.column').str('Column.__new__').stackGlobal().mark().global('astropy.table.column', 'Column').none().str('a').tuple().reduce().stop().done();
+    expect(judge(dotted)[1]).toContain('DENIED_GLOBAL/unsafe-call');
+    const viaGetattr = new P().proto(2).global('builtins', 'getattr').global('astropy.table.column', 'Column').str('__new__').tuple2().reduce().global('astropy.table.column', 'Column').str('x').tuple2().reduce().stop().done();
+    expect(judge(viaGetattr)[1]).toContain('DENIED_GLOBAL/unsafe-call');
+  });
   test('a Column handed to anything but numpy _reconstruct is judged by its guarded BUILD; MaskedColumn stays unverified', () => {
     expect(judge(new P().proto(2).global('builtins', 'list').global('astropy.table.column', 'Column').tuple1().tuple1().reduce().stop().done())[1]).toContain('UNLISTED_GLOBAL/unverified-passed');
     expect(judge(new P().proto(2).global('astropy.table.column', 'MaskedColumn').stop().done())[0]).not.toBe('safe');
