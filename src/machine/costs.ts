@@ -6,6 +6,9 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnNewGuard, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
+import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
+import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
 import { callbackRegistryGuard } from './matplotlib';
 import { isPlainData } from './plain-data';
@@ -18,28 +21,45 @@ export type CostFinding =
   | { rule: 'RESOURCE_HOSTILE/number-text'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/number-text'>, 'op' | 'at' | 'call'> }
   | { rule: 'DENIED_GLOBAL/unsafe-call'; args: Omit<RuleArgs<'DENIED_GLOBAL/unsafe-call'>, 'op' | 'at' | 'call'> };
 
-type Check = (args: readonly Value[], limits: Limits) => CostFinding | null;
+/** A check of a call: its positional arguments and its keywords (NEWOBJ_EX, copyreg.__newobj_ex__, a partial's). */
+type Check = (args: readonly Value[], limits: Limits, kwargs?: Value) => CostFinding | null;
 
-/** The callable that really runs and its positional arguments: copyreg's reconstructors and `C.__new__` unwrapped. */
-export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; args: readonly Value[] } | null {
+/**
+ * The callable that really runs and its positional arguments: copyreg's reconstructors and `C.__new__`
+ * unwrapped. `key` is what its check is found by: the catalogue's name for a class with a reviewed
+ * BUILD guard (whichever alias the pickle spelled), else the name as resolved.
+ */
+export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; key: string; args: readonly Value[]; kwargs?: Value } | null {
   if (args.k !== 'tuple') return null;
   const items = args.items;
   const cls = items[0];
+  const of = (g: GlobalValue, rest: readonly Value[], kwargs?: Value) => ({ fn: g.resolved, key: g.guardedSetstate ?? g.resolved, args: rest, ...(kwargs ? { kwargs } : {}) });
   switch (callee.resolved) {
     case 'copyreg.__newobj__':
-      return cls && cls.k === 'global' ? { fn: cls.resolved, args: items.slice(1) } : null;
+      return cls && cls.k === 'global' ? of(cls, items.slice(1)) : null;
     case 'copyreg.__newobj_ex__': {
       const a = items[1];
-      return cls && cls.k === 'global' && a && a.k === 'tuple' ? { fn: cls.resolved, args: a.items } : null;
+      return cls && cls.k === 'global' && a && a.k === 'tuple' ? of(cls, a.items, items[2]) : null;
     }
     case 'copyreg._reconstructor': {
       // obj = base.__new__(cls, state); base.__init__(obj, state) unless base is object
       const base = items[1];
-      return base && base.k === 'global' && base.resolved !== 'builtins.object' && items[2] ? { fn: base.resolved, args: [items[2]] } : null;
+      return base && base.k === 'global' && base.resolved !== 'builtins.object' && items[2] ? of(base, [items[2]]) : null;
     }
   }
-  if (callee.ctorOf) return cls && cls.k === 'global' ? { fn: cls.resolved, args: items.slice(1) } : null;
-  return { fn: callee.resolved, args: items };
+  if (callee.ctorOf) return cls && cls.k === 'global' ? of(cls, items.slice(1)) : null;
+  return of(callee, items);
+}
+
+/**
+ * The class with a reviewed constructor check (REVIEWED_NEW) this call constructs, whatever its
+ * arguments: the callee, the owner of `C.__new__`, or copyreg.__newobj__(_ex__)'s first argument.
+ */
+function reviewedTarget(callee: GlobalValue, args: Value): string | null {
+  const first = args.k === 'tuple' ? args.items[0] : undefined;
+  const rebuilt = (callee.resolved === 'copyreg.__newobj__' || callee.resolved === 'copyreg.__newobj_ex__') && first?.k === 'global' ? first : null;
+  for (const g of [callee, callee.ctorOf, rebuilt]) if (g?.guardedSetstate && REVIEWED_NEW.has(g.guardedSetstate)) return g.guardedSetstate;
+  return null;
 }
 
 const ITERATORS: ReadonlySet<string> = new Set(['builtins.range', 'itertools.count', 'itertools.repeat', 'itertools.cycle']);
@@ -132,14 +152,40 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
 ]);
 
+/** Constructors of classes with a reviewed BUILD guard, checked wherever they run (by catalogue name). */
+const REVIEWED_NEW: ReadonlyMap<string, Check> = new Map([
+  [BIO_ARRAY, bioArrayNewGuard],
+  [ASTROPY_TIME, timeNewGuard],
+  [ASTROPY_COLUMN, columnNewGuard],
+]);
+
+/**
+ * `C.__new__(D, ...)` (read with getattr, or by the dotted name `C.__new__`) runs C's own __new__
+ * code on a D. For a class whose BUILD a reviewed guard checks, that code was read for D = C only.
+ */
+function ownConstructor(callee: GlobalValue, args: Value): CostFinding | null {
+  const owner = callee.ctorOf;
+  if (!owner?.guardedSetstate) return null;
+  const cls = args.k === 'tuple' ? args.items[0] : undefined;
+  if (cls && cls.k === 'global' && (cls.resolved === owner.resolved || cls.guardedSetstate === owner.guardedSetstate)) return null;
+  return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${owner.resolved}.__new__ was reviewed for its own class only, and is called on ${cls?.k === 'global' ? cls.resolved : 'something else'}` } };
+}
+
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
   const guarded = sympyCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
+  const key = builtKey(callee.resolved, args);
+  if (key) return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${callee.resolved}() hashes what it is given, and it gets ${key.cls}, whose __hash__ and __eq__ are judged: ${key.verdict.reason}` } };
+  const own = ownConstructor(callee, args);
+  if (own) return own;
   const call = effectiveCall(callee, args);
-  if (!call) return null;
-  const check = COSTS.get(call.fn);
-  return check ? check(call.args, limits) : null;
+  if (!call) {
+    const target = reviewedTarget(callee, args);
+    return target ? { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${target} is admitted with constructor arguments a reviewed guard has checked, and these cannot be listed` } } : null;
+  }
+  const check = REVIEWED_NEW.get(call.key) ?? COSTS.get(call.fn);
+  return check ? check(call.args, limits, call.kwargs ?? kwargs) : null;
 }
 
 /**
@@ -257,8 +303,19 @@ function dataFrameMapperGuard(state: Value): CostFinding | null {
   return null;
 }
 
+/**
+ * What a BUILD guard may ask the machine: `loads(v)` runs the bytes `v` as a nested pickle of this
+ * input (reporting its findings as any nested pickle's) and gives what it returns, or null when it
+ * cannot be run (too deep, too large, not kept, or it did not finish).
+ */
+export interface BuildContext {
+  readonly hotKnown: boolean;
+  readonly loads: (v: Value) => Value | null;
+}
+
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
-const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => CostFinding | null> = new Map([
+type SetstateGuard = (state: Value, hotKnown: boolean, ctx: BuildContext) => CostFinding | null;
+const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, SetstateGuard>([
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
   ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
@@ -269,14 +326,19 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['geopandas.geodataframe.GeoDataFrame', geoDataFrameGuard],
   ['geopandas.geoseries.GeoSeries', geoSeriesGuard],
   ['geopandas.array.GeometryArray', geometryArrayGuard],
+  [BIO_ARRAY, (state, _hot, ctx) => bioArrayStateGuard(state, ctx.loads)],
+  [ASTROPY_TIME, timeStateGuard],
+  [ASTROPY_TABLE, tableStateGuard],
+  [ASTROPY_COLUMN, columnStateGuard],
 ]);
 
-/** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */
-export function buildGuard(cls: GlobalValue, state: Value, hotKnown: boolean): CostFinding | null {
+/** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */
+export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): CostFinding | null {
+  const hotKnown = ctx.hotKnown;
   if (cls.guardedSetstate) {
     const guard = SETSTATE_GUARDS.get(cls.guardedSetstate);
     // a name the catalogue guards but no guard here knows: fail closed
-    return guard ? guard(state, hotKnown) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
+    return guard ? guard(state, hotKnown, ctx) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
   if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);

@@ -6,7 +6,12 @@ import type { GlobalValue } from './values';
 /** Builtins whose calls the machine models (models.ts): their deny findings wait to see how they are used. */
 const MODELED: ReadonlySet<string> = new Set(['builtins.getattr']);
 
+/** `Owner.__new__` by a protocol 4 dotted name: the owner's qualified name. */
+const DOTTED_NEW = /^((?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*)\.__new__$/;
+
 export function importGlobal(m: MachineState, r: OpReader, module: string, name: string): GlobalValue {
+  const ctor = dottedConstructor(m, r, module, name);
+  if (ctor) return ctor;
   const j = m.policy.judge(module, name, m.proto);
   if (j.decision === 'deny' && MODELED.has(j.resolved)) {
     const id = m.rec.holdGlobal(module, name, r.opPos, r.info.name, j);
@@ -28,4 +33,20 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
     ...(j.catalogueVeto ? { catalogueVeto: j.catalogueVeto } : {}),
     ...(j.callsArguments ? { callsArguments: j.callsArguments } : {}),
   };
+}
+
+/**
+ * `Owner.__new__` named by a protocol 4 dotted name is what `getattr(Owner, '__new__')` is
+ * (models.ts): the owner's constructor, whose call rebuilds its first argument. Modeled only for an
+ * owner the policy allows with a reviewed BUILD guard (its __new__ was read as well, and calls of it
+ * are checked: costs.ts); any other `X.__new__` keeps the policy's verdict on a name that walks
+ * through a dunder attribute.
+ */
+function dottedConstructor(m: MachineState, r: OpReader, module: string, name: string): GlobalValue | null {
+  const owner = DOTTED_NEW.exec(name)?.[1];
+  if (!owner || owner.split('.').some((part) => part.startsWith('__'))) return null;
+  const j = m.policy.judge(module, owner, m.proto);
+  if (j.decision !== 'allow' || !j.guardedSetstate) return null;
+  const g = importGlobal(m, r, module, owner);
+  return { k: 'global', module, name, resolved: `${g.resolved}.__new__`, id: g.id, ctorOf: g };
 }

@@ -13,7 +13,6 @@ import type { PickleSummary } from '../report/report';
 import { DataPath } from './data-path';
 import { Memo } from './memo';
 import { HANDLER_BY_CODE } from './ops';
-import type { Recorder } from './recorder';
 import { Halt, MachineState, makeHalt, type MachineOptions } from './state';
 import type { Value } from './values';
 
@@ -150,7 +149,7 @@ export class Machine extends MachineState {
     return outcome.summary.end - this.opts.baseOffset;
   }
 
-  nested(bytes: Uint8Array): { rec: Recorder } {
+  nested(bytes: Uint8Array): Machine {
     const inner = new Machine(bytes, { ...this.opts, depth: this.opts.depth + 1, baseOffset: 0, stopAfter: undefined, budget: this.budget });
     inner.run();
     return inner;

@@ -10,6 +10,7 @@ import type { OpReader } from '../pickle/reader';
 import { readBytes, type ByteSource } from '../pickle/source';
 import type { CompiledPolicy } from '../policy/compile';
 import type { FindingCode } from '../report/findings';
+import type { PickleSummary } from '../report/report';
 import { ruleMessage, type RuleArgs, type RuleId } from '../report/rules';
 import type { At } from '../report/rules/rule';
 import type { HookFactory, MachineHook, StreamAction } from './hooks';
@@ -134,7 +135,7 @@ export abstract class MachineState {
   }
 
   /** Runs `bytes` as pickles nested in this input (strings that are pickles); returns what it recorded. */
-  abstract nested(bytes: Uint8Array): { rec: Recorder };
+  abstract nested(bytes: Uint8Array): { rec: Recorder; results: readonly Value[]; pickles: readonly PickleSummary[] };
   /** Runs one pickle of this input from `pos` (a joblib object array); returns its end, or 0 when it did not complete. */
   abstract inline(pos: number): number;
 

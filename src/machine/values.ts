@@ -199,8 +199,16 @@ export function classOf(v: Value): GlobalValue | null {
     const cls = v.args.k === 'tuple' ? v.args.items[0] : undefined;
     return cls && cls.k === 'global' ? cls : null;
   }
+  // numpy's _reconstruct(cls, ...) makes a cls: said so for a class whose BUILD a reviewed guard checks
+  if (NUMPY_RECONSTRUCT.has(v.callee.resolved)) {
+    const cls = v.args.k === 'tuple' ? v.args.items[0] : undefined;
+    if (cls && cls.k === 'global' && cls.guardedSetstate) return cls;
+  }
   return v.callee;
 }
+
+/** numpy's ndarray reconstructor, `_reconstruct(subtype, shape, dtype)`: makes a subtype in C (no Python __new__ or __init__), then calls its __array_finalize__. */
+export const NUMPY_RECONSTRUCT: ReadonlySet<string> = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct']);
 
 /** The global a value was made from, looking through calls: the class of an instance, the callee of a call. */
 export function originGlobal(v: Value): GlobalValue | null {

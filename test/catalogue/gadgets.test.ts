@@ -54,6 +54,7 @@ describe('catalogue gadgets', () => {
     [/^pandas\.core\.frame\.DataFrame$/, 'numexpr.evaluate from DataFrame.add: an expression pandas writes from fixed operators'],
     [/^arrow\.arrow\.Arrow$/, 'io.open from __init__ (a call, still rejected) and from __eq__, whose path the walk saw only runs for a number, which __eq__ refuses first (REVIEWED_ENTRIES)'],
     [/^geopandas\.(geodataframe\.GeoDataFrame|geoseries\.GeoSeries|array\.GeometryArray)$/, "ctypes.cast and __import__ through shapely from __setitem__, construction, __getattr__ (a column lookup), __setattr__ and __setstate__: rebuilt, a BUILD guard admits only the state geopandas writes, __getattr__ and __setattr__ are never reached by it (REVIEWED_ENTRIES), and the other methods are judged where a pickle calls them (matplotlib-geopandas.test.ts)"],
+    [/^astropy\.table\.table\.Table$/, "eval (of text built from an array's number of dimensions) from __init__, which a call runs (still rejected) and __setstate__ runs on its state: a BUILD guard admits only Columns of the shape astropy writes (astropy-table-guard.test.ts); NEWOBJ alone runs object.__new__"],
     [/^PIL\.PngImagePlugin\.PngImageFile$/, "io.open from ImageFile.__init__ (a call, still rejected) and from load() by the walk's __setstate__ path: a BUILD empties the tile list load() reads files for, and a guard admits only the plain state Pillow writes (judge.test.ts)"],
   ];
 

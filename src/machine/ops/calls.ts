@@ -11,10 +11,12 @@ import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
 import { checkHandedArguments, checkHandedState } from '../handed';
-import { findNestedPickles, mayHoldNested } from '../nested';
+import { findNestedPickles, looksLikeNestedPickle, mayHoldNested } from '../nested';
+import type { Recorder } from '../recorder';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
-import { classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { ARRAY_FINALIZE_READ } from '../astropy';
+import { NUMPY_RECONSTRUCT, classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -112,7 +114,10 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
-        if (position === 0 && v.guardedArgs && callee.ctorOf?.resolved === v.resolved) return;
+        // (and, for a class with a guarded BUILD, costs.ts ownConstructor that it is called on C itself)
+        if (position === 0 && (v.guardedArgs || v.guardedSetstate) && callee.ctorOf?.resolved === v.resolved) return;
+        // numpy's _reconstruct(C, ...) rebuilds C without its __new__ for a class whose __array_finalize__(None) was read (astropy.ts)
+        if (position === 0 && v.guardedSetstate && ARRAY_FINALIZE_READ.has(v.guardedSetstate) && NUMPY_RECONSTRUCT.has(callee.resolved)) return;
         // one finding per class and call site, however often the arguments hold it
         if (!m.firstReport(v, r.opPos)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };
@@ -433,7 +438,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       if (setsSetstate(state))
         m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
-      const guard = cls ? buildGuard(cls, state, !m.lateHot) : null;
+      const guard = cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo) }) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
     }
@@ -465,19 +470,41 @@ export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: Lazy
       m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-too-large', { bytes: candidate.length, max: m.limits.maxNestedPickleBytes }, site(pseudo));
       continue;
     }
-    const inner = m.nested(blob);
-    const bad = inner.rec.findings.filter((f) => f.severity !== 'info');
-    const imports = inner.rec.globals;
-    if (imports.length === 0 && inner.rec.callCount === 0) continue; // just data that happens to look like a pickle
-    if (bad.some((f) => f.severity === 'dangerous')) {
-      const denied = [...new Set(imports.filter((g) => g.decision === 'deny').map((g) => g.resolved))];
-      const inside = denied.length ? `imports ${denied.join(', ')}` : bad.find((f) => f.severity === 'dangerous')!.message;
-      m.note(r, 'NESTED_PICKLE/nested-dangerous', { bytes: blob.length, inside }, site(pseudo));
-    } else if (bad.length) {
-      const names = [...new Set(imports.map((g) => g.resolved))].slice(0, 8).join(', ');
-      m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-unverified', { bytes: blob.length, code: bad[0]!.code, why: bad[0]!.message, imports: names || 'nothing' }, site(pseudo));
-    }
+    reportNested(m, r, m.nested(blob).rec, blob.length, pseudo);
   }
+}
+
+/** What a nested pickle's run found, reported where the string holding it flows. */
+function reportNested(m: MachineState, r: OpReader, inner: Recorder, bytes: number, pseudo: LazyText): void {
+  const bad = inner.findings.filter((f) => f.severity !== 'info');
+  const imports = inner.globals;
+  if (imports.length === 0 && inner.callCount === 0) return; // just data that happens to look like a pickle
+  if (bad.some((f) => f.severity === 'dangerous')) {
+    const denied = [...new Set(imports.filter((g) => g.decision === 'deny').map((g) => g.resolved))];
+    const inside = denied.length ? `imports ${denied.join(', ')}` : bad.find((f) => f.severity === 'dangerous')!.message;
+    m.note(r, 'NESTED_PICKLE/nested-dangerous', { bytes, inside }, site(pseudo));
+  } else if (bad.length) {
+    const names = [...new Set(imports.map((g) => g.resolved))].slice(0, 8).join(', ');
+    m.note(r, 'NESTED_PICKLE_UNVERIFIED/nested-unverified', { bytes, code: bad[0]!.code, why: bad[0]!.message, imports: names || 'nothing' }, site(pseudo));
+  }
+}
+
+/**
+ * What `pickle.loads(v)` returns, for a library's __setstate__ that loads its state (a BUILD guard
+ * asks, costs.ts BuildContext): the bytes `v` run as a nested pickle of this input, its findings
+ * reported as checkNested's (which then skips `v`), and the value its first pickle returns. Null
+ * when it cannot be run: nested too deep, larger than maxNestedPickleBytes, not kept, not starting
+ * like a pickle, or halted before its STOP.
+ */
+function nestedLoads(m: MachineState, r: OpReader, v: Value, pseudo: LazyText): Value | null {
+  if (v.k !== 'bytes' || m.opts.depth >= m.limits.maxNestedPickleDepth || v.end - v.start > m.limits.maxNestedPickleBytes) return null;
+  const blob = m.bytesOf(v, Infinity);
+  if (!blob || !looksLikeNestedPickle(blob)) return null;
+  m.nestedChecked.add(v);
+  const inner = m.nested(blob);
+  reportNested(m, r, inner.rec, blob.length, pseudo);
+  const first = inner.pickles[0];
+  return first?.complete ? (inner.results[0] ?? null) : null;
 }
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {

@@ -6,6 +6,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
+import { hashedKey } from '../keys';
 import { sympyKeys } from '../sympy';
 import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, mayHideHot, originGlobal, type GlobalValue, type Value } from '../values';
 import { INERT_CALLEES, checkNested, describeOperand, handedValues, holdIn, storedInstances } from './calls';
@@ -27,10 +28,19 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
   mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1, h: false, s: false })})`, 'append', items);
 }
 
-/** Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy object's __eq__ may meet the others (sympy.ts). */
+/**
+ * Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy
+ * object's __eq__ may meet the others (sympy.ts); an object whose __hash__ and __eq__ the catalogue
+ * judged (keys.ts) has them run.
+ */
 function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readonly Value[], from: number, to: number, step: number): void {
   const f = sympyKeys(container, items, from, to, step);
   if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
+  const h = hashedKey(items, from, to, step);
+  if (h) {
+    const rule = h.verdict.gadget ? 'DENIED_GLOBAL/gadget-method' : 'UNLISTED_GLOBAL/unverified-method';
+    m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: renderValue(container) }, { op: r.info.name, at: r.opPos, cls: h.cls, method: '__hash__ (a dict key or set member)', reason: h.verdict.reason });
+  }
 }
 
 /** A dict keeps its first KEPT_ITEMS entries, and every later one whose key or value is hot. */

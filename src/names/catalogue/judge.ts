@@ -54,8 +54,12 @@ export interface ReviewedEntries {
   readonly receivers?: ReviewedReceivers;
 }
 
-/** The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a pickle does. */
-export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number], CallVerdict>>>;
+/**
+ * The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a
+ * pickle does. `__hash__` (for a class of KEY_JUDGED): its __hash__ and __eq__, run when an instance is
+ * a dict key or set member.
+ */
+export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number] | '__hash__', CallVerdict>>>;
 
 /**
  * Entry points a scan sees being run, besides calling the class: APPEND(S) calls append or extend,
@@ -88,6 +92,29 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'geopandas.geodataframe.GeoDataFrame',
   'geopandas.geoseries.GeoSeries',
   'geopandas.array.GeometryArray',
+  // Biopython's substitution matrices: __setstate__ is pickle.loads(state); the guard runs that pickle
+  // as a nested one and admits a plain numpy array (src/machine/biopython.ts)
+  'Bio.Align.substitution_matrices.Array',
+  // astropy's Time: no __setstate__, but BUILD's lookup of it reaches TimeBase.__getattr__, which an
+  // earlier BUILD's SCALES, FORMATS or __getattribute__ would turn into a scale conversion; the guard
+  // admits the __dict__ astropy writes (src/machine/astropy.ts)
+  'astropy.time.core.Time',
+  // astropy's Table (__setstate__ runs __init__ on the columns) and Column (__setstate__ sets six
+  // attributes): the shapes astropy writes (src/machine/astropy.ts)
+  'astropy.table.table.Table',
+  'astropy.table.column.Column',
+]);
+
+/**
+ * Classes whose __hash__ and __eq__ reach a sink, admitted with those judged where a pickle makes an
+ * instance a dict key or set member (SETITEM(S), ADDITEMS, FROZENSET, DICT, set(), dict()...: refused)
+ * and wherever an instance is given to library code (which may hash or compare it), with what was read.
+ */
+export const KEY_JUDGED: ReadonlyMap<string, string> = new Map([
+  [
+    'astropy.time.core.Time',
+    "astropy 5.2.1 and 7.0.1: TimeBase.__eq__ converts the other operand with Time(other, scale=self.scale), whose scale conversion checks the leap-second table (it may download it and write astropy's cache); __hash__ reads location, jd1, jd2 and scale through the objects of its state",
+  ],
 ]);
 
 const SHAPELY_EMPTY = (init: string) =>
@@ -126,6 +153,20 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<st
   ],
   ['dask.delayed.Delayed', { __getattr__: "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__" }],
   ['dask.delayed.DelayedLeaf', { __getattr__: "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden" }],
+  [
+    'astropy.table.column.Column',
+    {
+      __setattr__:
+        "astropy 5.2.1 and 7.0.1: Column.__setattr__ refuses 'mask', sets the attribute as object does (properties and the MetaData descriptor run), and for 'unit' asks parent_table, which is None unless astropy itself stored a weakref to a table in _parent_table (a pickle cannot: Column's __setstate__, which every BUILD of one runs, sets six named attributes and then _parent_table = None); the walk could not see that the weakref is what is called",
+    },
+  ],
+  [
+    'astropy.time.core.Time',
+    {
+      __getattr__:
+        "astropy 5.2.1 and 7.0.1: TimeBase.__getattr__ converts scales only for a name in self.SCALES and formats only for a name in self.FORMATS, then raises ScaleValueError for a scale name and otherwise calls self.__getattribute__(attr), an AttributeError for __setstate__, append, extend and add; SCALES, FORMATS and __getattribute__ are class attributes a BUILD could shadow, which its guard refuses (src/machine/astropy.ts)",
+    },
+  ],
   [
     'arrow.arrow.Arrow',
     {
@@ -292,13 +333,18 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   if (!failing) return null;
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
-  const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
+  // a BUILD guard: for a failing __setstate__, or for what BUILD runs besides (Time's __getattr__)
+  const guardsBuild = GUARDED_SETSTATE.has(e.name);
+  const guarded = failing.__setstate__ !== undefined && guardsBuild;
   const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
-  // __setattr__'s review holds only with a guarded __setstate__: BUILD then never sets slot state through it
-  const read = names.filter((n): n is '__getattr__' | '__eq__' | '__setattr__' => (n === '__getattr__' || n === '__eq__' || (n === '__setattr__' && guarded)) && reviewed[n] !== undefined);
+  // __setattr__'s review holds only with a guarded BUILD: the guard's review covers what __setstate__ sets through it, and BUILD never sets slot state through it
+  const read = names.filter((n): n is '__getattr__' | '__eq__' | '__setattr__' => (n === '__getattr__' || n === '__eq__' || (n === '__setattr__' && guardsBuild)) && reviewed[n] !== undefined);
   const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
-  const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n);
-  if ((methods.length === 0 && !guarded && read.length === 0) || !names.every(judgedElsewhere)) return null;
+  const keyed = KEY_JUDGED.get(e.name);
+  const hashing: string[] = keyed !== undefined ? names.filter((n) => n === '__hash__' || n === '__eq__') : [];
+  const judgedElsewhere = (n: string) =>
+    n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n) || hashing.includes(n);
+  if ((methods.length === 0 && !guarded && read.length === 0 && hashing.length === 0) || !names.every(judgedElsewhere)) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -308,15 +354,19 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   for (const m of methods) methodVerdicts[m] = verdict(m);
   // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
   if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
-  const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
+  if (hashing.length) {
+    const worst = hashing.find((n) => failing[n] === 'gadget') ?? hashing[0]!;
+    methodVerdicts.__hash__ = { gadget: failing[worst] === 'gadget', reason: `${worst} reaches ${failing[worst] === 'gadget' ? 'a sink' : 'an unresolved call'}: ${keyed} (catalogue of ${where})` };
+  }
+  const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : []), ...hashing];
   const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}${reviewed.receivers ? `; library code given one while a pickle loads was read: ${reviewed.receivers.read}` : ''}`,
+    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : guardsBuild ? ', and its BUILD state by a reviewed guard' : ''}${hashing.length ? ', __hash__ and __eq__ where an instance is a dict key or set member' : ''})` : ''}${readText ? `; ${readText}` : ''}${reviewed.receivers ? `; library code given one while a pickle loads was read: ${reviewed.receivers.read}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
-    ...(guarded ? { guardedSetstate: e.name } : {}),
+    ...(guardsBuild ? { guardedSetstate: e.name } : {}),
     ...(reviewed.receivers && Object.keys(methodVerdicts).length ? { receivers: reviewed.receivers } : {}),
   };
 }

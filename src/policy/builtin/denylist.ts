@@ -179,6 +179,7 @@ export const DENY_RULES: readonly PolicyRule[] = [
   all('sklearn.utils._show_versions', 'runs subprocess queries'),
   all('sklearn.utils.estimator_checks', 'runs arbitrary estimator code'),
   all('pandas._testing', 'test helpers with file and network access'),
+  all('dask.config', "changes dask's process-wide configuration (dask.config.set, update, refresh): it outlives the load, and dask calls what it holds (array_plugins are called on every new dask array, as Array.__new__ runs when a pickled array loads)"),
   some('torch.nn.modules.module', ['register_module_forward_hook', 'register_module_forward_pre_hook', 'register_module_backward_hook', 'register_module_full_backward_hook', 'register_module_full_backward_pre_hook', 'register_module_buffer_registration_hook', 'register_module_module_registration_hook', 'register_module_parameter_registration_hook'], 'installs global hooks that call arbitrary callables'),
   // ---- files and network
   some('io', ['open', 'open_code', 'FileIO', 'BufferedReader', 'BufferedWriter', 'TextIOWrapper', '_io'], 'opens files'),
