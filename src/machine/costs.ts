@@ -6,6 +6,8 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
+import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -131,7 +133,8 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
 
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
-  const guarded = sympyCallGuard(callee, args, kwargs, limits);
+  // the reviewed argument guards, each for the names it owns (sympy.ts, pint.ts, rdflib.ts)
+  const guarded = sympyCallGuard(callee, args, kwargs, limits) ?? pintCallGuard(callee, args, kwargs) ?? rdflibCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
   const call = effectiveCall(callee, args);
   if (!call) return null;
@@ -298,7 +301,12 @@ export function buildGuard(cls: GlobalValue, state: Value, hotKnown: boolean): C
     // a name the catalogue guards but no guard here knows: fail closed
     return guard ? guard(state, hotKnown) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
-  if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
+  if (cls.guardedArgs) {
+    if (isPintGuarded(cls.guardedArgs)) return pintBuildGuard(cls.guardedArgs, state);
+    if (isRdflibGuarded(cls.guardedArgs)) return rdflibBuildGuard(cls.guardedArgs);
+    // sympy's guard refuses a name it does not know: fail closed
+    return sympyBuildGuard(cls.guardedArgs, state);
+  }
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

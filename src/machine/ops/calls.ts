@@ -8,6 +8,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
+import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
 import { checkHandedArguments, checkHandedState } from '../handed';
@@ -106,6 +107,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
         if (position === 0 && v.guardedArgs && callee.ctorOf?.resolved === v.resolved) return;
+        // pint's _unpickle_*(cls, ...) ignores the class pint writes there (pint.ts)
+        if (position === 0 && ignoredClassArgument(callee, v)) return;
         // one finding per class and call site, however often the arguments hold it
         if (!m.firstReport(v, r.opPos)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };

@@ -6,6 +6,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
+import { pintKeys } from '../pint';
 import { sympyKeys } from '../sympy';
 import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, mayHideHot, originGlobal, type GlobalValue, type Value } from '../values';
 import { INERT_CALLEES, checkNested, describeOperand, handedValues, holdIn, storedInstances } from './calls';
@@ -27,9 +28,13 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
   mutateObject(m, r, target, () => `.extend(${renderValue({ k: 'list', items: items.slice(0, 8), count: items.length, d: 1, w: 1, h: false, s: false })})`, 'append', items);
 }
 
-/** Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy object's __eq__ may meet the others (sympy.ts). */
+/**
+ * Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy
+ * object's __eq__ may meet the others (sympy.ts); a pint object hashes through pint's registry, and a
+ * pint udict takes unit names only (pint.ts).
+ */
 function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readonly Value[], from: number, to: number, step: number): void {
-  const f = sympyKeys(container, items, from, to, step);
+  const f = sympyKeys(container, items, from, to, step) ?? pintKeys(container, items, from, to, step);
   if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
 }
 
