@@ -123,11 +123,20 @@ const NUMPY_VALUES: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar
 const NUMBERS: ReadonlySet<string> = new Set(['builtins.complex', 'decimal.Decimal', 'fractions.Fraction']);
 const UFLOATS: ReadonlySet<string> = new Set(['uncertainties.core.Variable', 'uncertainties.core.AffineScalarFunc', 'uncertainties.Variable', 'uncertainties.AffineScalarFunc']);
 
-/** uncertainties' numbers, rebuilt as uncertainties writes them (NEWOBJ, copyreg.__newobj__ with no other argument). */
+/**
+ * uncertainties' numbers, rebuilt as pickle writes them: NEWOBJ, copyreg.__newobj__ with no other
+ * argument, or protocol 0 and 1's copyreg._reconstructor(cls, object, None).
+ */
 function isUfloat(v: Value): boolean {
   const cls = classOf(v);
   if (v.k !== 'call' || !cls || !UFLOATS.has(cls.resolved) || v.args.k !== 'tuple') return false;
-  return v.args.items.length === (v.callee === cls ? 0 : 1);
+  const items = v.args.items;
+  if (v.callee === cls) return items.length === 0;
+  if (v.callee.k === 'global' && (v.callee.resolved === 'copyreg._reconstructor' || v.callee.resolved === 'copy_reg._reconstructor')) {
+    const [, base, state] = items;
+    return items.length === 3 && base?.k === 'global' && base.resolved === 'builtins.object' && state?.k === 'none';
+  }
+  return items.length === 1;
 }
 
 /** A magnitude pint stores without calling anything on it beyond isinstance and type(). */

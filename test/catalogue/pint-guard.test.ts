@@ -99,6 +99,10 @@ describe('pint: what pint writes is accepted', () => {
     expect(judge(shared)).toEqual(SAFE);
     const p0 = (p: P) => p.global('copyreg', '_reconstructor').global('pint.util', 'UnitsContainer').global('builtins', 'object').none().tuple3().reduce().global('copyreg', '_reconstructor').global('pint.util', 'udict').global('builtins', 'dict').emptyDict().str('meter').binint1(1).setitem().tuple3().reduce().binint1(1).pipe(float).tuple3().build();
     expect(judge(pickle(quantity(QUANTITY[0]!, (p) => p.float('1.0'), p0)))).toEqual(SAFE);
+    // protocols 0 and 1 rebuild an uncertainties number with copyreg._reconstructor(cls, object, None)
+    const ufloatP0 = (base: string) => (p: P) => p.global('copyreg', '_reconstructor').global('uncertainties.core', 'Variable').global(...split(base)).none().tuple3().reduce().emptyDict().str('_nominal_value').float('1.0').setitem().build();
+    expect(judge(pickle(measurement(MEASUREMENT[0]!, ufloatP0('builtins.object'), p0)))).toEqual(SAFE);
+    expect(judge(pickle(measurement(MEASUREMENT[0]!, ufloatP0('builtins.dict'), p0)))[1]).toEqual(expect.arrayContaining(['DENIED_GLOBAL/unsafe-call']));
   });
 });
 
