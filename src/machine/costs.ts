@@ -12,6 +12,8 @@ import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
 import { callbackRegistryGuard } from './matplotlib';
 import { isPlainData } from './plain-data';
+import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
+import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -173,7 +175,8 @@ function ownConstructor(callee: GlobalValue, args: Value): CostFinding | null {
 
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
-  const guarded = sympyCallGuard(callee, args, kwargs, limits);
+  // the reviewed argument guards, each for the names it owns (sympy.ts, pint.ts, rdflib.ts)
+  const guarded = sympyCallGuard(callee, args, kwargs, limits) ?? pintCallGuard(callee, args, kwargs) ?? rdflibCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
   const key = builtKey(callee.resolved, args);
   if (key) return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${callee.resolved}() hashes what it is given, and it gets ${key.cls}, whose __hash__ and __eq__ are judged: ${key.verdict.reason}` } };
@@ -340,7 +343,12 @@ export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): C
     // a name the catalogue guards but no guard here knows: fail closed
     return guard ? guard(state, hotKnown, ctx) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
-  if (cls.guardedArgs) return sympyBuildGuard(cls.guardedArgs, state);
+  if (cls.guardedArgs) {
+    if (isPintGuarded(cls.guardedArgs)) return pintBuildGuard(cls.guardedArgs, state);
+    if (isRdflibGuarded(cls.guardedArgs)) return rdflibBuildGuard(cls.guardedArgs);
+    // sympy's guard refuses a name it does not know: fail closed
+    return sympyBuildGuard(cls.guardedArgs, state);
+  }
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

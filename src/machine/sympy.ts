@@ -169,18 +169,27 @@ function keySafe(v: Value): boolean {
   return v.k === 'str' || v.k === 'bytes' || sympifySafe(v);
 }
 
+/**
+ * The guarded name of a global, when it is sympy's: guardedArgs is shared with the other reviewed
+ * argument guards (pint.ts, rdflib.ts), each of which owns its own names.
+ */
+function sympyName(v: Value | undefined): string | undefined {
+  return v?.k === 'global' && v.guardedArgs !== undefined && REVIEWED.has(v.guardedArgs) ? v.guardedArgs : undefined;
+}
+
 /** The class whose `__new__` a call runs, with the arguments it gets, when a guarded sympy class is involved. */
 function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined): { cls: string; args: readonly Value[]; kwargs: Value | undefined } | CostFinding | null {
-  if (args.k !== 'tuple') return callee.guardedArgs || callee.ctorOf?.guardedArgs ? refuse('the arguments of a guarded sympy class are not a tuple the scanner can check') : null;
+  const calleeGuarded = sympyName(callee);
+  if (args.k !== 'tuple') return calleeGuarded || (callee.ctorOf && sympyName(callee.ctorOf)) ? refuse('the arguments of a guarded sympy class are not a tuple the scanner can check') : null;
   const items = args.items;
   const first = items[0];
-  const firstGuarded = first?.k === 'global' ? first.guardedArgs : undefined;
+  const firstGuarded = sympyName(first);
   // the common case: no guarded class as the callee, its owner, the first argument or a base
   const second = items[1];
-  if (!callee.guardedArgs && !callee.ctorOf && !firstGuarded && !(second?.k === 'global' && second.guardedArgs)) return null;
+  if (!calleeGuarded && !callee.ctorOf && !firstGuarded && !sympyName(second)) return null;
   if (callee.ctorOf) {
     // C.__new__(cls, *args) runs C's __new__ on cls: both must be the same guarded class
-    const owner = callee.ctorOf.guardedArgs;
+    const owner = sympyName(callee.ctorOf);
     if (!owner && !firstGuarded) return null;
     if (!owner || first?.k !== 'global' || first.resolved !== callee.ctorOf.resolved) return refuse(`${callee.resolved} is called on another class than its own`);
     return { cls: owner, args: items.slice(1), kwargs };
@@ -197,11 +206,10 @@ function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined
     case 'copyreg._reconstructor':
     case 'copy_reg._reconstructor': {
       // base.__new__(cls, state) and base.__init__: sympy refuses protocols 0 and 1, so a guarded base is never written
-      const base = items[1];
-      return base?.k === 'global' && base.guardedArgs ? refuse('copyreg._reconstructor with a guarded sympy class as base runs its __new__ on the state') : null;
+      return sympyName(items[1]) ? refuse('copyreg._reconstructor with a guarded sympy class as base runs its __new__ on the state') : null;
     }
   }
-  return callee.guardedArgs ? { cls: callee.guardedArgs, args: items, kwargs } : null;
+  return calleeGuarded ? { cls: calleeGuarded, args: items, kwargs } : null;
 }
 
 const HEX = /^(?:0x)?[0-9a-fA-F]+L?$/;
@@ -437,7 +445,7 @@ export function sympyKeys(container: object, keys: readonly Value[], from: numbe
   for (let i = from; i < to; i += step) {
     const k = keys[i]!;
     if (k.k === 'str' || k.k === 'bytes') continue;
-    if (k.k === 'call' && classOf(k)?.guardedArgs !== undefined) sympy = true;
+    if (k.k === 'call' && sympyName(classOf(k) ?? undefined)) sympy = true;
     else if (!keySafe(k)) hostile = true;
   }
   // plain keys add nothing: the container's record, if it has one, stays as it is
@@ -462,7 +470,7 @@ function mentionsSympy(v: Value, depth: number): boolean {
     case 'dict':
       return v.entries.some(([k, x]) => mentionsSympy(k, depth + 1) || mentionsSympy(x, depth + 1));
     case 'call':
-      return classOf(v)?.guardedArgs !== undefined || mentionsSympy(v.args, depth + 1) || (v.kwargs !== undefined && mentionsSympy(v.kwargs, depth + 1));
+      return sympyName(classOf(v) ?? undefined) !== undefined || mentionsSympy(v.args, depth + 1) || (v.kwargs !== undefined && mentionsSympy(v.kwargs, depth + 1));
     default:
       return false;
   }
@@ -476,7 +484,7 @@ function builtKeys(builder: string, args: Value): CostFinding | null {
   if (a.k === 'dict') keys = a.entries.map(([k]) => k);
   else if (a.k === 'list' || a.k === 'tuple' || a.k === 'set') keys = dictLike ? a.items.map((p) => (p.k === 'tuple' || p.k === 'list' ? (p.items[0] ?? p) : p)) : a.items;
   else return mentionsSympy(a, 0) ? refuse('a sympy object may become a key or member of a container built from a value the scanner cannot list (tuple(...), another call)') : null;
-  if (!keys.some((k) => k.k === 'call' && classOf(k)?.guardedArgs !== undefined)) return null;
+  if (!keys.some((k) => k.k === 'call' && sympyName(classOf(k) ?? undefined))) return null;
   // a fresh container: items only counted cannot be checked
   const counted = a.k === 'dict' ? a.count !== a.entries.length : a.count !== a.items.length;
   if (counted) return refuse('a sympy object is a key or member of a container whose other keys are not all kept for checking');

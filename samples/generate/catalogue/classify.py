@@ -369,6 +369,9 @@ class Generation:
         if ident in self.classes:
             return self.construct(ident, site)
         if ident in self.functions:
+            m = sinks.match_library(ident)
+            if m:
+                return [term_sink(ident, m)]    # a library function listed as a sink: not walked into
             return [make_state(ident, None, (), closure, site)]
         canon = self.aliases.get(ident)
         if canon is not None and target_name(canon) != ident:
@@ -782,7 +785,10 @@ def classify_generation(gen):
                 meta[key] = ('class', targets)
             elif kind == 'function':
                 call = obj.get('call', 'g' + canon)
-                if not call:
+                listed = sinks.match_library(canon)
+                if listed:
+                    edges = [term_sink(canon, listed)]    # a library function listed as a sink
+                elif not call:
                     edges = [term_unresolved('not a recognised callable')]
                 elif call[0] == 'g' and obj.get('self') and call[1:] in gen.functions:
                     edges = [(call[1:], obj['self'], None)]

@@ -10,7 +10,9 @@ The standard library is otherwise trusted: a call into it that matches no rule i
 is not walked (its code is not read). Calls into the catalogued libraries are walked; calls into
 other installed packages are `unresolved` (the class is not `safe`).
 
-`SAFE` lists exceptions inside a module that is a sink as a whole (`os.path.join` is not
+`LIBRARY_RULES` lists functions of the catalogued libraries that are sinks although their code is
+read (registries a pickle could rewrite, lookups in them): they are matched before the walk goes
+into their body. `SAFE` lists exceptions inside a module that is a sink as a whole (`os.path.join` is not
 `os.system`). `DUCK` lists method names that are treated as sinks when they are called on an
 object of unknown type (`x.load(...)`), because the object may be anything the pickle built.
 `INERT` builtins are dropped by the extractor (they never reach a sink and are everywhere).
@@ -272,6 +274,28 @@ RULES = [
     ('gadget', 'copyreg:pickle', 'rewrites the reducer registry'),
 ]
 
+# Library functions and classes that are sinks themselves, although the walk reads their code: a
+# function listed in RULES is walked into (the rule is met only by calls of code the walk cannot
+# read), so these are matched first, exactly, before the body of the function is walked (classify.py
+# global_edges; a class is matched by RULES in any case). Mostly registries: the walk does not follow
+# the call of a registry item (`_plugins[key].getClass()`, `_toPythonMapping[datatype](lexical)`) on
+# the assumption that only the library fills its registries, which holds only while the registering
+# function is itself refused. Read in rdflib 6.1.1 and 7.1.1, pint 0.19.2 and 0.24.4.
+LIBRARY_RULES = [
+    ('gadget', 'rdflib.plugin:register', 'registers the module path and class name rdflib imports for a plugin name'),
+    ('import', 'rdflib.plugin:get', 'imports the module a registered plugin names (rdflib.plugin.register fills the table) and returns an attribute of it'),
+    ('gadget', 'rdflib.term:bind', 'registers the converter Literal calls on the lexical form of a datatype'),
+    ('gadget', 'rdflib.plugins.sparql.operators:register_custom_function', 'registers the callable a SPARQL query calls for a function IRI'),
+    # calls ctx.load(u.iri): Graph.parse of a URL or a file path into the context's graph, a QueryContext
+    # and a QuotedGraph rebuilt with NEWOBJ and BUILD (both callOnly) being a context it works with
+    ('file', 'rdflib.plugins.sparql.update:evalLoad', "loads (fetches and parses) a URL or file into the context's graph"),
+    ('gadget', 'pint:set_application_registry', "replaces the registry pint's unpicklers build quantities with"),
+    ('gadget', 'pint:get_application_registry', "hands out the application registry: a BUILD on it sets the registry's attributes (Quantity, parse_units), which pint's unpicklers call"),
+    ('gadget', 'pint.registry:ApplicationRegistry', "wraps a registry: its __setattr__, and __dict__ read through __getattr__, write into the wrapped registry"),
+    ('gadget', 'pint.matplotlib:setup_matplotlib_handlers', "rewrites matplotlib's unit-converter registry for a type the caller names"),
+    ('exec', 'pint.testsuite:main', 'runs unittest.main: the tests named on the command line, then exits'),
+]
+
 # exceptions inside modules that the rules above cover as a whole
 SAFE = [
     'os:path*', 'posixpath:*', 'ntpath:*', 'genericpath:*', 'os:fspath', 'posix:fspath', 'os:fsencode', 'os:fsdecode',
@@ -371,6 +395,7 @@ for _cat, _pat, _why in RULES:
     else:
         _RULE_EXACT[_pat] = (_cat, _why, _pat)
 _RULE_PREFIX.sort(key=lambda r: (-len(r[0]), r[0]))
+_LIBRARY_EXACT = {pat: (cat, why, pat) for cat, pat, why in LIBRARY_RULES}
 _SAFE_EXACT, _SAFE_PREFIX, _SAFE_GLOB = _compile(SAFE)
 
 
@@ -380,12 +405,19 @@ def is_safe_exception(ident):
     return any(ident.startswith(p) for p in _SAFE_PREFIX) or any(fnmatch.fnmatchcase(ident, g) for g in _SAFE_GLOB)
 
 
+def match_library(ident):
+    """(category, why, rule) when `module:qualname` is listed in LIBRARY_RULES, else None."""
+    return _LIBRARY_EXACT.get(ident)
+
+
 def match(ident):
     """(category, why, rule) when `module:qualname` is a sink, else None. Exception classes
     (`...Error`, `...Exception`, `...Warning`) are never sinks: raising one runs nothing."""
     last = ident.rsplit(':', 1)[-1].rsplit('.', 1)[-1]
     if last.endswith(('Error', 'Exception', 'Warning')):
         return None
+    if ident in _LIBRARY_EXACT:
+        return _LIBRARY_EXACT[ident]
     if ident in _RULE_EXACT:
         if is_safe_exception(ident):
             return None

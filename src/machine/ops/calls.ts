@@ -8,6 +8,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
+import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
 import { checkHandedArguments, checkHandedState } from '../handed';
@@ -118,6 +119,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         if (position === 0 && (v.guardedArgs || v.guardedSetstate) && callee.ctorOf?.resolved === v.resolved) return;
         // numpy's _reconstruct(C, ...) rebuilds C without its __new__ for a class whose __array_finalize__(None) was read (astropy.ts)
         if (position === 0 && v.guardedSetstate && ARRAY_FINALIZE_READ.has(v.guardedSetstate) && NUMPY_RECONSTRUCT.has(callee.resolved)) return;
+        // pint's _unpickle_*(cls, ...) ignores the class pint writes there (pint.ts)
+        if (position === 0 && ignoredClassArgument(callee, v)) return;
         // one finding per class and call site, however often the arguments hold it
         if (!m.firstReport(v, r.opPos)) return;
         const at = { op: r.info.name, at: r.opPos, cls: v.resolved, callee: callee.resolved };

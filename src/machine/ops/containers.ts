@@ -7,6 +7,7 @@ import type { CallKind } from '../../report/report';
 import { lazyText, renderValue } from '../render';
 import type { MachineState } from '../state';
 import { hashedKey } from '../keys';
+import { pintKeys } from '../pint';
 import { sympyKeys } from '../sympy';
 import { EMPTY_TUPLE, KEPT_ITEMS, classOf, isHot, mayHideHot, originGlobal, type GlobalValue, type Value } from '../values';
 import { INERT_CALLEES, checkNested, describeOperand, handedValues, holdIn, storedInstances } from './calls';
@@ -30,11 +31,12 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
 
 /**
  * Keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`): a sympy
- * object's __eq__ may meet the others (sympy.ts); an object whose __hash__ and __eq__ the catalogue
+ * object's __eq__ may meet the others (sympy.ts); a pint object hashes through pint's registry, and a
+ * pint udict takes unit names only (pint.ts); an object whose __hash__ and __eq__ the catalogue
  * judged (keys.ts) has them run.
  */
 function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readonly Value[], from: number, to: number, step: number): void {
-  const f = sympyKeys(container, items, from, to, step);
+  const f = sympyKeys(container, items, from, to, step) ?? pintKeys(container, items, from, to, step);
   if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
   const h = hashedKey(items, from, to, step);
   if (h) {

@@ -16,7 +16,7 @@
  *
  * Names a rule lists exactly are the policy's alone.
  */
-import { argsGuarded } from './guarded-args';
+import { argsGuarded, libraryGuarded } from './guarded-args';
 import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
 
 /** What calling a class runs beyond rebuilding it: its __init__, judged by the catalogue. */
@@ -297,6 +297,9 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     return lib ? { decision: 'unlisted', catalogue: 'unknown', reason: `not in the catalogue of ${versionsOf(lib.library, lib.versions)}` } : null;
   }
   const where = versionsOf(e.library, e.versions);
+  // pint's and rdflib's reviewed names: their calls are checked by a guard (before callOnly: rdflib's Graph is one)
+  const reviewed = unmatched ? libraryGuarded(e, where) : null;
+  if (reviewed) return reviewed;
   if (e.callOnly && unmatched && (e.kind === 'gadget' || e.kind === 'unverified')) {
     // pickle rebuilds it with __new__ and BUILD, which reach nothing; only a call runs __init__
     const what = e.kind === 'gadget' ? `${e.reason}` : `the catalogue could not verify it: ${e.reason}`;

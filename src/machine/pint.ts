@@ -1,0 +1,302 @@
+/**
+ * A reviewed argument guard for pint's unpicklers (docs/catalogue.md, "Reviewed guards: pint's
+ * unpicklers"). pint pickles a quantity as `_unpickle_quantity(PlainQuantity, magnitude, units)`, a
+ * unit as `_unpickle_unit(PlainUnit, units)` and a measurement as
+ * `_unpickle_measurement(Measurement, ufloat, units)` (`Quantity`, `Unit`, `Measurement` of
+ * pint.quantity, pint.unit, pint.measurement in 0.19). Each `_unpickle_*(cls, *args)` ignores `cls`
+ * and runs `_unpickle(application_registry.Quantity, *args)` (`.Unit`, `.Measurement`): for every
+ * argument that is a UnitsContainer it parses each unit name with `application_registry.parse_units`,
+ * then calls the registry's class with the arguments. The catalogue could not verify them ("calls the
+ * parameter cls"): what they call is an attribute of the application registry, module state of pint.
+ *
+ * What the guard admits, where the pickle calls them (REDUCE, or anything that runs the function):
+ * exactly pint's argument shapes, the class argument one of the classes pint writes there, the
+ * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, an
+ * uncertainties number), the units a UnitsContainer the pickle rebuilt with the state pint writes,
+ * `(udict, 1, float)`, whose udict holds unit names that are identifiers and int or float exponents.
+ * A unit name is parsed by pint's own expression evaluator (pint_eval, no Python eval): a name such
+ * as `meter*9**9**8` makes it compute a power that never ends, so names are identifiers only.
+ * Everything else (another class, another shape, a keyword, a BUILD on what pint returns, a pint
+ * object as a dict key or set member, the class arguments called or handed elsewhere) is
+ * DENIED_GLOBAL/unsafe-call, or gadget-passed where a guarded global is handed to another callable.
+ *
+ * The registry itself must stay out of the pickle's reach: a BUILD on
+ * `pint.get_application_registry()` (or on an `ApplicationRegistry` wrapping `pint.application_registry`)
+ * sets attributes of the registry, `Quantity` or `parse_units` included, which the unpicklers then call
+ * with the pickle's arguments. Those names are gadgets in the catalogue (samples/generate/catalogue/
+ * sinks.py LIBRARY_RULES), so nothing that can reach the registry is admitted.
+ *
+ * Reviewed in pint 0.19.2 (bookworm) and 0.24.4 (trixie), with uncertainties 3.1.6 and 3.2.3; what
+ * was read for each name is in PINT_REVIEWED.
+ */
+import type { CostFinding } from './costs';
+import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
+import { classOf, type GlobalValue, type Value } from './values';
+
+type Role =
+  /** `_unpickle_*(cls, *args)`: the classes pint writes as `cls`, what the magnitude may be (none for a unit). */
+  | { readonly kind: 'unpickler'; readonly classes: readonly string[]; readonly magnitude: 'number' | 'ufloat' | null }
+  /** A class pint writes as the ignored first argument: admitted there only, never called. */
+  | { readonly kind: 'class-argument' }
+  /** pint.util.UnitsContainer: rebuilt with no arguments, BUILD with pint's state only. */
+  | { readonly kind: 'units' }
+  /** pint.util.udict: rebuilt with no arguments, filled by SETITEM with unit names and exponents. */
+  | { readonly kind: 'udict' };
+
+interface Reviewed {
+  readonly role: Role;
+  /** What was read, in 0.19.2 and 0.24.4. */
+  readonly checked: string;
+}
+
+const UNITS = 'pint.util.UnitsContainer';
+const UDICT = 'pint.util.udict';
+const UNPICKLE =
+  "pint/__init__.py (0.19.2 line 49, 0.24.4 line 56): `_unpickle(cls, *args)` parses every name of every UnitsContainer argument with application_registry.parse_units (ParserHelper.from_string: pint's tokenizer and arithmetic evaluator, no Python eval), then returns cls(*args); the `_unpickle_*` wrappers ignore their own cls and pass the application registry's class";
+
+export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Reviewed>([
+  [
+    'pint._unpickle_quantity',
+    {
+      role: { kind: 'unpickler', classes: ['pint.quantity.Quantity', 'pint.facets.plain.quantity.PlainQuantity'], magnitude: 'number' },
+      checked: `${UNPICKLE}; Quantity.__new__(cls, value, units) (0.19 quantity.py line 240, 0.24 facets/plain/quantity.py line 188) with a UnitsContainer as units stores it and stores _to_magnitude(value): isinstance checks, np.asarray only when the registry forces arrays; is_upcast_type(type(value)) imports pandas or xarray only for their own type names`,
+    },
+  ],
+  [
+    'pint._unpickle_unit',
+    { role: { kind: 'unpickler', classes: ['pint.unit.Unit', 'pint.facets.plain.unit.PlainUnit'], magnitude: null }, checked: `${UNPICKLE}; Unit.__init__(units) (0.19 unit.py line 42, 0.24 facets/plain/unit.py line 36) stores a UnitsContainer as it is` },
+  ],
+  [
+    'pint._unpickle_measurement',
+    {
+      role: { kind: 'unpickler', classes: ['pint.measurement.Measurement', 'pint.facets.measurement.objects.Measurement'], magnitude: 'ufloat' },
+      checked: `${UNPICKLE}; Measurement.__new__(cls, value, error, units=MISSING) (0.19 measurement.py line 32, 0.24 facets/measurement/objects.py line 54) with (ufloat, UnitsContainer): value.magnitude raises AttributeError (uncertainties' numbers have slots and no __getattr__), hasattr(value, 'nominal_value') reads a slot, so units = the container and the ufloat is the magnitude (Quantity.__new__ as above)`,
+    },
+  ],
+  ['pint.quantity.Quantity', { role: { kind: 'class-argument' }, checked: "0.19.2: the class Quantity.__reduce__ writes as _unpickle_quantity's first argument, which it ignores" }],
+  ['pint.facets.plain.quantity.PlainQuantity', { role: { kind: 'class-argument' }, checked: "0.24.4: the class PlainQuantity.__reduce__ writes as _unpickle_quantity's first argument, which it ignores" }],
+  ['pint.measurement.Measurement', { role: { kind: 'class-argument' }, checked: "0.19.2: the class Measurement.__reduce__ writes as _unpickle_measurement's first argument, which it ignores" }],
+  ['pint.facets.measurement.objects.Measurement', { role: { kind: 'class-argument' }, checked: "0.24.4: the class Measurement.__reduce__ writes as _unpickle_measurement's first argument, which it ignores" }],
+  [
+    UNITS,
+    {
+      role: { kind: 'units' },
+      checked:
+        'util.py (0.19 line 315, 0.24 line 432): __slots__ _d, _hash, _one, _non_int_type; __getstate__ is (_d, _one, _non_int_type) and __setstate__ sets them back; __init__ calls _non_int_type("1") and _non_int_type(value) with the type of a UnitsContainer argument (so a rebuilt container carrying a callable there would have it called): admitted rebuilt with no arguments, its state (udict, 1, float) only',
+    },
+  ],
+  [UDICT, { role: { kind: 'udict' }, checked: 'util.py (0.19 line 305, 0.24 line 422): a dict subclass with __missing__ (returns 0) and copy; no __setitem__ of its own: SETITEM stores' }],
+]);
+
+const owns = (name: string) => PINT_REVIEWED.has(name);
+
+/** pint's unpicklers whose result is a Quantity or Measurement: SETITEM, APPEND... on it, or library code given it, run methods no one reviewed. */
+export const PINT_RESULT_METHODS: readonly string[] = ['pint._unpickle_quantity', 'pint._unpickle_measurement'];
+/** What pint's unpicklers make: a Quantity, a Unit, a Measurement. */
+const UNPICKLERS: ReadonlySet<string> = new Set(['pint._unpickle_quantity', 'pint._unpickle_unit', 'pint._unpickle_measurement']);
+
+/** A unit name pint can look up without evaluating anything (the canonical names of its registries are identifiers). */
+const UNIT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Exponents pint writes: ints and floats; nothing computes with them while loading, so any finite one will do. */
+function exponent(v: Value | undefined): boolean {
+  return v !== undefined && ((v.k === 'int' && v.v !== null) || (v.k === 'float' && Number.isFinite(v.v)));
+}
+
+/** Why a udict entry is not a unit name and exponent, or null. */
+function entryWhy(k: Value, v: Value | undefined): string | null {
+  if (k.k !== 'str' || k.v === null || !UNIT_NAME.test(k.v)) return 'a udict key is not a unit name that is an identifier (pint parses each name with its expression evaluator, where `9**9**9` never ends)';
+  if (!exponent(v)) return "a udict value is not an int or float exponent";
+  return null;
+}
+
+const guardedName = (v: Value | undefined): string | undefined => {
+  const cls = v ? classOf(v) : null;
+  return cls?.guardedArgs;
+};
+
+/** An object the pickle built whose class (or maker) the guard reviewed under `name`. */
+const isA = (v: Value | undefined, name: string): boolean => v?.k === 'call' && guardedName(v) === name;
+
+const NUMPY_ARRAYS: ReadonlySet<string> = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct']);
+const NUMPY_VALUES: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar', 'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
+const NUMBERS: ReadonlySet<string> = new Set(['builtins.complex', 'decimal.Decimal', 'fractions.Fraction']);
+const UFLOATS: ReadonlySet<string> = new Set(['uncertainties.core.Variable', 'uncertainties.core.AffineScalarFunc', 'uncertainties.Variable', 'uncertainties.AffineScalarFunc']);
+
+/**
+ * uncertainties' numbers, rebuilt as pickle writes them: NEWOBJ, copyreg.__newobj__ with no other
+ * argument, or protocol 0 and 1's copyreg._reconstructor(cls, object, None).
+ */
+function isUfloat(v: Value): boolean {
+  const cls = classOf(v);
+  if (v.k !== 'call' || !cls || !UFLOATS.has(cls.resolved) || v.args.k !== 'tuple') return false;
+  const items = v.args.items;
+  if (v.callee === cls) return items.length === 0;
+  if (v.callee.k === 'global' && (v.callee.resolved === 'copyreg._reconstructor' || v.callee.resolved === 'copy_reg._reconstructor')) {
+    const [, base, state] = items;
+    return items.length === 3 && base?.k === 'global' && base.resolved === 'builtins.object' && state?.k === 'none';
+  }
+  return items.length === 1;
+}
+
+/** A magnitude pint stores without calling anything on it beyond isinstance and type(). */
+function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
+  if (v.k === 'call' && isUfloat(v)) return true;
+  if (kind === 'ufloat') return false;
+  switch (v.k) {
+    case 'int':
+      return v.v !== null;
+    case 'float':
+      return true;
+    case 'call': {
+      if (v.callee.k !== 'global' || v.args.k !== 'tuple') return false;
+      const fn = v.callee.resolved;
+      if (NUMBERS.has(fn) || NUMPY_VALUES.has(fn)) return true;
+      const cls = v.args.items[0];
+      return NUMPY_ARRAYS.has(fn) && cls?.k === 'global' && cls.resolved === 'numpy.ndarray';
+    }
+    default:
+      return false;
+  }
+}
+
+/** Why a UnitsContainer's BUILD state is not the `(udict, 1, float)` pint writes, or null. */
+function unitsStateWhy(state: Value | undefined): string | null {
+  if (!state || state.k !== 'tuple' || state.count !== 3 || state.items.length !== 3) return "the UnitsContainer's state is not pint's (udict, 1, float)";
+  const [d, one, nonInt] = state.items as [Value, Value, Value];
+  if (!isA(d, UDICT) || (d.k === 'call' && d.state !== undefined)) return "the UnitsContainer's first state item is not a udict the pickle rebuilt";
+  if (one.k !== 'int' || one.v !== 1) return "the UnitsContainer's second state item is not 1";
+  if (nonInt.k !== 'global' || nonInt.resolved !== 'builtins.float') return "the UnitsContainer's non-int type is not float (UnitsContainer calls it)";
+  return null;
+}
+
+/** Why the arguments of a call of a reviewed pint name are not what pint writes, or null. */
+function callWhy(call: GuardedCall, role: Role): string | null {
+  if (!noKeywords(call.kwargs)) return 'pint writes no keyword arguments';
+  const args = call.args;
+  switch (role.kind) {
+    case 'class-argument':
+      return "pint's unpicklers ignore this class; pint never calls or rebuilds it";
+    case 'units':
+      if (call.how === 'reconstruct') return call.base === 'builtins.object' && args[0]?.k === 'none' ? null : 'a UnitsContainer is rebuilt by copyreg._reconstructor only with object as base and no state';
+      return args.length === 0 ? null : 'a UnitsContainer is rebuilt with no arguments (its __init__ calls the non-int type of a UnitsContainer argument)';
+    case 'udict': {
+      if (call.how !== 'reconstruct') return args.length === 0 ? null : 'a udict is rebuilt with no arguments, then filled by SETITEM';
+      const d = args[0];
+      if (call.base !== 'builtins.dict' || d?.k !== 'dict' || d.count !== d.entries.length) return 'a udict is rebuilt by copyreg._reconstructor only with dict as base and a dict state whose entries are all kept';
+      for (const [k, v] of d.entries) {
+        const why = entryWhy(k, v);
+        if (why) return why;
+      }
+      return null;
+    }
+    case 'unpickler': {
+      if (call.how !== 'call') return "pint's unpicklers are called, never rebuilt";
+      const n = role.magnitude ? 3 : 2;
+      if (args.length !== n) return `pint writes ${n} arguments here`;
+      const cls = args[0]!;
+      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
+      if (role.magnitude && !plainMagnitude(args[1]!, role.magnitude))
+        return role.magnitude === 'ufloat' ? 'the magnitude is not an uncertainties number the pickle rebuilt' : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, or an uncertainties number';
+      const units = args[n - 1]!;
+      if (!isA(units, UNITS)) return 'the units are not a UnitsContainer the pickle rebuilt';
+      return unitsStateWhy(units.k === 'call' ? units.state : undefined);
+    }
+  }
+}
+
+/** INERT builders that hash what they are given: their keys meet one another's __hash__ and __eq__. */
+const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter']);
+
+const MAX_DEPTH = 16;
+
+/** Does a key hash an object pint's unpicklers made (itself, or inside a tuple or frozenset)? */
+function hashesPintObject(v: Value, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (v.k === 'call') return UNPICKLERS.has(guardedName(v) ?? '');
+  if (v.k === 'tuple' || (v.k === 'set' && v.frozen)) return v.count !== v.items.length ? v.h : v.items.some((x) => hashesPintObject(x, depth + 1));
+  return false;
+}
+
+/** Does a value hold a pint object anywhere the scanner can see (an iterable a keyed container is built from)? */
+function mentionsPintObject(v: Value, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return true;
+  switch (v.k) {
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return v.items.some((x) => mentionsPintObject(x, depth + 1));
+    case 'dict':
+      return v.entries.some(([k, x]) => mentionsPintObject(k, depth + 1) || mentionsPintObject(x, depth + 1));
+    case 'call':
+      return hashesPintObject(v) || mentionsPintObject(v.args, depth + 1);
+    default:
+      return false;
+  }
+}
+
+const KEY_WHY =
+  "a pint object is a dict key or set member: its __hash__ converts it to base units through the application registry and its __eq__ runs pint's comparison on the other key (the catalogue's gadget path); pint's pickles have none";
+
+/** set(...), dict(...), OrderedDict(...), Counter(...) made from values that hold a pint object as a key. */
+function builtKeys(builder: string, args: Value): CostFinding | null {
+  const a = args.k === 'tuple' ? args.items[0] : undefined;
+  if (!a) return null;
+  const dictLike = builder !== 'builtins.set' && builder !== 'builtins.frozenset';
+  let keys: readonly Value[];
+  if (a.k === 'dict') keys = a.entries.map(([k]) => k);
+  else if (a.k === 'list' || a.k === 'tuple' || a.k === 'set') keys = dictLike ? a.items.map((p) => (p.k === 'tuple' || p.k === 'list' ? (p.items[0] ?? p) : p)) : a.items;
+  else return mentionsPintObject(a) ? refuse(`${KEY_WHY} (a container built from a value the scanner cannot list)`) : null;
+  return keys.some((k) => hashesPintObject(k)) ? refuse(KEY_WHY) : null;
+}
+
+/** The guard a call breaks, if any (costs.ts callCost asks). */
+export function pintCallGuard(callee: GlobalValue, args: Value, kwargs: Value | undefined): CostFinding | null {
+  if (KEYED_BUILDERS.has(callee.resolved)) return builtKeys(callee.resolved, args);
+  const call = guardedCall(callee, args, kwargs, owns, 'a reviewed pint name');
+  if (!call || 'rule' in call) return call;
+  const spec = PINT_REVIEWED.get(call.name);
+  if (!spec) return refuse(`no argument guard for ${call.name}`);
+  const why = callWhy(call, spec.role);
+  return why ? refuse(`${call.name} is admitted with the arguments pint writes only: ${why}`) : null;
+}
+
+/** Is this a name the pint guard owns? */
+export const isPintGuarded = owns;
+
+/** A BUILD on an object of a reviewed pint name (costs.ts buildGuard asks). */
+export function pintBuildGuard(name: string, state: Value): CostFinding | null {
+  const spec = PINT_REVIEWED.get(name);
+  if (spec?.role.kind === 'units') {
+    const why = unitsStateWhy(state);
+    return why ? refuse(`a UnitsContainer's BUILD is admitted with pint's state only: ${why}`) : null;
+  }
+  return refuse(`pint writes no BUILD for what ${name} makes`);
+}
+
+/**
+ * New keys of a dict or members of a set the pickle fills (every `step`-th of `items[from..to)`;
+ * with step 2 the value follows each key): a pint object is refused there, and a udict gets only unit
+ * names and exponents (containers.ts judgeKeys asks).
+ */
+export function pintKeys(container: Value, keys: readonly Value[], from: number, to: number, step: number): CostFinding | null {
+  const udict = step === 2 && isA(container, UDICT);
+  for (let i = from; i < to; i += step) {
+    const k = keys[i]!;
+    if (udict) {
+      const why = entryWhy(k, keys[i + 1]);
+      if (why) return refuse(`pint's udict holds unit names and exponents only: ${why}`);
+    }
+    if (hashesPintObject(k)) return refuse(KEY_WHY);
+  }
+  return null;
+}
+
+/**
+ * `_unpickle_*(cls, ...)` ignores `cls`: the class pint writes there is not handed to code that uses
+ * it (ops/calls.ts passedClasses skips it).
+ */
+export function ignoredClassArgument(callee: GlobalValue, v: GlobalValue): boolean {
+  const spec = callee.guardedArgs !== undefined ? PINT_REVIEWED.get(callee.guardedArgs) : undefined;
+  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs ?? v.resolved);
+}
