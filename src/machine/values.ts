@@ -91,6 +91,8 @@ export interface GlobalValue {
   readonly ctorOf?: GlobalValue;
   /** A builtin whose calls the machine models (getattr): its deny finding waits to see how it is used (see models.ts). */
   readonly held?: HeldDeny;
+  /** A module object read through an importing shim (`cython.cimports torch`): held, its attributes read by getattr are judged as this module's names. */
+  readonly moduleOf?: string;
 }
 
 /** The deny finding of a modeled builtin, emitted once it is used in a way the machine does not model. */

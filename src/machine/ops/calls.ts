@@ -48,6 +48,7 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
       m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee) });
   }
   if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') m.halt(r, 'MALFORMED/args-not-tuple', { kind: args.k });
+  for (const v of kwargs ? [args, kwargs] : [args]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'given as the arguments of a call');
   const pseudo = lazyText(() => (kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, kwargs) : renderCall(callee, args, 0, kwargs)));
   m.rec.call(r.opPos, r.info.name, kind, callee.k === 'global' ? callee.resolved : `<${callee.k}>`, pseudo);
   for (const h of m.hooks) h.call?.(r, callee, args);
@@ -55,8 +56,10 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   let result: Value | null = null;
   if (callee.k === 'global') {
     if (callee.held) {
-      result = modelGetattr(m, r, args);
+      // getattr is modeled; a module object called is not
+      result = callee.moduleOf ? null : modelGetattr(m, r, args);
       if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
+      else m.takeModuleArgs(args);
     } else judgeCall(m, r, callee, args, pseudo, kind, kwargs);
     if (!result && m.foldAllowed(r)) {
       result = foldCall(callee.resolved, args, m.bytesOf);
@@ -432,6 +435,7 @@ export function checkNested(m: MachineState, r: OpReader, v: Value, pseudo: Lazy
 }
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {
+  if (pid.k === 'global' && pid.held) m.releaseHeld(pid, 'given to persistent_load');
   if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid) });
   m.stack.push(persistentTarget(pid) ?? { k: 'persid', pid });
 }
