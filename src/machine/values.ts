@@ -187,7 +187,12 @@ export function mayHideHot(v: Value): boolean {
   return v.k === 'list' || v.k === 'dict' || (v.k === 'set' && !v.frozen) || ((v.k === 'tuple' || v.k === 'set') && v.count > 0);
 }
 
-const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);
+/**
+ * Callables whose result is an instance of their first argument: copyreg's reconstructors, and
+ * pandas' `_new_Index(cls, d)` (`cls.__new__(cls, **d)`, or for a PeriodIndex `_new_PeriodIndex`,
+ * which makes a `cls` too).
+ */
+const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__', 'pandas.core.indexes.base._new_Index']);
 
 /**
  * The class an instance was made from: the first argument of a reconstructor or of `C.__new__`, else

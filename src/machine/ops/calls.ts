@@ -6,7 +6,7 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
+import { catalogueJudgement, NEW_ONLY_REBUILDERS, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, partialCall, persistentTarget } from '../models';
@@ -100,6 +100,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   const inert = INERT_CALLEES.has(callee.resolved);
+  // a reviewed reconstructor that only rebuilds these classes with __new__ (catalogue NEW_ONLY_REBUILDERS)
+  const rebuilds = NEW_ONLY_REBUILDERS.get(callee.resolved);
   let seen: Set<Value> | undefined;
   // objects: judge objects too (false for what a container built by a call holds: handedInstance
   // judges those objects through storedInstances)
@@ -107,6 +109,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
+        if (position === 0 && rebuilds?.has(v.resolved)) return;
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
         if (position === 0 && v.guardedArgs && callee.ctorOf?.resolved === v.resolved) return;
         // one finding per class and call site, however often the arguments hold it

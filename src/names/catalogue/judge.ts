@@ -86,6 +86,26 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
 ]);
 
 /**
+ * Reconstructors that, handed one of the listed classes as their first argument, only rebuild it
+ * with `cls.__new__(cls, **d)`, as NEWOBJ_EX does: the class is then judged as rebuilt (the
+ * catalogue admitted it because its `__new__` reaches nothing), not by its methods, which a callable
+ * handed the class could otherwise run. Read in pandas 1.5.3 and 2.2.3 (pandas/core/indexes/base.py):
+ * `_new_Index(cls, d)` hands a PeriodIndex (`_typ` 'periodindex') to `_new_PeriodIndex`, which may
+ * call it, adds `verify_integrity` for a MultiIndex, sets `d['dtype'] = d['data'].dtype` when `d`
+ * has data and no dtype, and returns `cls.__new__(cls, **d)`.
+ *
+ * - xarray's CFTimeIndex (2023.01.0 and 2025.3.1, coding/cftimeindex.py): `_typ` is pandas Index's
+ *   'index' (neither a PeriodIndex nor a MultiIndex); `__new__(cls, data, name=None, **kwargs)`
+ *   checks that the items of data are cftime datetimes of one type, stores `np.array(data,
+ *   dtype='O')` and sets the name through Index's setter (which checks it is hashable). The
+ *   catalogue's walk of it reached nothing; what it could not verify is `append` (Index.append calls
+ *   the class of its concatenation), which `_new_Index` never calls.
+ */
+export const NEW_ONLY_REBUILDERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['pandas.core.indexes.base._new_Index', new Set(['xarray.coding.cftimeindex.CFTimeIndex'])],
+]);
+
+/**
  * How a reviewed BUILD receiver (STORING_BUILD) stores its state: where its values go as they are,
  * without any of their methods being called.
  */
@@ -128,6 +148,12 @@ export interface StoringBuild {
  * - statsmodels ARIMAResultsWrapper (0.13.5, 0.14.4): ResultsWrapper.__setstate__ is
  *   `self.__dict__.update(dict_)`; its __getattribute__ reads `_results` and `__dict__` with
  *   object.__getattribute__ and calls nothing on them.
+ * - xarray PandasIndex, PandasIndexingAdapter and IndexVariable (2023.01.0, 2025.3.1), where a
+ *   dataset keeps its index (a CFTimeIndex among them, see NEW_ONLY_REBUILDERS): no __setstate__,
+ *   __setattr__, __getattr__, __getattribute__ or __del__ in their MROs; the listed slots are member
+ *   descriptors (IndexVariable's are Variable's, which 2025.3.1's NamedArray declares too);
+ *   PandasIndex has a plain __dict__ from its Index base, the others none. Variable's `data`,
+ *   `values`, `attrs` and `dims` are properties, not listed.
  *
  * Dunder keys are never exempt (an instance __dict__ entry `__setstate__` would be what a later
  * BUILD of the same object calls).
@@ -142,6 +168,9 @@ export const STORING_BUILD: ReadonlyMap<string, StoringBuild> = new Map<string, 
   ['statsmodels.tsa.arima.model.ARIMAResults', { setstate: 'default', dict: true, slots: [] }],
   ['statsmodels.base.model.LikelihoodModelResults', { setstate: 'default', dict: true, slots: [] }],
   ['statsmodels.tsa.arima.model.ARIMAResultsWrapper', { setstate: 'dict-update', dict: true, slots: [] }],
+  ['xarray.core.indexes.PandasIndex', { setstate: 'default', dict: true, slots: ['coord_dtype', 'dim', 'index'] }],
+  ['xarray.core.indexing.PandasIndexingAdapter', { setstate: 'default', dict: false, slots: ['_dtype', 'array'] }],
+  ['xarray.core.variable.IndexVariable', { setstate: 'default', dict: false, slots: ['_attrs', '_data', '_dims', '_encoding'] }],
 ]);
 
 export interface CatalogueVerdict {
