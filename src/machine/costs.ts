@@ -6,6 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { tqdmStateGuard } from './library-guards';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -289,6 +290,7 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['PIL.Image.Image', pilImageGuard],
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
+  ['tqdm.std.tqdm', tqdmStateGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

@@ -51,6 +51,9 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'PIL.PngImagePlugin.PngImageFile',
   // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
   'sklearn_pandas.dataframe_mapper.DataFrameMapper',
+  // tqdm's bar (no __setstate__: pickle's BUILD into __dict__): the state of a disabled bar only, on
+  // which its reviewed __new__ and __del__ rest (REVIEWED_ENTRIES)
+  'tqdm.std.tqdm',
 ]);
 
 /**
@@ -65,8 +68,11 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
  *   other paths: its verdict is judged there, as for a failing method.
  * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
  *   bad path only for operands no pickle can give there.
+ * - `__new__` (NEWOBJ, copyreg.__newobj__) and `__del__` (garbage collection): read for a class whose
+ *   BUILD state a reviewed guard also checks (GUARDED_SETSTATE), when what they do is safe given the
+ *   state that guard admits.
  */
-export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: string; readonly __eq__?: string }> = new Map([
+export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<string, ReviewedEntries>([
   [
     'skimage.measure._regionprops.RegionProperties',
     {
@@ -76,6 +82,15 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
   ],
   ['dask.delayed.Delayed', { __getattr__: "dask 2022.12.1 and 2024.12.1: __getattr__ raises AttributeError for every name starting with '_'; the state sets __slots__ through __setattr__, which is object.__setattr__" }],
   ['dask.delayed.DelayedLeaf', { __getattr__: "dask 2022.12.1 and 2024.12.1: Delayed's __getattr__ and __setattr__ (see dask.delayed.Delayed), not overridden" }],
+  [
+    'tqdm.std.tqdm',
+    {
+      __new__:
+        "tqdm 4.64.1 and 4.67.1: tqdm.__new__(cls, *_, **__) ignores its arguments, makes the instance with object.__new__, adds it to the class's WeakSet (hashed by id) and, once per process, starts tqdm's monitor thread: TMonitor(cls, cls.monitor_interval), a daemon thread whose atexit handler is its own exit(); every monitor_interval seconds it refreshes the bars that have start_t, which the guarded state never sets",
+      __del__:
+        'tqdm 4.64.1 and 4.67.1: __del__ calls close(), which returns at once when disable is true (the guarded state has disable True; a bar rebuilt without a BUILD has no disable, and __del__ stops at the AttributeError)',
+    },
+  ],
   [
     'arrow.arrow.Arrow',
     {
@@ -104,6 +119,18 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
 export const NEW_ONLY_REBUILDERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['pandas.core.indexes.base._new_Index', new Set(['xarray.coding.cftimeindex.CFTimeIndex'])],
 ]);
+
+const REVIEWED_NAMES = ['__getattr__', '__eq__', '__new__', '__del__'] as const;
+/** Reviewed entries that are safe only with the state a guard admits: counted only for a guarded class. */
+const NEEDS_GUARD: ReadonlySet<string> = new Set(['__new__', '__del__']);
+
+/** What a reviewer read of a class's entry points the catalogue's walk could not tell safe (REVIEWED_ENTRIES). */
+interface ReviewedEntries {
+  readonly __getattr__?: string;
+  readonly __eq__?: string;
+  readonly __new__?: string;
+  readonly __del__?: string;
+}
 
 /**
  * How a reviewed BUILD receiver (STORING_BUILD) stores its state: where its values go as they are,
@@ -247,9 +274,11 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   if (!failing) return null;
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
-  const guarded = failing.__setstate__ !== undefined && GUARDED_SETSTATE.has(e.name);
+  // a guard on the BUILD state: of the class's own __setstate__, or of pickle's default BUILD when
+  // what its reviewed entries do depends on the state
+  const guarded = GUARDED_SETSTATE.has(e.name);
   const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
-  const read = names.filter((n): n is '__getattr__' | '__eq__' => (n === '__getattr__' || n === '__eq__') && reviewed[n] !== undefined);
+  const read = names.filter((n): n is keyof ReviewedEntries => (REVIEWED_NAMES as readonly string[]).includes(n) && reviewed[n as keyof ReviewedEntries] !== undefined && (guarded || !NEEDS_GUARD.has(n)));
   const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
   const judgedElsewhere = (n: string) => n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n);
   if ((methods.length === 0 && !guarded && read.length === 0) || !names.every(judgedElsewhere)) return null;
@@ -262,12 +291,17 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   for (const m of methods) methodVerdicts[m] = verdict(m);
   // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
   if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
-  const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
+  const ownSetstate = guarded && failing.__setstate__ !== undefined;
+  const judged = [...methods, ...(ownSetstate ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
   const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
+  // a rebuild the walk found bad, admitted because a reviewer read it (with the state a guard checks)
+  const opening = read.some((n) => NEEDS_GUARD.has(n))
+    ? `catalogued in ${where} as ${e.kind === 'gadget' ? 'a gadget' : 'unverified'} (${e.reason}); rebuilt with the state a reviewed guard admits, it was read and is admitted`
+    : `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call`;
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${readText ? `; ${readText}` : ''}`,
+    reason: `${opening}${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${ownSetstate ? ', __setstate__ by a reviewed guard on the state' : ''})` : ''}${guarded && !ownSetstate ? '; its BUILD state is checked by a reviewed guard' : ''}${readText ? `; ${readText}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guarded ? { guardedSetstate: e.name } : {}),
