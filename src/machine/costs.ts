@@ -6,7 +6,7 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
-import { tqdmStateGuard } from './library-guards';
+import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, tqdmStateGuard } from './library-guards';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -291,6 +291,9 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
   ['tqdm.std.tqdm', tqdmStateGuard],
+  ['pyproj.crs.crs.CRS', pyprojCrsGuard],
+  ['pyproj.transformer.TransformerFromCRS', pyprojMakerGuard],
+  ['pyproj.transformer.Transformer', pyprojTransformerGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

@@ -53,6 +53,8 @@ describe('catalogue gadgets', () => {
     [/^pytz\._p$/, "io.open: opens pytz's own zone files; a guard refuses zone names with path parts"],
     [/^pandas\.core\.frame\.DataFrame$/, 'numexpr.evaluate from DataFrame.add: an expression pandas writes from fixed operators'],
     [/^arrow\.arrow\.Arrow$/, 'io.open from __init__ (a call, still rejected) and from __eq__, whose path the walk saw only runs for a number, which __eq__ refuses first (REVIEWED_ENTRIES)'],
+    [/^tqdm\.std\.tqdm$/, "atexit.register from __new__: tqdm's own monitor thread registers its exit(); __new__ and __del__ were read (REVIEWED_ENTRIES) and a BUILD guard admits only a disabled bar's state (tqdm-guard.test.ts)"],
+    [/^pyproj\.crs\.crs\.CRS$/, "PROJ parsing (_CRS) from __init__ (a call, still rejected) and from __hash__/__eq__, which parse the srs of the state: a BUILD guard admits only an AUTHORITY:CODE srs (pyproj-guard.test.ts)"],
     [/^PIL\.PngImagePlugin\.PngImageFile$/, "io.open from ImageFile.__init__ (a call, still rejected) and from load() by the walk's __setstate__ path: a BUILD empties the tile list load() reads files for, and a guard admits only the plain state Pillow writes (judge.test.ts)"],
   ];
 

@@ -54,6 +54,11 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   // tqdm's bar (no __setstate__: pickle's BUILD into __dict__): the state of a disabled bar only, on
   // which its reviewed __new__ and __del__ rest (REVIEWED_ENTRIES)
   'tqdm.std.tqdm',
+  // pyproj: a CRS's srs and a transformer maker's CRS are parsed by PROJ, which opens the files a
+  // PROJ string names; admitted as AUTHORITY:CODE only. The Transformer calls its maker at BUILD.
+  'pyproj.crs.crs.CRS',
+  'pyproj.transformer.TransformerFromCRS',
+  'pyproj.transformer.Transformer',
 ]);
 
 /**
@@ -92,6 +97,15 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<st
     },
   ],
   [
+    'pyproj.crs.crs.CRS',
+    {
+      __hash__:
+        "pyproj 3.4.1 and 3.7.1: __hash__ is hash(self.to_wkt()), which has PROJ parse self.srs (_CRS(self.srs)); the guarded state's srs is an AUTHORITY:CODE, looked up in PROJ's database (a CRS rebuilt without a BUILD has no srs: AttributeError)",
+      __eq__:
+        'pyproj 3.4.1 and 3.7.1: __eq__ is self.equals(other): CRS.from_user_input(other), then a comparison of the two parsed CRS; a dict key or set member reaches it only with the same hash as this CRS, the hash of its WKT text, which a pickle cannot know (str hashes are keyed per process), so the other operand is a CRS whose srs is guarded too',
+    },
+  ],
+  [
     'arrow.arrow.Arrow',
     {
       __eq__:
@@ -120,14 +134,15 @@ export const NEW_ONLY_REBUILDERS: ReadonlyMap<string, ReadonlySet<string>> = new
   ['pandas.core.indexes.base._new_Index', new Set(['xarray.coding.cftimeindex.CFTimeIndex'])],
 ]);
 
-const REVIEWED_NAMES = ['__getattr__', '__eq__', '__new__', '__del__'] as const;
+const REVIEWED_NAMES = ['__getattr__', '__eq__', '__hash__', '__new__', '__del__'] as const;
 /** Reviewed entries that are safe only with the state a guard admits: counted only for a guarded class. */
-const NEEDS_GUARD: ReadonlySet<string> = new Set(['__new__', '__del__']);
+const NEEDS_GUARD: ReadonlySet<string> = new Set(['__hash__', '__new__', '__del__']);
 
 /** What a reviewer read of a class's entry points the catalogue's walk could not tell safe (REVIEWED_ENTRIES). */
 interface ReviewedEntries {
   readonly __getattr__?: string;
   readonly __eq__?: string;
+  readonly __hash__?: string;
   readonly __new__?: string;
   readonly __del__?: string;
 }
@@ -247,6 +262,7 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
       catalogue: 'safe',
       reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call`,
       callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})` },
+      ...(GUARDED_SETSTATE.has(e.name) ? { guardedSetstate: e.name } : {}),
     };
   }
   const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? (argsGuarded(e, where) ?? methodOnly(e, where)) : null;
@@ -259,6 +275,8 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     case 'value':
       return unmatched ? { decision: 'allow', catalogue: 'safe', referenceOnly: true, reason: `catalogued in ${where}: ${e.reason}` } : null;
     default:
+      // a safe class whose BUILD state is still guarded: what a later call of it does depends on it
+      if (unmatched && GUARDED_SETSTATE.has(e.name)) return { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}; its BUILD state is checked by a reviewed guard`, guardedSetstate: e.name };
       return unmatched ? { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}` } : null;
   }
 }
