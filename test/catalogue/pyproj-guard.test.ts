@@ -72,6 +72,13 @@ describe('pyproj CRS and transformers', () => {
     expect(judge(new P().proto(2).global(...CRS).emptyTuple().newobj().str('EPSG:4326').build().stop().done())).toEqual(REFUSED);
   });
 
+  test('a CRS given to library code, which may compare it with a string of the pickle (CRS.__eq__ parses its operand), is judged there', () => {
+    const inCall = crs((p) => p.str('EPSG:4326'), new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('pandas.core.indexes.base', 'Index').emptyDict().str('name')).setitem().tuple2().reduce();
+    expect(judge(inCall.stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+    const inState = crs((p) => p.str('EPSG:4326'), new P().proto(2).global('collections', 'OrderedDict').emptyTuple().newobj().emptyDict().str('crs')).setitem().build();
+    expect(judge(inState.stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
+  });
+
   test('calling CRS (its __init__ has PROJ parse its argument) or handing the class on is a gadget', () => {
     expect(judge(new P().proto(2).global(...CRS).str('EPSG:4326').tuple1().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
     expect(judge(new P().proto(2).global('copyreg', '_reconstructor').global('builtins', 'object').global(...CRS).str('+init=/etc/passwd:x').tuple3().reduce().stop().done())[1]).toContain('DENIED_GLOBAL/gadget-call');

@@ -26,7 +26,7 @@ export interface CallVerdict {
 }
 
 /** The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a pickle does. */
-export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number], CallVerdict>>>;
+export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number] | '__eq__', CallVerdict>>>;
 
 /**
  * Entry points a scan sees being run, besides calling the class: APPEND(S) calls append or extend,
@@ -73,9 +73,10 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
  *   other paths: its verdict is judged there, as for a failing method.
  * - `__eq__`: run when two dict keys or set members have equal hashes. The reviewed ones reach their
  *   bad path only for operands no pickle can give there.
- * - `__new__` (NEWOBJ, copyreg.__newobj__) and `__del__` (garbage collection): read for a class whose
- *   BUILD state a reviewed guard also checks (GUARDED_SETSTATE), when what they do is safe given the
- *   state that guard admits.
+ * - `__new__` (NEWOBJ, copyreg.__newobj__), `__del__` (garbage collection) and `__hash__`: read for
+ *   a class whose BUILD state a reviewed guard also checks (GUARDED_SETSTATE), when what they do is
+ *   safe given the state that guard admits. A reviewed `__eq__` of such a class is judged where an
+ *   instance is given to library code, which may compare it with any operand (methodVerdicts).
  */
 export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<string, ReviewedEntries>([
   [
@@ -309,6 +310,9 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   for (const m of methods) methodVerdicts[m] = verdict(m);
   // the unpickler's other lookups on an instance reach __getattr__ when the class lacks the method
   if (lookup) for (const m of ['append', 'extend', 'add']) methodVerdicts[m] ??= verdict('__getattr__');
+  // an __eq__ read for dict keys of a guarded state (pyproj's CRS) says nothing of the operands a
+  // callable handed the object may compare it with: judged where the object is handed
+  if (guarded && read.includes('__eq__')) methodVerdicts.__eq__ = verdict('__eq__');
   const ownSetstate = guarded && failing.__setstate__ !== undefined;
   const judged = [...methods, ...(ownSetstate ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : [])];
   const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
