@@ -14,6 +14,7 @@ import { callbackRegistryGuard } from './matplotlib';
 import { isPlainData } from './plain-data';
 import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
 import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
+import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, tqdmStateGuard } from './library-guards';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -333,6 +334,10 @@ const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, Sets
   [ASTROPY_TIME, timeStateGuard],
   [ASTROPY_TABLE, tableStateGuard],
   [ASTROPY_COLUMN, columnStateGuard],
+  ['tqdm.std.tqdm', tqdmStateGuard],
+  ['pyproj.crs.crs.CRS', pyprojCrsGuard],
+  ['pyproj.transformer.TransformerFromCRS', pyprojMakerGuard],
+  ['pyproj.transformer.Transformer', pyprojTransformerGuard],
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */

@@ -17,6 +17,11 @@ export function importGlobal(m: MachineState, r: OpReader, module: string, name:
     const id = m.rec.holdGlobal(module, name, r.opPos, r.info.name, j);
     return { k: 'global', module, name, resolved: j.resolved, id, held: { offset: r.opPos, opcode: r.info.name, reason: j.reason ?? 'denied by the policy', released: false } };
   }
+  // a module itself, read through an importing shim: getattr on it is modeled, any other use is a finding
+  if (j.moduleObject) {
+    const id = m.rec.holdGlobal(module, name, r.opPos, r.info.name, j, 'the module itself, held: each getattr of it with a constant attribute name is judged by the name it reads');
+    return { k: 'global', module, name, resolved: j.resolved, id, moduleOf: j.moduleObject, held: { offset: r.opPos, opcode: r.info.name, reason: j.reason ?? 'a module object', released: false } };
+  }
   const id = m.rec.global(module, name, r.opPos, r.info.name, j);
   const g: GlobalValue = { k: 'global', module, name, resolved: j.resolved, id };
   if (!j.referenceOnly && !j.denyCall && !j.callVerdict && !j.catalogueVeto && !j.callsArguments && !j.methodVerdicts && !j.guardedSetstate && !j.guardedArgs && !j.storingBuild && !j.receivers) return g;

@@ -88,6 +88,7 @@ export class Machine extends MachineState {
     this.maxProto = 0;
     this.opsThisPickle = 0;
     this.straddled = false;
+    this.pendingModule = null;
     const base = this.opts.baseOffset;
     const summary: PickleSummary = { index: this.pickles.length, start: start + base, end: start + base, protocol: 0, opcodes: 0, complete: false };
     if (this.dataPathAllowed) {
@@ -131,6 +132,8 @@ export class Machine extends MachineState {
       if (r.frameOversize) this.rec.add('RESOURCE_HOSTILE/frame-oversize', { offset: r.opPos, opcode: 'FRAME' }, r.frameOversize);
       for (let i = 0; i < hooks.length; i++) hooks[i]!.opcode!(r);
       HANDLER_BY_CODE[r.code]!(this, r);
+      // a module object held in a tuple must be taken by getattr's REDUCE right after the tuple is made
+      if (this.pendingModule !== null && this.pendingModule.at !== r.opPos && r.code !== Op.FRAME) this.settleModule();
       if (r.code === Op.STOP) return;
       if (this.stack.length > limits.maxStack) this.limit(r, 'LIMIT_EXCEEDED/max-stack', limits.maxStack);
     }

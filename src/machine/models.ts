@@ -7,6 +7,9 @@
  *   `C.name`, judged the same way, unless a BUILD may have put that name in its __dict__ (mayShadow).
  *   `getattr(C, '__new__')` is C's constructor. Any other use of getattr (a computed name, an object
  *   of unknown class, passing it around) is denied as before.
+ *   On a module object read through an importing shim (`cython.cimports torch`, see resolve.ts) it
+ *   is that module's name (`torch channels_last`); the module object is held like getattr itself:
+ *   put anywhere but as getattr's first argument, it is a finding (state.ts settleModule).
  * - calling a `functools.partial` object calls its function with its arguments first (protocols 2
  *   and 3 pickle `__getnewargs_ex__` as `partial(C.__new__, C, *args, **kwargs)`).
  * - a persistent id `('module', cls, source_file, source)` (whole modules saved by legacy torch.save)
@@ -29,6 +32,8 @@ export function modelGetattr(m: MachineState, r: OpReader, args: Value): Value |
   if (args.k !== 'tuple' || (args.count !== 2 && args.count !== 3)) return null;
   const [target, attr] = args.items;
   if (!target || !attr || attr.k !== 'str' || !attr.v || attr.v.includes('.')) return null;
+  // a module object read through a shim: its attribute is that module's name (a dunder is not one)
+  if (target.k === 'global' && target.moduleOf) return attr.v.startsWith('__') ? null : importGlobal(m, r, target.moduleOf, attr.v);
   let owner: GlobalValue | null = null;
   if (target.k === 'global' && !target.held) owner = target.ctorOf ? null : target;
   else if (target.k === 'call' && !mayShadow(target, attr.v)) owner = classOf(target);

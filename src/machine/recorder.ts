@@ -111,11 +111,12 @@ export class Recorder {
   }
 
   /**
-   * Records the import of a builtin whose calls the machine models (getattr): allowed for now, its
-   * deny finding held back until a use the machine cannot model (see releaseHeld). Returns the import's id.
+   * Records the import of a builtin whose calls the machine models (getattr), or of a module object
+   * whose attributes it models: allowed for now, its finding held back until a use the machine cannot
+   * model (see releaseHeld). Returns the import's id.
    */
-  holdGlobal(module: string, name: string, offset: number, opcode: string, j: Judgement): number {
-    return this.global(module, name, offset, opcode, { decision: 'allow', resolved: j.resolved, reason: 'modeled by picklegate: each call with a constant attribute name is judged by the attribute it reads' });
+  holdGlobal(module: string, name: string, offset: number, opcode: string, j: Judgement, how = 'each call with a constant attribute name is judged by the attribute it reads'): number {
+    return this.global(module, name, offset, opcode, { decision: 'allow', resolved: j.resolved, reason: `modeled by picklegate: ${how}` });
   }
 
   /** A held import is used in a way the machine does not model: it is denied after all, with a finding at the import. */

@@ -209,7 +209,7 @@ export abstract class MachineState {
     let hot = false;
     for (let i = from; i < to; i++) {
       const it = items[i]!;
-      if (it.k === 'global' && it.held !== undefined) this.releaseHeld(it, 'stored in a container or passed as an argument');
+      if (it.k === 'global' && it.held !== undefined && !(it.moduleOf && this.holdModule(r, v, items, from, to, i))) this.releaseHeld(it, 'stored in a container or passed as an argument');
       const id = depthOf(it);
       if (id > child) child = id;
       w += weightOf(it);
@@ -326,6 +326,38 @@ export abstract class MachineState {
   /** May constant folding still produce bytes at this point of the input (4 × the bytes read + 1 MiB)? */
   foldAllowed(r: OpReader): boolean {
     return this.foldUsed < 4 * r.pos + (1 << 20);
+  }
+
+  /**
+   * A module object read through a shim (models.ts) put in a container: held still when the container
+   * is a new 2- or 3-tuple with it first and a constant string second, on top of a held getattr (the
+   * arguments of `getattr(module, 'name')`), until the next opcode: REDUCE takes the tuple as
+   * getattr's arguments (takeModuleArgs), anything else releases it (settleModule).
+   */
+  private holdModule(r: OpReader, v: object, items: readonly Value[], from: number, to: number, i: number): boolean {
+    const callee = this.stack[this.stack.length - 1];
+    const attr = items[from + 1];
+    if ((v as Value).k !== 'tuple' || i !== from || to - from < 2 || to - from > 3 || !attr || attr.k !== 'str' || attr.v === null) return false;
+    if (!callee || callee.k !== 'global' || !callee.held || callee.moduleOf || callee.resolved !== 'builtins.getattr') return false;
+    this.settleModule();
+    this.pendingModule = { args: v as Value, module: items[i] as GlobalValue, at: r.opPos };
+    return true;
+  }
+
+  /** The tuple a held module object waits in (holdModule), and the offset of the opcode that made it. */
+  pendingModule: { readonly args: Value; readonly module: GlobalValue; readonly at: number } | null = null;
+
+  /** getattr took its arguments: the module object in them was read, as modeled. */
+  takeModuleArgs(args: Value): void {
+    if (this.pendingModule?.args === args) this.pendingModule = null;
+  }
+
+  /** The module object waiting in a tuple (holdModule) is released: the tuple was not getattr's arguments at once. */
+  settleModule(): void {
+    const p = this.pendingModule;
+    if (!p) return;
+    this.pendingModule = null;
+    this.releaseHeld(p.module, 'stored in a container or passed as an argument');
   }
 
   /** A held import (see models.ts) used in a way the machine does not model: its deny finding now, once. */

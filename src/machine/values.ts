@@ -93,6 +93,8 @@ export interface GlobalValue {
   readonly ctorOf?: GlobalValue;
   /** A builtin whose calls the machine models (getattr): its deny finding waits to see how it is used (see models.ts). */
   readonly held?: HeldDeny;
+  /** A module object read through an importing shim (`cython.cimports torch`): held, its attributes read by getattr are judged as this module's names. */
+  readonly moduleOf?: string;
 }
 
 /** The deny finding of a modeled builtin, emitted once it is used in a way the machine does not model. */
@@ -187,7 +189,12 @@ export function mayHideHot(v: Value): boolean {
   return v.k === 'list' || v.k === 'dict' || (v.k === 'set' && !v.frozen) || ((v.k === 'tuple' || v.k === 'set') && v.count > 0);
 }
 
-const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__']);
+/**
+ * Callables whose result is an instance of their first argument: copyreg's reconstructors, and
+ * pandas' `_new_Index(cls, d)` (`cls.__new__(cls, **d)`, or for a PeriodIndex `_new_PeriodIndex`,
+ * which makes a `cls` too).
+ */
+const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__', 'pandas.core.indexes.base._new_Index']);
 
 /**
  * The class an instance was made from: the first argument of a reconstructor or of `C.__new__`, else

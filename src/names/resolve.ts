@@ -47,6 +47,31 @@ export const CONVENTIONAL_ALIASES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * Modules whose every attribute is the top-level module of that name: Cython's pure-Python shims
+ * (Cython/Shadow.py, read in Cython 3.0.11, Debian 13: `CythonCImports.__getattr__(item)` returns
+ * `__import__(item)` for any name that is not a dunder), which `import cython` puts in sys.modules
+ * as `cython.cimports` and `cython.cimports.libc`. `cython.cimports.torch` is the module `torch`
+ * itself; pickle's whichmodule() finds it first when Cython was imported, so torch 2.6 writes
+ * `torch.channels_last` as `getattr(cython.cimports.torch, 'channels_last')`.
+ */
+export const IMPORTING_SHIMS: ReadonlySet<string> = new Set(['cython.cimports', 'cython.cimports.libc']);
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `module name` read through an importing shim: the top-level module the first part of `name` names,
+ * and the rest of the walk (empty for the module itself). Null for anything else, and for a first
+ * part that is not an identifier or is a dunder (the shim raises AttributeError for those).
+ */
+export function throughShim(module: string, name: string): { module: string; rest: string } | null {
+  if (!IMPORTING_SHIMS.has(module)) return null;
+  const dot = name.indexOf('.');
+  const first = dot < 0 ? name : name.slice(0, dot);
+  if (!IDENTIFIER.test(first) || (first.startsWith('__') && first.endsWith('__'))) return null;
+  return { module: first, rest: dot < 0 ? '' : name.slice(dot + 1) };
+}
+
+/**
  * Every (module, name) a dotted lookup may land on after following module aliases: `argparse _os.system`
  * yields `os system`; `foo os.system` (an alias we do not know) yields `os system` too.
  */
@@ -61,8 +86,14 @@ export function aliasWalk(module: string, name: string): QualName[] {
   let cur = module;
   for (let i = 0; i < parts.length; i++) {
     const attr = parts[i]!;
-    const known = STDLIB_ALIASES.get(cur + '.' + attr);
     const rest = parts.slice(i + 1).join('.');
+    // an importing shim's attribute is the module of that name
+    if (IMPORTING_SHIMS.has(cur) && rest && IDENTIFIER.test(attr)) {
+      cur = attr;
+      out.push([cur, rest]);
+      continue;
+    }
+    const known = STDLIB_ALIASES.get(cur + '.' + attr);
     if (known && known.kind === 'module' && rest) {
       cur = known.target;
       out.push([cur, rest]);

@@ -5,7 +5,7 @@
  */
 import { catalogueLibrary } from '../names/catalogue/index';
 import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type MethodVerdicts, type ReviewedReceivers, type StoringBuild } from '../names/catalogue/judge';
-import { aliasWalk, compatMap, type QualName } from '../names/resolve';
+import { aliasWalk, compatMap, throughShim, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
 
@@ -38,6 +38,12 @@ export interface Judgement {
   catalogue?: 'safe' | 'gadget' | 'unverified' | 'unknown';
   /** The catalogue would allow it, but its library is outside the policy's tier (`catalogueLibraries`). */
   outsideTier?: boolean;
+  /**
+   * The import is this module itself, read through an importing shim (`cython.cimports torch`), of a
+   * library the policy knows: the machine models reading an attribute of it with getattr and judges
+   * any other use (models.ts).
+   */
+  moduleObject?: string;
 }
 
 interface RuleEntry {
@@ -90,6 +96,13 @@ class RuleIndex {
     return null;
   }
 
+  /** Is there a rule for `module` itself or for a package above it that covers its submodules? */
+  coversModule(module: string): boolean {
+    if (this.exact.has(module) || this.withSubmodules.has(module)) return true;
+    for (let i = module.lastIndexOf('.'); i > 0; i = module.lastIndexOf('.', i - 1)) if (this.withSubmodules.has(module.slice(0, i))) return true;
+    return false;
+  }
+
   lookup(module: string, name: string): PolicyRule | null {
     const dotted = this.starMatchesDotted;
     const direct = RuleIndex.hit(this.exact.get(module), module, name, dotted) ?? RuleIndex.hit(this.withSubmodules.get(module), module, name, dotted);
@@ -129,6 +142,11 @@ export class CompiledPolicy {
     this.catalogueTier = spec.catalogueLibraries ? new Set(spec.catalogueLibraries) : null;
   }
 
+  /** A module whose names the policy judges: an allow rule covers it, or the catalogue has its library. */
+  private knowsModule(module: string): boolean {
+    return this.allow.coversModule(module) || (this.spec.catalogue === true && catalogueLibrary(module) !== undefined);
+  }
+
   get ruleCount(): number {
     return this.spec.rules.length;
   }
@@ -153,6 +171,21 @@ export class CompiledPolicy {
       const r = this.deny.lookup(module, first) ?? this.deny.lookup(mapped[0], mapped[1]);
       if (r) return { decision: 'deny', resolved: `${module}.${first}…`, reason: r.reason };
       return { decision: this.spec.default === 'deny' ? 'deny' : 'unlisted', resolved: `${module.slice(0, 80)}.${name.slice(0, 80)}…`, reason: 'name too long to analyse' };
+    }
+    const shim = throughShim(module, name);
+    if (shim) {
+      // from protocol 4 a dotted name is walked attribute by attribute: the shim's attribute is the
+      // module, so `cython.cimports torch.channels_last` is `torch channels_last` (below protocol 4
+      // find_class asks the shim for the whole dotted name, which __import__ treats differently)
+      if (shim.rest && proto >= 4) return this.judge(shim.module, shim.rest, proto);
+      if (!shim.rest && this.knowsModule(shim.module)) {
+        return {
+          decision: 'unlisted',
+          resolved: shim.module,
+          reason: `${module}.${name} is the module ${shim.module} itself (the shim imports any module by name); only reading one of its attributes with getattr is modeled`,
+          moduleObject: shim.module,
+        };
+      }
     }
     const mapped = compatMap(module, name);
     const effective: QualName = proto < 3 ? mapped : [module, name];

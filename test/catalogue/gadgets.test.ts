@@ -55,6 +55,8 @@ describe('catalogue gadgets', () => {
     [/^arrow\.arrow\.Arrow$/, 'io.open from __init__ (a call, still rejected) and from __eq__, whose path the walk saw only runs for a number, which __eq__ refuses first (REVIEWED_ENTRIES)'],
     [/^geopandas\.(geodataframe\.GeoDataFrame|geoseries\.GeoSeries|array\.GeometryArray)$/, "ctypes.cast and __import__ through shapely from __setitem__, construction, __getattr__ (a column lookup), __setattr__ and __setstate__: rebuilt, a BUILD guard admits only the state geopandas writes, __getattr__ and __setattr__ are never reached by it (REVIEWED_ENTRIES), and the other methods are judged where a pickle calls them (matplotlib-geopandas.test.ts)"],
     [/^astropy\.table\.table\.Table$/, "eval (of text built from an array's number of dimensions) from __init__, which a call runs (still rejected) and __setstate__ runs on its state: a BUILD guard admits only Columns of the shape astropy writes (astropy-table-guard.test.ts); NEWOBJ alone runs object.__new__"],
+    [/^tqdm\.std\.tqdm$/, "atexit.register from __new__: tqdm's own monitor thread registers its exit(); __new__ and __del__ were read (REVIEWED_ENTRIES) and a BUILD guard admits only a disabled bar's state (tqdm-guard.test.ts)"],
+    [/^pyproj\.crs\.crs\.CRS$/, "PROJ parsing (_CRS) from __init__ (a call, still rejected) and from __hash__/__eq__, which parse the srs of the state: a BUILD guard admits only an AUTHORITY:CODE srs (pyproj-guard.test.ts)"],
     [/^PIL\.PngImagePlugin\.PngImageFile$/, "io.open from ImageFile.__init__ (a call, still rejected) and from load() by the walk's __setstate__ path: a BUILD empties the tile list load() reads files for, and a guard admits only the plain state Pillow writes (judge.test.ts)"],
   ];
 

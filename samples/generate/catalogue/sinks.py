@@ -194,6 +194,25 @@ RULES = [
     ('file', 'fsspec.spec:AbstractFileSystem.open', 'opens files and URLs'),
     ('file', 'fsspec.implementations*', 'file systems'),
     ('file', 'fsspec.registry:*', 'imports file-system implementations by name'),
+    # PROJ (through pyproj's compiled code) reads what a string names: a PROJ string's init= file and
+    # grid parameters (nadgrids=, geoidgrids=, grids=, file=...) open files by path, a grid may be a URL
+    # when networking is on, WKT and PROJJSON carry grid file names too; and pyproj's context setters
+    # move where PROJ reads its database and grids, or turn networking on for the whole process
+    ('file', 'pyproj._crs:_CRS', 'PROJ parses the string: init= files and grid parameters are opened by path'),
+    ('file', 'pyproj._crs:*.from_string', 'PROJ parses the string: init= files and grid parameters are opened by path'),
+    ('file', 'pyproj._crs:*.from_user_input', 'PROJ parses a string: init= files and grid parameters are opened by path'),
+    ('file', 'pyproj._crs:*.from_json', 'PROJ parses PROJJSON, which names grid files'),
+    ('file', 'pyproj._crs:*.from_json_dict', 'PROJ parses PROJJSON, which names grid files'),
+    ('file', 'pyproj._crs:*.from_wkt', 'PROJ parses WKT, which names grid files'),
+    ('file', 'pyproj._transformer:_Transformer.from_crs', 'PROJ parses both CRS strings and opens the grids of the operations it finds'),
+    ('file', 'pyproj._transformer:_Transformer.from_pipeline', 'PROJ parses a pipeline string: grid parameters are opened by path or URL'),
+    ('file', 'pyproj._transformer:_Transformer.from_projjson', 'PROJ parses PROJJSON, which names grid files'),
+    ('file', 'pyproj._datadir:_global_context_set_data_dir', 'moves where PROJ reads its database, init files and grids'),
+    ('file', 'pyproj._context:_set_context_data_dir', 'moves where PROJ reads its database, init files and grids'),
+    ('file', 'pyproj._context:_set_context_ca_bundle_path', 'replaces the certificates PROJ trusts'),
+    ('file', 'pyproj._network:_set_ca_bundle_path', 'replaces the certificates PROJ trusts'),
+    ('network', 'pyproj._network:set_network_enabled', 'lets PROJ fetch grids over the network'),
+    ('network', 'pyproj._context:_set_context_network_enabled', 'lets PROJ fetch grids over the network'),
     # ---- network
     ('network', 'socket:*', 'opens network connections'),
     ('network', '_socket:*', 'opens network connections'),

@@ -6,7 +6,7 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { catalogueJudgement, type StoringBuild } from '../../names/catalogue/judge';
+import { catalogueJudgement, NEW_ONLY_REBUILDERS, type StoringBuild } from '../../names/catalogue/judge';
 import { buildGuard, callCost } from '../costs';
 import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';
@@ -51,6 +51,7 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
       m.halt(r, 'MALFORMED/not-callable', { what: describeOperand(callee) });
   }
   if (isConst(args) && args.k !== 'tuple' && kind !== 'newobj_ex') m.halt(r, 'MALFORMED/args-not-tuple', { kind: args.k });
+  for (const v of kwargs ? [args, kwargs] : [args]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'given as the arguments of a call');
   const pseudo = lazyText(() => (kind === 'newobj' || kind === 'newobj_ex' ? renderNew(callee, args, kwargs) : renderCall(callee, args, 0, kwargs)));
   m.rec.call(r.opPos, r.info.name, kind, callee.k === 'global' ? callee.resolved : `<${callee.k}>`, pseudo);
   for (const h of m.hooks) h.call?.(r, callee, args);
@@ -60,8 +61,10 @@ export function doCall(m: MachineState, r: OpReader, callee: Value, args: Value,
   let held: Value[] | undefined;
   if (callee.k === 'global') {
     if (callee.held) {
-      result = modelGetattr(m, r, args);
+      // getattr is modeled; a module object called is not
+      result = callee.moduleOf ? null : modelGetattr(m, r, args);
       if (!result) m.releaseHeld(callee, `called with ${describeArgs(args)}`);
+      else m.takeModuleArgs(args);
     } else held = judgeCall(m, r, callee, args, pseudo, kind, kwargs);
     if (!result && m.foldAllowed(r)) {
       result = foldCall(callee.resolved, args, m.bytesOf);
@@ -105,6 +108,8 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
   const inert = INERT_CALLEES.has(callee.resolved);
+  // a reviewed reconstructor that only rebuilds these classes with __new__ (catalogue NEW_ONLY_REBUILDERS)
+  const rebuilds = NEW_ONLY_REBUILDERS.get(callee.resolved);
   let seen: Set<Value> | undefined;
   // a callee reviewed not to run an instance's failing methods: its result keeps the instance (made on first use)
   let receiver: Receiver | undefined;
@@ -114,6 +119,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
     switch (v.k) {
       case 'global': {
         if ((rebuilder && position === 0) || (reconstructor && position === 1)) return;
+        if (position === 0 && rebuilds?.has(v.resolved)) return;
         // C.__new__(C, ...) rebuilds C as copyreg.__newobj__(C, ...) does; for a guarded class the guard checks the call
         // (and, for a class with a guarded BUILD, costs.ts ownConstructor that it is called on C itself)
         if (position === 0 && (v.guardedArgs || v.guardedSetstate) && callee.ctorOf?.resolved === v.resolved) return;
@@ -511,6 +517,7 @@ function nestedLoads(m: MachineState, r: OpReader, v: Value, pseudo: LazyText): 
 }
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {
+  if (pid.k === 'global' && pid.held) m.releaseHeld(pid, 'given to persistent_load');
   if (m.policy.spec.persistentIds === 'reject') m.note(r, 'PERSISTENT_ID/persistent-id', { pid: renderValue(pid) });
   m.stack.push(persistentTarget(pid) ?? { k: 'persid', pid });
 }

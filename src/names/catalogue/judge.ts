@@ -48,8 +48,12 @@ export interface ReviewedReceivers {
 export interface ReviewedEntries {
   readonly __getattr__?: string;
   readonly __eq__?: string;
-  /** Only with a guarded __setstate__ (GUARDED_SETSTATE): BUILD then never sets slot state through __setattr__, and the guard covers what __setstate__ does with it. */
+  /** Only with a guarded BUILD (GUARDED_SETSTATE): BUILD then never sets slot state through __setattr__, and the guard covers what __setstate__ does with it. */
   readonly __setattr__?: string;
+  /** __hash__, __new__, __del__: only with a guarded BUILD, when what they do is safe given the state that guard admits. */
+  readonly __hash__?: string;
+  readonly __new__?: string;
+  readonly __del__?: string;
   readonly emptyCall?: string;
   readonly receivers?: ReviewedReceivers;
 }
@@ -57,9 +61,10 @@ export interface ReviewedEntries {
 /**
  * The methods the unpickler calls on an object it built, by the opcode that calls them: judged where a
  * pickle does. `__hash__` (for a class of KEY_JUDGED): its __hash__ and __eq__, run when an instance is
- * a dict key or set member.
+ * a dict key or set member; `__eq__` (a reviewed __eq__ of a class with a guarded BUILD): run by
+ * library code the instance is handed to, with any operand.
  */
-export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number] | '__hash__', CallVerdict>>>;
+export type MethodVerdicts = Readonly<Partial<Record<(typeof CHECKED_METHODS)[number] | '__hash__' | '__eq__', CallVerdict>>>;
 
 /**
  * Entry points a scan sees being run, besides calling the class: APPEND(S) calls append or extend,
@@ -103,6 +108,14 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   // attributes): the shapes astropy writes (src/machine/astropy.ts)
   'astropy.table.table.Table',
   'astropy.table.column.Column',
+  // tqdm's bar (no __setstate__: pickle's BUILD into __dict__): the state of a disabled bar only, on
+  // which its reviewed __new__ and __del__ rest (REVIEWED_ENTRIES)
+  'tqdm.std.tqdm',
+  // pyproj: a CRS's srs and a transformer maker's CRS are parsed by PROJ, which opens the files a
+  // PROJ string names; admitted as AUTHORITY:CODE only. The Transformer calls its maker at BUILD.
+  'pyproj.crs.crs.CRS',
+  'pyproj.transformer.TransformerFromCRS',
+  'pyproj.transformer.Transformer',
 ]);
 
 /**
@@ -142,6 +155,10 @@ const GEOPANDAS_SETATTR = (own: string) =>
  *   any other call stays judged by the catalogue's verdict (CallVerdict `emptyCall`).
  * - `receivers`: library code read not to run the class's failing methods on an instance it is given
  *   (ReviewedReceivers).
+ * - `__new__` (NEWOBJ, copyreg.__newobj__), `__del__` (garbage collection) and `__hash__`: read for
+ *   a class whose BUILD state a reviewed guard also checks (GUARDED_SETSTATE), when what they do is
+ *   safe given the state that guard admits. A reviewed `__eq__` of such a class is judged where an
+ *   instance is given to library code, which may compare it with any operand (methodVerdicts).
  */
 export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<string, ReviewedEntries>([
   [
@@ -165,6 +182,24 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<st
     {
       __getattr__:
         "astropy 5.2.1 and 7.0.1: TimeBase.__getattr__ converts scales only for a name in self.SCALES and formats only for a name in self.FORMATS, then raises ScaleValueError for a scale name and otherwise calls self.__getattribute__(attr), an AttributeError for __setstate__, append, extend and add; SCALES, FORMATS and __getattribute__ are class attributes a BUILD could shadow, which its guard refuses (src/machine/astropy.ts)",
+    },
+  ],
+  [
+    'tqdm.std.tqdm',
+    {
+      __new__:
+        "tqdm 4.64.1 and 4.67.1: tqdm.__new__(cls, *_, **__) ignores its arguments, makes the instance with object.__new__, adds it to the class's WeakSet (hashed by id) and, once per process, starts tqdm's monitor thread: TMonitor(cls, cls.monitor_interval), a daemon thread whose atexit handler is its own exit(); every monitor_interval seconds it refreshes the bars that have start_t, which the guarded state never sets",
+      __del__:
+        'tqdm 4.64.1 and 4.67.1: __del__ calls close(), which returns at once when disable is true (the guarded state has disable True; a bar rebuilt without a BUILD has no disable, and __del__ stops at the AttributeError)',
+    },
+  ],
+  [
+    'pyproj.crs.crs.CRS',
+    {
+      __hash__:
+        "pyproj 3.4.1 and 3.7.1: __hash__ is hash(self.to_wkt()), which has PROJ parse self.srs (_CRS(self.srs)); the guarded state's srs is an AUTHORITY:CODE, looked up in PROJ's database (a CRS rebuilt without a BUILD has no srs: AttributeError)",
+      __eq__:
+        'pyproj 3.4.1 and 3.7.1: __eq__ is self.equals(other): CRS.from_user_input(other), then a comparison of the two parsed CRS; a dict key or set member reaches it only with the same hash as this CRS, the hash of its WKT text, which a pickle cannot know (str hashes are keyed per process), so the other operand is a CRS whose srs is guarded too',
     },
   ],
   [
@@ -196,6 +231,30 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<st
     },
   ],
 ]);
+
+/**
+ * Reconstructors that, handed one of the listed classes as their first argument, only rebuild it
+ * with `cls.__new__(cls, **d)`, as NEWOBJ_EX does: the class is then judged as rebuilt (the
+ * catalogue admitted it because its `__new__` reaches nothing), not by its methods, which a callable
+ * handed the class could otherwise run. Read in pandas 1.5.3 and 2.2.3 (pandas/core/indexes/base.py):
+ * `_new_Index(cls, d)` hands a PeriodIndex (`_typ` 'periodindex') to `_new_PeriodIndex`, which may
+ * call it, adds `verify_integrity` for a MultiIndex, sets `d['dtype'] = d['data'].dtype` when `d`
+ * has data and no dtype, and returns `cls.__new__(cls, **d)`.
+ *
+ * - xarray's CFTimeIndex (2023.01.0 and 2025.3.1, coding/cftimeindex.py): `_typ` is pandas Index's
+ *   'index' (neither a PeriodIndex nor a MultiIndex); `__new__(cls, data, name=None, **kwargs)`
+ *   checks that the items of data are cftime datetimes of one type, stores `np.array(data,
+ *   dtype='O')` and sets the name through Index's setter (which checks it is hashable). The
+ *   catalogue's walk of it reached nothing; what it could not verify is `append` (Index.append calls
+ *   the class of its concatenation), which `_new_Index` never calls.
+ */
+export const NEW_ONLY_REBUILDERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['pandas.core.indexes.base._new_Index', new Set(['xarray.coding.cftimeindex.CFTimeIndex'])],
+]);
+
+const REVIEWED_NAMES = ['__getattr__', '__eq__', '__setattr__', '__hash__', '__new__', '__del__'] as const;
+/** Reviewed entries that are safe only with the state a guard admits: counted only for a class whose BUILD is guarded. */
+const NEEDS_GUARD: ReadonlySet<string> = new Set(['__setattr__', '__hash__', '__new__', '__del__']);
 
 /**
  * How a reviewed BUILD receiver (STORING_BUILD) stores its state: where its values go as they are,
@@ -240,6 +299,12 @@ export interface StoringBuild {
  * - statsmodels ARIMAResultsWrapper (0.13.5, 0.14.4): ResultsWrapper.__setstate__ is
  *   `self.__dict__.update(dict_)`; its __getattribute__ reads `_results` and `__dict__` with
  *   object.__getattribute__ and calls nothing on them.
+ * - xarray PandasIndex, PandasIndexingAdapter and IndexVariable (2023.01.0, 2025.3.1), where a
+ *   dataset keeps its index (a CFTimeIndex among them, see NEW_ONLY_REBUILDERS): no __setstate__,
+ *   __setattr__, __getattr__, __getattribute__ or __del__ in their MROs; the listed slots are member
+ *   descriptors (IndexVariable's are Variable's, which 2025.3.1's NamedArray declares too);
+ *   PandasIndex has a plain __dict__ from its Index base, the others none. Variable's `data`,
+ *   `values`, `attrs` and `dims` are properties, not listed.
  *
  * Dunder keys are never exempt (an instance __dict__ entry `__setstate__` would be what a later
  * BUILD of the same object calls).
@@ -254,6 +319,9 @@ export const STORING_BUILD: ReadonlyMap<string, StoringBuild> = new Map<string, 
   ['statsmodels.tsa.arima.model.ARIMAResults', { setstate: 'default', dict: true, slots: [] }],
   ['statsmodels.base.model.LikelihoodModelResults', { setstate: 'default', dict: true, slots: [] }],
   ['statsmodels.tsa.arima.model.ARIMAResultsWrapper', { setstate: 'dict-update', dict: true, slots: [] }],
+  ['xarray.core.indexes.PandasIndex', { setstate: 'default', dict: true, slots: ['coord_dtype', 'dim', 'index'] }],
+  ['xarray.core.indexing.PandasIndexingAdapter', { setstate: 'default', dict: false, slots: ['_dtype', 'array'] }],
+  ['xarray.core.variable.IndexVariable', { setstate: 'default', dict: false, slots: ['_attrs', '_data', '_dims', '_encoding'] }],
 ]);
 
 export interface CatalogueVerdict {
@@ -309,6 +377,7 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
       catalogue: 'safe',
       reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${emptyCall ? `; calling it with no argument was read: ${emptyCall}` : ''}`,
       callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})`, ...(emptyCall ? { emptyCall } : {}) },
+      ...(GUARDED_SETSTATE.has(e.name) ? { guardedSetstate: e.name } : {}),
     };
   }
   const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? (argsGuarded(e, where) ?? methodOnly(e, where)) : null;
@@ -321,6 +390,8 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     case 'value':
       return unmatched ? { decision: 'allow', catalogue: 'safe', referenceOnly: true, reason: `catalogued in ${where}: ${e.reason}` } : null;
     default:
+      // a safe class whose BUILD state is still guarded: what a later call of it does depends on it
+      if (unmatched && GUARDED_SETSTATE.has(e.name)) return { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}; its BUILD state is checked by a reviewed guard`, guardedSetstate: e.name };
       return unmatched ? { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}` } : null;
   }
 }
@@ -336,18 +407,21 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   if (!failing) return null;
   const names = Object.keys(failing);
   const methods = names.filter((n) => (CHECKED_METHODS as readonly string[]).includes(n));
-  // a BUILD guard: for a failing __setstate__, or for what BUILD runs besides (Time's __getattr__)
+  // a guard on the BUILD state: of the class's own __setstate__ (guarded), or of pickle's default BUILD
+  // when what BUILD runs besides (Time's __getattr__) or its reviewed entries depend on the state
   const guardsBuild = GUARDED_SETSTATE.has(e.name);
   const guarded = failing.__setstate__ !== undefined && guardsBuild;
   const reviewed = REVIEWED_ENTRIES.get(e.name) ?? {};
-  // __setattr__'s review holds only with a guarded BUILD: the guard's review covers what __setstate__ sets through it, and BUILD never sets slot state through it
-  const read = names.filter((n): n is '__getattr__' | '__eq__' | '__setattr__' => (n === '__getattr__' || n === '__eq__' || (n === '__setattr__' && guardsBuild)) && reviewed[n] !== undefined);
+  // entries whose review holds only with the state a guard admits count only for a guarded BUILD
+  const read = names.filter(
+    (n): n is (typeof REVIEWED_NAMES)[number] => (REVIEWED_NAMES as readonly string[]).includes(n) && reviewed[n as (typeof REVIEWED_NAMES)[number]] !== undefined && (guardsBuild || !NEEDS_GUARD.has(n)),
+  );
   const lookup = failing.__getattr__ !== undefined ? reviewed.__getattr__ : undefined;
   const keyed = KEY_JUDGED.get(e.name);
   const hashing: string[] = keyed !== undefined ? names.filter((n) => n === '__hash__' || n === '__eq__') : [];
   const judgedElsewhere = (n: string) =>
     n === 'construction' || methods.includes(n) || (n === '__setstate__' && guarded) || (read as string[]).includes(n) || hashing.includes(n);
-  if ((methods.length === 0 && !guarded && read.length === 0 && hashing.length === 0) || !names.every(judgedElsewhere)) return null;
+  if ((methods.length === 0 && !guardsBuild && read.length === 0 && hashing.length === 0) || !names.every(judgedElsewhere)) return null;
   const verdict = (name: string): CallVerdict => {
     const gadget = failing[name] === 'gadget';
     const what = e.entry === name ? e.reason : `${name} reaches ${gadget ? 'a sink' : 'an unresolved call'}`;
@@ -361,12 +435,19 @@ function methodOnly(e: CatalogueEntry, where: string): CatalogueVerdict | null {
     const worst = hashing.find((n) => failing[n] === 'gadget') ?? hashing[0]!;
     methodVerdicts.__hash__ = { gadget: failing[worst] === 'gadget', reason: `${worst} reaches ${failing[worst] === 'gadget' ? 'a sink' : 'an unresolved call'}: ${keyed} (catalogue of ${where})` };
   }
+  // an __eq__ read for dict keys of a guarded state (pyproj's CRS) says nothing of the operands a
+  // callable handed the object may compare it with: judged where the object is handed
+  if (guardsBuild && read.includes('__eq__')) methodVerdicts.__eq__ = verdict('__eq__');
   const judged = [...methods, ...(guarded ? ['__setstate__'] : []), ...(lookup ? ['__getattr__'] : []), ...hashing];
   const readText = read.map((n) => (n === '__getattr__' ? `__getattr__ as BUILD asks it for __setstate__ was read: ${reviewed[n]}` : `${n} was read: ${reviewed[n]}`)).join('; ');
+  // a rebuild the walk found bad, admitted because a reviewer read it (with the state a guard checks)
+  const opening = read.some((n) => NEEDS_GUARD.has(n))
+    ? `catalogued in ${where} as ${e.kind === 'gadget' ? 'a gadget' : 'unverified'} (${e.reason}); rebuilt with the state a reviewed guard admits, it was read and is admitted`
+    : `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call`;
   return {
     decision: 'allow',
     catalogue: 'safe',
-    reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : guardsBuild ? ', and its BUILD state by a reviewed guard' : ''}${hashing.length ? ', __hash__ and __eq__ where an instance is a dict key or set member' : ''})` : ''}${readText ? `; ${readText}` : ''}${reviewed.receivers ? `; library code given one while a pickle loads was read: ${reviewed.receivers.read}` : ''}`,
+    reason: `${opening}${judged.length ? ` (its ${judged.join(', ')} ${judged.length > 1 ? 'are' : 'is'} judged where a pickle calls ${judged.length > 1 ? 'them' : 'it'}${guarded ? ', __setstate__ by a reviewed guard on the state' : ''}${hashing.length ? ', __hash__ and __eq__ where an instance is a dict key or set member' : ''})` : ''}${guardsBuild && !guarded ? '; its BUILD state is checked by a reviewed guard' : ''}${readText ? `; ${readText}` : ''}${reviewed.receivers ? `; library code given one while a pickle loads was read: ${reviewed.receivers.read}` : ''}`,
     ...(failing.construction ? { callVerdict: verdict('construction') } : {}),
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
     ...(guardsBuild ? { guardedSetstate: e.name } : {}),

@@ -47,6 +47,29 @@ const all = (module: string, reason: string): PolicyRule => {
 };
 const some = (module: string, names: string[], reason: string): PolicyRule => ({ module, names, action: 'deny', reason });
 
+/**
+ * ruamel.yaml's round-trip data, what its loader returns (not a loader): a mapping and a sequence
+ * that keep comments, line/column and flow-style records, a comment token and a source mark. Read
+ * in 0.17.21 (Debian 12; Debian 13 has no ruamel.yaml): CommentedMap is an OrderedDict whose
+ * __init__ makes its key set and referent list and whose __setitem__ stores the item (it re-types
+ * a str only over a ruamel ScalarString, whose names stay denied); CommentedSeq is a list whose
+ * item methods store; Comment, Format and LineCol store attributes; CommentToken and FileMark set
+ * their slots. No class in their MRO defines __setstate__, __setattr__, __getattr__ or __del__;
+ * CommentedMap is pickled by OrderedDict's own __reduce__ (the class, no arguments, its __dict__ and
+ * its items, set with __setitem__), the others by pickle's default. Left to the catalogue, which
+ * judged them safe classes; the rest of the package (loaders, constructors, representers, the
+ * scalar types) stays denied.
+ */
+const RUAMEL_DATA = [
+  'ruamel.yaml.comments.CommentedMap',
+  'ruamel.yaml.comments.CommentedSeq',
+  'ruamel.yaml.comments.Comment',
+  'ruamel.yaml.comments.Format',
+  'ruamel.yaml.comments.LineCol',
+  'ruamel.yaml.tokens.CommentToken',
+  'ruamel.yaml.error.FileMark',
+];
+
 /** Methods of pathlib's concrete paths that touch the file system, on every concrete path class. */
 const PATH_IO = ['Path', 'PosixPath', 'WindowsPath'].flatMap((cls) =>
   ['write_text', 'write_bytes', 'unlink', 'rmdir', 'touch', 'open', 'read_text', 'read_bytes', 'rename', 'replace', 'symlink_to', 'hardlink_to', 'link_to', 'chmod', 'lchmod', 'mkdir', 'iterdir', 'glob', 'rglob', 'walk', 'readlink', 'resolve', 'stat', 'lstat', 'exists', 'samefile', 'owner', 'group', 'expanduser', 'home', 'cwd', 'copy', 'move'].map((m) => `${cls}.${m}`),
@@ -152,7 +175,7 @@ export const DENY_RULES: readonly PolicyRule[] = [
   all('cloudpickle', 'unpickles functions and code'),
   all('jsonpickle', 'decodes arbitrary objects'),
   all('yaml', 'unsafe YAML loaders construct arbitrary objects'),
-  all('ruamel', 'unsafe YAML loaders construct arbitrary objects'),
+  { ...all('ruamel', 'unsafe YAML loaders construct arbitrary objects'), except: RUAMEL_DATA },
   some('joblib', ['load'], 'nested joblib (pickle) load'),
   all('joblib.numpy_pickle_utils', 'file access helpers'),
   some('joblib.numpy_pickle', ['load', 'load_compatibility', '_unpickle', 'NumpyUnpickler'], 'nested joblib (pickle) load'),
