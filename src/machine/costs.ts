@@ -6,6 +6,8 @@
  */
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
+import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
+import { isPlainData } from './plain-data';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -129,10 +131,60 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
 ]);
 
+/**
+ * Call guards of classes whose BUILD is guarded too (catalogue GUARDED_SETSTATE), by that name: lmfit's
+ * Parameter and Parameters (no argument). Found through the GlobalValue's guardedSetstate, so every spelling of the class is
+ * covered.
+ */
+const CLASS_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([...LMFIT_CALL_GUARDS]);
+
+const callGuarded = (v: Value | undefined): string | undefined => (v?.k === 'global' && v.guardedSetstate && CLASS_CALL_GUARDS.has(v.guardedSetstate) ? v.guardedSetstate : undefined);
+
+/**
+ * The class with a call guard whose __new__ (and, for a call, __init__) a call runs, with the
+ * arguments it gets: the class called itself (REDUCE, NEWOBJ, NEWOBJ_EX, INST, OBJ), `C.__new__(C,
+ * ...)`, copyreg.__newobj__ and __newobj_ex__, or copyreg._reconstructor's base
+ * (`base.__new__(cls, state)`, `base.__init__(obj, state)`). Null when no such class is involved.
+ */
+function guardedConstruction(callee: GlobalValue, args: Value, kwargs: Value | undefined): { name: string; args: readonly Value[] | null; kwargs: Value | undefined } | null {
+  const items = args.k === 'tuple' && args.count === args.items.length ? args.items : null;
+  const first = args.k === 'tuple' ? args.items[0] : undefined;
+  switch (callee.resolved) {
+    case 'copyreg.__newobj__': {
+      const name = callGuarded(first);
+      return name ? { name, args: items && items.slice(1), kwargs } : null;
+    }
+    case 'copyreg.__newobj_ex__': {
+      const name = callGuarded(first);
+      if (!name) return null;
+      const a = items?.[1];
+      return { name, args: a?.k === 'tuple' && a.count === a.items.length ? a.items : null, kwargs: items?.[2] };
+    }
+    case 'copyreg._reconstructor':
+    case 'copy_reg._reconstructor': {
+      const name = callGuarded(args.k === 'tuple' ? args.items[1] : undefined);
+      return name ? { name, args: items && items.length > 2 ? [items[2]!] : null, kwargs: undefined } : null;
+    }
+  }
+  if (callee.ctorOf) {
+    const name = callGuarded(callee.ctorOf);
+    return name ? { name, args: items && items.slice(1), kwargs } : null;
+  }
+  const name = callGuarded(callee);
+  return name ? { name, args: items, kwargs } : null;
+}
+
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
   const guarded = sympyCallGuard(callee, args, kwargs, limits);
   if (guarded) return guarded;
+  const construction = guardedConstruction(callee, args, kwargs);
+  if (construction) {
+    const finding = construction.args
+      ? CLASS_CALL_GUARDS.get(construction.name)!(construction.args, construction.kwargs)
+      : { rule: 'DENIED_GLOBAL/unsafe-call' as const, args: { why: `the arguments of ${construction.name}, whose calls a reviewed guard checks, are not a tuple kept whole` } };
+    if (finding) return finding;
+  }
   const call = effectiveCall(callee, args);
   if (!call) return null;
   const check = COSTS.get(call.fn);
@@ -211,33 +263,6 @@ function statsmodelsDataGuard(state: Value): CostFinding | null {
 }
 
 /**
- * Plain data, at most `depth` containers deep: nothing in it has methods of its own. Items past those
- * kept are plain when their container holds nothing hot (no global or object at any depth; `hotKnown`
- * is false once a container got one after it was stored, when that mark may be stale).
- */
-function isPlainData(v: Value, depth: number, hotKnown: boolean): boolean {
-  switch (v.k) {
-    case 'none':
-    case 'bool':
-    case 'int':
-    case 'float':
-    case 'str':
-    case 'bytes':
-      return true;
-    case 'tuple':
-    case 'list':
-    case 'set':
-      if (v.count !== v.items.length && (!hotKnown || v.h)) return false;
-      return depth > 0 && v.items.every((x) => isPlainData(x, depth - 1, hotKnown));
-    case 'dict':
-      if (v.count !== v.entries.length && (!hotKnown || v.h)) return false;
-      return depth > 0 && v.entries.every(([k, x]) => isPlainData(k, depth - 1, hotKnown) && isPlainData(x, depth - 1, hotKnown));
-    default:
-      return false;
-  }
-}
-
-/**
  * Pillow's `Image.__setstate__([info, mode, size, palette, data])` (9.4.0 and 11.1.0, read; an
  * ImageFile subclass first sets `tile = []`): it stores info, mode and size, makes the pixel store
  * with `core.new(mode, size)`, attaches the palette for palette modes (`putpalette`, then `load()`,
@@ -289,6 +314,7 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['PIL.Image.Image', pilImageGuard],
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
+  ...LMFIT_SETSTATE_GUARDS,
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

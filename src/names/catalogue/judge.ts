@@ -16,6 +16,7 @@
  *
  * Names a rule lists exactly are the policy's alone.
  */
+import { MODEL_CLASSES, PARAMETER, PARAMETERS } from '../../machine/lmfit';
 import { argsGuarded } from './guarded-args';
 import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
 
@@ -39,6 +40,13 @@ export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as con
  * statsmodels' model data re-evaluates the model's formula through patsy (an eval) only when the
  * state has `restore_design_info`; any other state only updates __dict__. Pillow's images are
  * admitted with the plain-data state Pillow writes.
+ *
+ * A class listed here that the catalogue judged safe gets the guard too (catalogueJudgement): the
+ * walk does not follow calls on objects from the state (lmfit's Parameters evaluates the expressions
+ * of the parameters it is given), and a default BUILD may set an attribute that shadows a method.
+ * Some also have a call guard (costs.ts CLASS_CALL_GUARDS), checked wherever the class is called
+ * or its __new__ run; handed to another callable, which may call it with anything, such a class is
+ * UNLISTED_GLOBAL/unverified-passed.
  */
 export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'statsmodels.base.data.ModelData',
@@ -51,6 +59,11 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'PIL.PngImagePlugin.PngImageFile',
   // sklearn-pandas' mapper: features without a fourth item (the columns callable is called with it)
   'sklearn_pandas.dataframe_mapper.DataFrameMapper',
+  // lmfit (src/machine/lmfit.ts): a parameter's constraint expression, which asteval evaluates, must be
+  // plain arithmetic; Parameters' state holds numbers and Parameters built before; models' hints too
+  PARAMETER,
+  PARAMETERS,
+  ...MODEL_CLASSES,
 ]);
 
 /**
@@ -82,6 +95,36 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, { readonly __getattr__?: stri
       __eq__:
         "arrow 1.2.3 and 1.3.0: __eq__ returns False unless the other operand is an Arrow or a datetime, and then compares datetimes; the path the walk saw (a number made into an Arrow, whose tzinfo string is looked up as a zone file) is only for numbers",
     },
+  ],
+]);
+
+/**
+ * Names the catalogue's walk judged safe that a reviewer found evaluating text a pickle controls,
+ * through an interpreter the walk reads as ordinary library code (asteval, whose Interpreter.eval
+ * runs Python-like text with `open` in its symbol table and has known escapes): denied under every
+ * spelling, with what was read. lmfit 1.1.0 (asteval 0.9.28) and 1.3.3 (asteval 1.0.6); the first
+ * three were confirmed with a pickle that read a file while loading, in both generations.
+ */
+export const REVIEWED_GADGETS: ReadonlyMap<string, string> = new Map([
+  [
+    'lmfit.models.ExpressionModel',
+    "lmfit's ExpressionModel(expr, independent_vars, init_script) runs init_script with asteval's Interpreter.eval in __init__, and keeps expr to evaluate on every call; pickle cannot write one (it holds its interpreter, whose output streams do not pickle, and a closure as its model function), so no benign pickle names it",
+  ],
+  [
+    'lmfit.model._buildmodel',
+    "lmfit's _buildmodel(state) rebuilds a model from a state tuple: with the function name '_eval' it makes ExpressionModel(text, **opts), whose opts may carry an init_script asteval runs; it is lmfit's JSON loader, never a pickle's",
+  ],
+  [
+    'lmfit.parameter.asteval_with_uncertainties',
+    "lmfit 1.3.3's asteval_with_uncertainties(*vals, obj=, pars=, names=) returns pars._asteval.eval(obj._expr_ast) for any object given as obj (a str there is parsed and run), reachable from a partial with keywords",
+  ],
+  [
+    'lmfit.minimizer.asteval_with_uncertainties',
+    "lmfit 1.1.0's asteval_with_uncertainties(*vals, _obj=, _pars=, _names=) returns _pars._asteval.eval(_obj._expr_ast) for any object given as _obj (a str there is parsed and run), reachable from a partial with keywords",
+  ],
+  [
+    'lmfit.parameter.create_params',
+    "lmfit 1.3.3's create_params(**kws) makes Parameters whose constraint expressions (any text in kws) asteval evaluates whenever a value is read; Parameters built by a pickle have their expressions checked instead (src/machine/lmfit.ts)",
   ],
 ]);
 
@@ -170,8 +213,12 @@ const calledGadget = (e: CatalogueEntry) => e.entry === undefined || e.entry ===
  */
 export function catalogueJudgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
   const v = judgement(module, name, unmatched);
-  const storing = v?.decision === 'allow' && !v.referenceOnly ? STORING_BUILD.get(lookupCatalogue(module, name)?.name ?? '') : undefined;
-  return storing ? { ...v!, storingBuild: storing } : v;
+  if (v?.decision !== 'allow' || v.referenceOnly) return v;
+  const canonical = lookupCatalogue(module, name)?.name ?? '';
+  const storing = STORING_BUILD.get(canonical);
+  // a class the walk judged safe whose BUILD (and call) a reviewed guard checks all the same
+  const guarded = !v.guardedSetstate && GUARDED_SETSTATE.has(canonical) ? canonical : undefined;
+  return storing || guarded ? { ...v, ...(storing ? { storingBuild: storing } : {}), ...(guarded ? { guardedSetstate: guarded, reason: `${v.reason}; its BUILD state (and any call of it) is checked by a reviewed guard` } : {}) } : v;
 }
 
 function judgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
@@ -183,6 +230,8 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     return lib ? { decision: 'unlisted', catalogue: 'unknown', reason: `not in the catalogue of ${versionsOf(lib.library, lib.versions)}` } : null;
   }
   const where = versionsOf(e.library, e.versions);
+  const reviewedGadget = REVIEWED_GADGETS.get(e.name);
+  if (reviewedGadget) return { decision: 'deny', catalogue: 'gadget', reason: `read by a reviewer (the catalogue of ${where} judged it ${e.kind === 'function' ? 'a safe function' : e.kind === 'class' ? 'a safe class' : e.kind}): ${reviewedGadget}` };
   if (e.callOnly && unmatched && (e.kind === 'gadget' || e.kind === 'unverified')) {
     // pickle rebuilds it with __new__ and BUILD, which reach nothing; only a call runs __init__
     const what = e.kind === 'gadget' ? `${e.reason}` : `the catalogue could not verify it: ${e.reason}`;

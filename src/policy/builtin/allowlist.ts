@@ -6,6 +6,7 @@
  * `*` in `names` matches undotted names only: a dotted name (a protocol 4 attribute walk) must be
  * listed exactly.
  */
+import { MODEL_CLASSES } from '../../machine/lmfit';
 import type { PolicyRule } from '../schema';
 import { BUILTIN_EXCEPTIONS, STDLIB_ENUM_MEMBERS, STDLIB_ENUMS } from './names';
 import { SCIPY_DISTRIBUTIONS, TORCHAUDIO_CLASSES, TORCHVISION_CLASSES } from './reviewed-classes';
@@ -236,6 +237,9 @@ export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
   ),
 ];
 
+/** lmfit's model classes in lmfit.models (1.1.0 and 1.3.3; ExpressionModel is denied: the catalogue's REVIEWED_GADGETS). */
+const LMFIT_MODELS = MODEL_CLASSES.filter((n) => n.startsWith('lmfit.models.')).map((n) => n.slice('lmfit.models.'.length));
+
 /** An allow rule for a global that calls the values handed at `positions` (see RuleSchema `callsArguments`). */
 const calling = (module: string, names: string[], positions: number[], reason: string): PolicyRule => ({ ...allow(module, names, reason), callsArguments: positions });
 
@@ -266,6 +270,10 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
     allow(m, ['URL'], "URLs (yarl 1.8.2 and 1.19.0, read): __new__ takes a str (a str subclass through str()) or, encoded, a SplitResult, splits it with urllib and requotes the parts with yarl's own quoters, the 'callable value' the catalogue's walk could not follow (_Quoter instances made at import); anything else is a TypeError. __setstate__ stores the split result and an empty cache; nothing handed is called"),
   ),
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
+  // bound methods objects keep, pickled as getattr(obj, name): values, never called while loading
+  reference('lmfit.models', LMFIT_MODELS.map((n) => `${n}._residual`), "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read: Model._residual, inherited by every model class, evaluates the model with the parameters' values and subtracts the data): a bound method of a model the pickle built, judged as that object; a value"),
+  reference('lmfit.model', ['Model._residual', 'CompositeModel._residual'], "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read): a bound method of a model the pickle built; a value"),
+  reference('lmfit.minimizer', ['MinimizerResult.show_candidates'], "a method ModelResult copies from its MinimizerResult with every public attribute (lmfit 1.1.0 and 1.3.3, read: it prints the brute-force candidates); a value"),
 ];
 
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
