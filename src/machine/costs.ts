@@ -7,6 +7,7 @@
 import type { Limits } from '../limits';
 import type { RuleArgs } from '../report/rules';
 import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
+import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
 import { isPlainData } from './plain-data';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
@@ -129,14 +130,17 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['decimal.Decimal', parsesNumber(() => MAX_DECIMAL_EXPONENT)],
   ['builtins.type', typeOfOneArgument],
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
+  // pendulum 3's zones: zoneinfo's _unpickle(key, from_cache) read off Timezone (an exact allow rule)
+  [TIMEZONE_UNPICKLE, (args) => timezoneUnpickleGuard(args)],
 ]);
 
 /**
  * Call guards of classes whose BUILD is guarded too (catalogue GUARDED_SETSTATE), by that name: lmfit's
- * Parameter and Parameters (no argument). Found through the GlobalValue's guardedSetstate, so every spelling of the class is
+ * Parameter and Parameters (no argument), pendulum's Timezone and FixedTimezone (a constant name, an
+ * int offset). Found through the GlobalValue's guardedSetstate, so every spelling of the class is
  * covered.
  */
-const CLASS_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([...LMFIT_CALL_GUARDS]);
+const CLASS_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([...LMFIT_CALL_GUARDS, ...PENDULUM_CALL_GUARDS]);
 
 const callGuarded = (v: Value | undefined): string | undefined => (v?.k === 'global' && v.guardedSetstate && CLASS_CALL_GUARDS.has(v.guardedSetstate) ? v.guardedSetstate : undefined);
 
@@ -315,6 +319,7 @@ const SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown: boolean) => 
   ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
   ...LMFIT_SETSTATE_GUARDS,
+  ...PENDULUM_SETSTATE_GUARDS,
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`hotKnown`: see isPlainData). */

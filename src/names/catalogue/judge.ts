@@ -17,6 +17,7 @@
  * Names a rule lists exactly are the policy's alone.
  */
 import { MODEL_CLASSES, PARAMETER, PARAMETERS } from '../../machine/lmfit';
+import { FIXED_TIMEZONE, TIMEZONE, TRANSITION, TRANSITION_TYPE } from '../../machine/pendulum';
 import { argsGuarded } from './guarded-args';
 import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
 
@@ -64,6 +65,12 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   PARAMETER,
   PARAMETERS,
   ...MODEL_CLASSES,
+  // pendulum's zones (src/machine/pendulum.ts): a BUILD sets only the attributes pendulum writes, a
+  // call gets a constant zone name (read from the zone directory) or an int offset
+  TIMEZONE,
+  FIXED_TIMEZONE,
+  TRANSITION,
+  TRANSITION_TYPE,
 ]);
 
 /**

@@ -274,6 +274,7 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   reference('lmfit.models', LMFIT_MODELS.map((n) => `${n}._residual`), "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read: Model._residual, inherited by every model class, evaluates the model with the parameters' values and subtracts the data): a bound method of a model the pickle built, judged as that object; a value"),
   reference('lmfit.model', ['Model._residual', 'CompositeModel._residual'], "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read): a bound method of a model the pickle built; a value"),
   reference('lmfit.minimizer', ['MinimizerResult.show_candidates'], "a method ModelResult copies from its MinimizerResult with every public attribute (lmfit 1.1.0 and 1.3.3, read: it prints the brute-force candidates); a value"),
+  allow('pendulum.tz.timezone', ['Timezone._unpickle'], "pendulum 3's zones (pendulum 3.0.0, read): zoneinfo's C classmethod _unpickle(key, from_cache) read off Timezone, a ZoneInfo subclass whose __new__ only wraps ZoneInfo's; zoneinfo refuses absolute keys and keys that leave its zone directories before opening a file, and a guard admits only a constant str key (src/machine/pendulum.ts)"),
 ];
 
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
