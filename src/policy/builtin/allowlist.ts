@@ -240,6 +240,12 @@ export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
 /** lmfit's model classes in lmfit.models (1.1.0 and 1.3.3; ExpressionModel is denied: the catalogue's REVIEWED_GADGETS). */
 const LMFIT_MODELS = MODEL_CLASSES.filter((n) => n.startsWith('lmfit.models.')).map((n) => n.slice('lmfit.models.'.length));
 
+/** nltk's language stemmers (nltk 3.8 and 3.9.1), whose stem method SnowballStemmer keeps. */
+const SNOWBALL_STEMMERS = [
+  'ArabicStemmer', 'DanishStemmer', 'DutchStemmer', 'EnglishStemmer', 'FinnishStemmer', 'FrenchStemmer', 'GermanStemmer', 'HungarianStemmer',
+  'ItalianStemmer', 'NorwegianStemmer', 'PorterStemmer', 'PortugueseStemmer', 'RomanianStemmer', 'RussianStemmer', 'SpanishStemmer', 'SwedishStemmer',
+];
+
 /** An allow rule for a global that calls the values handed at `positions` (see RuleSchema `callsArguments`). */
 const calling = (module: string, names: string[], positions: number[], reason: string): PolicyRule => ({ ...allow(module, names, reason), callsArguments: positions });
 
@@ -274,6 +280,7 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   reference('lmfit.models', LMFIT_MODELS.map((n) => `${n}._residual`), "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read: Model._residual, inherited by every model class, evaluates the model with the parameters' values and subtracts the data): a bound method of a model the pickle built, judged as that object; a value"),
   reference('lmfit.model', ['Model._residual', 'CompositeModel._residual'], "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read): a bound method of a model the pickle built; a value"),
   reference('lmfit.minimizer', ['MinimizerResult.show_candidates'], "a method ModelResult copies from its MinimizerResult with every public attribute (lmfit 1.1.0 and 1.3.3, read: it prints the brute-force candidates); a value"),
+  reference('nltk.stem.snowball', SNOWBALL_STEMMERS.map((n) => `${n}.stem`), "the stem method SnowballStemmer keeps as self.stem (nltk 3.8 and 3.9.1, read: string processing of the word it is given, with the stemmer's own suffix tables and stopword set); a bound method of a stemmer the pickle built; a value"),
   allow('pendulum.tz.timezone', ['Timezone._unpickle'], "pendulum 3's zones (pendulum 3.0.0, read): zoneinfo's C classmethod _unpickle(key, from_cache) read off Timezone, a ZoneInfo subclass whose __new__ only wraps ZoneInfo's; zoneinfo refuses absolute keys and keys that leave its zone directories before opening a file, and a guard admits only a constant str key (src/machine/pendulum.ts)"),
 ];
 
