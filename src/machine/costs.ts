@@ -15,6 +15,8 @@ import { isPlainData } from './plain-data';
 import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
 import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
 import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, tqdmStateGuard } from './library-guards';
+import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
+import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
 
@@ -153,6 +155,8 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['decimal.Decimal', parsesNumber(() => MAX_DECIMAL_EXPONENT)],
   ['builtins.type', typeOfOneArgument],
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
+  // pendulum 3's zones: zoneinfo's _unpickle(key, from_cache) read off Timezone (an exact allow rule)
+  [TIMEZONE_UNPICKLE, (args) => timezoneUnpickleGuard(args)],
 ]);
 
 /** Constructors of classes with a reviewed BUILD guard, checked wherever they run (by catalogue name). */
@@ -174,6 +178,50 @@ function ownConstructor(callee: GlobalValue, args: Value): CostFinding | null {
   return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${owner.resolved}.__new__ was reviewed for its own class only, and is called on ${cls?.k === 'global' ? cls.resolved : 'something else'}` } };
 }
 
+/**
+ * Call guards of classes whose BUILD is guarded too (catalogue GUARDED_SETSTATE), by that name: lmfit's
+ * Parameter and Parameters (no argument), pendulum's Timezone and FixedTimezone (a constant name, an
+ * int offset). Found through the GlobalValue's guardedSetstate, so every spelling of the class is
+ * covered.
+ */
+const CLASS_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([...LMFIT_CALL_GUARDS, ...PENDULUM_CALL_GUARDS]);
+
+const callGuarded = (v: Value | undefined): string | undefined => (v?.k === 'global' && v.guardedSetstate && CLASS_CALL_GUARDS.has(v.guardedSetstate) ? v.guardedSetstate : undefined);
+
+/**
+ * The class with a call guard whose __new__ (and, for a call, __init__) a call runs, with the
+ * arguments it gets: the class called itself (REDUCE, NEWOBJ, NEWOBJ_EX, INST, OBJ), `C.__new__(C,
+ * ...)`, copyreg.__newobj__ and __newobj_ex__, or copyreg._reconstructor's base
+ * (`base.__new__(cls, state)`, `base.__init__(obj, state)`). Null when no such class is involved.
+ */
+function guardedConstruction(callee: GlobalValue, args: Value, kwargs: Value | undefined): { name: string; args: readonly Value[] | null; kwargs: Value | undefined } | null {
+  const items = args.k === 'tuple' && args.count === args.items.length ? args.items : null;
+  const first = args.k === 'tuple' ? args.items[0] : undefined;
+  switch (callee.resolved) {
+    case 'copyreg.__newobj__': {
+      const name = callGuarded(first);
+      return name ? { name, args: items && items.slice(1), kwargs } : null;
+    }
+    case 'copyreg.__newobj_ex__': {
+      const name = callGuarded(first);
+      if (!name) return null;
+      const a = items?.[1];
+      return { name, args: a?.k === 'tuple' && a.count === a.items.length ? a.items : null, kwargs: items?.[2] };
+    }
+    case 'copyreg._reconstructor':
+    case 'copy_reg._reconstructor': {
+      const name = callGuarded(args.k === 'tuple' ? args.items[1] : undefined);
+      return name ? { name, args: items && items.length > 2 ? [items[2]!] : null, kwargs: undefined } : null;
+    }
+  }
+  if (callee.ctorOf) {
+    const name = callGuarded(callee.ctorOf);
+    return name ? { name, args: items && items.slice(1), kwargs } : null;
+  }
+  const name = callGuarded(callee);
+  return name ? { name, args: items, kwargs } : null;
+}
+
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
   // the reviewed argument guards, each for the names it owns (sympy.ts, pint.ts, rdflib.ts)
@@ -183,6 +231,13 @@ export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwarg
   if (key) return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${callee.resolved}() hashes what it is given, and it gets ${key.cls}, whose __hash__ and __eq__ are judged: ${key.verdict.reason}` } };
   const own = ownConstructor(callee, args);
   if (own) return own;
+  const construction = guardedConstruction(callee, args, kwargs);
+  if (construction) {
+    const finding = construction.args
+      ? CLASS_CALL_GUARDS.get(construction.name)!(construction.args, construction.kwargs)
+      : { rule: 'DENIED_GLOBAL/unsafe-call' as const, args: { why: `the arguments of ${construction.name}, whose calls a reviewed guard checks, are not a tuple kept whole` } };
+    if (finding) return finding;
+  }
   const call = effectiveCall(callee, args);
   if (!call) {
     const target = reviewedTarget(callee, args);
@@ -338,6 +393,8 @@ const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, Sets
   ['pyproj.crs.crs.CRS', pyprojCrsGuard],
   ['pyproj.transformer.TransformerFromCRS', pyprojMakerGuard],
   ['pyproj.transformer.Transformer', pyprojTransformerGuard],
+  ...LMFIT_SETSTATE_GUARDS,
+  ...PENDULUM_SETSTATE_GUARDS,
 ]);
 
 /** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */

@@ -1,4 +1,8 @@
-/** Plain data: values with no method of their own that library code could run (see isPlainData). */
+/**
+ * Plain data: values with no methods of their own (None, bools, numbers, strings, bytes, and
+ * containers of those), for the reviewed guards that admit a state only when it holds nothing an
+ * object could run code from (costs.ts and the library guards beside it).
+ */
 import type { Value } from './values';
 
 /**

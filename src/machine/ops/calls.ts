@@ -14,6 +14,7 @@ import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } fro
 import { checkHandedArguments, checkHandedState } from '../handed';
 import { findNestedPickles, looksLikeNestedPickle, mayHoldNested } from '../nested';
 import type { Recorder } from '../recorder';
+import { KEEPERS, vouchedCall } from '../pendulum';
 import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../render';
 import type { MachineState } from '../state';
 import { ARRAY_FINALIZE_READ } from '../astropy';
@@ -107,7 +108,7 @@ const REBUILDERS: ReadonlySet<string> = new Set([...RECONSTRUCTORS, 'copyreg.__n
 function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: Value, kwargs: Value | undefined, pseudo: LazyText): Value[] | undefined {
   const rebuilder = REBUILDERS.has(callee.resolved);
   const reconstructor = RECONSTRUCTORS.has(callee.resolved);
-  const inert = INERT_CALLEES.has(callee.resolved);
+  const inert = keepsArguments(callee.resolved);
   // a reviewed reconstructor that only rebuilds these classes with __new__ (catalogue NEW_ONLY_REBUILDERS)
   const rebuilds = NEW_ONLY_REBUILDERS.get(callee.resolved);
   let seen: Set<Value> | undefined;
@@ -155,7 +156,7 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
         }
         return;
       case 'call': {
-        const held = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved) ? v.stored : undefined;
+        const held = v.callee.k === 'global' && keepsArguments(v.callee.resolved) ? v.stored : undefined;
         // a partial handed over is a callable too: what it wraps is called with it
         if (isPartial(v)) {
           visit(v.args, -1, objects);
@@ -198,6 +199,16 @@ function passedClasses(m: MachineState, r: OpReader, callee: GlobalValue, args: 
 export const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'builtins.tuple', 'builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.deque']);
 
 /**
+ * Callables that keep what they are given and call none of the methods the catalogue judges where
+ * the unpickler runs them (append, extend, add, __setitem__) on it: the INERT_CALLEES, and reviewed
+ * library constructors (pendulum's Interval and Period, src/machine/pendulum.ts). What they were
+ * made from is judged wherever the object they make is handed on, as for a list built from items.
+ */
+export function keepsArguments(resolved: string): boolean {
+  return INERT_CALLEES.has(resolved) || KEEPERS.has(resolved);
+}
+
+/**
  * An object the pickle built, of a class admitted because its bad methods (`__setitem__`, `append`...)
  * are judged where the pickle calls them, given to library code that may call them itself (a call's
  * arguments, the state a __setstate__ receives): judged by the worst of them. So is what a reviewed
@@ -219,7 +230,7 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
   }
   if (v.k !== 'call') return;
   v.handed = true;
-  if (v.stored || (v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved))) storedInstances(m, r, v, to, pseudo, seen ?? new Set(), receiver);
+  if (v.stored || (v.callee.k === 'global' && keepsArguments(v.callee.resolved))) storedInstances(m, r, v, to, pseudo, seen ?? new Set(), receiver);
 }
 
 /**
@@ -252,8 +263,8 @@ function reviewedReceiver(cls: GlobalValue, receiver: Receiver): boolean {
  */
 export function storedInstances(m: MachineState, r: OpReader, v: Value, to: string, pseudo: LazyText, seen: Set<Value>, receiver?: Receiver): void {
   if (v.k !== 'call' || seen.has(v)) return;
-  // list(items), OrderedDict(pairs)...: what they were made from is held, not handed
-  const built = v.callee.k === 'global' && INERT_CALLEES.has(v.callee.resolved);
+  // list(items), OrderedDict(pairs), a pendulum Interval...: what they were made from is held, not handed
+  const built = v.callee.k === 'global' && keepsArguments(v.callee.resolved);
   if (!v.stored && !built) return;
   seen.add(v);
   const into = classOf(v)?.resolved ?? 'object';
@@ -403,9 +414,10 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   // what the callee calls of its arguments (a class's __init__ runs only on a call, not on NEWOBJ)
   if (inits === callee) checkHandedArguments(m, r, callee, args, kwargs, pseudo);
   else if (inits?.callsArguments) checkHandedState(m, r, inits, args.k === 'tuple' ? (args.items[2] ?? args) : args, pseudo);
-  // a call with no argument at all, which a reviewer read to reach nothing (shapely 1.8's `Polygon()`)
+  // a call with no argument at all, which a reviewer read to reach nothing (shapely 1.8's `Polygon()`),
+  // or one whose arguments a reviewed guard vouches for (pendulum's Interval of two of its datetimes)
   const readEmpty = inits === callee && callee.callVerdict?.emptyCall !== undefined && noArguments(args, kwargs);
-  if (inits?.callVerdict && !readEmpty) {
+  if (inits?.callVerdict && !readEmpty && !(inits === callee && vouchedCall(callee, args, kwargs))) {
     const rule = inits.callVerdict.gadget ? 'DENIED_GLOBAL/gadget-call' : 'UNLISTED_GLOBAL/unverified-call';
     m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: inits.resolved, reason: inits.callVerdict.reason });
   }

@@ -16,6 +16,8 @@
  *
  * Names a rule lists exactly are the policy's alone.
  */
+import { MODEL_CLASSES, PARAMETER, PARAMETERS } from '../../machine/lmfit';
+import { FIXED_TIMEZONE, TIMEZONE, TRANSITION, TRANSITION_TYPE } from '../../machine/pendulum';
 import { argsGuarded, libraryGuarded } from './guarded-args';
 import { catalogueLibrary, lookupCatalogue, type CatalogueEntry } from './index';
 
@@ -77,6 +79,13 @@ export const CHECKED_METHODS = ['__setitem__', 'append', 'extend', 'add'] as con
  * statsmodels' model data re-evaluates the model's formula through patsy (an eval) only when the
  * state has `restore_design_info`; any other state only updates __dict__. Pillow's images are
  * admitted with the plain-data state Pillow writes.
+ *
+ * A class listed here that the catalogue judged safe gets the guard too (catalogueJudgement): the
+ * walk does not follow calls on objects from the state (lmfit's Parameters evaluates the expressions
+ * of the parameters it is given), and a default BUILD may set an attribute that shadows a method.
+ * Some also have a call guard (costs.ts CLASS_CALL_GUARDS), checked wherever the class is called
+ * or its __new__ run; handed to another callable, which may call it with anything, such a class is
+ * UNLISTED_GLOBAL/unverified-passed.
  */
 export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'statsmodels.base.data.ModelData',
@@ -116,6 +125,17 @@ export const GUARDED_SETSTATE: ReadonlySet<string> = new Set([
   'pyproj.crs.crs.CRS',
   'pyproj.transformer.TransformerFromCRS',
   'pyproj.transformer.Transformer',
+  // lmfit (src/machine/lmfit.ts): a parameter's constraint expression, which asteval evaluates, must be
+  // plain arithmetic; Parameters' state holds numbers and Parameters built before; models' hints too
+  PARAMETER,
+  PARAMETERS,
+  ...MODEL_CLASSES,
+  // pendulum's zones (src/machine/pendulum.ts): a BUILD sets only the attributes pendulum writes, a
+  // call gets a constant zone name (read from the zone directory) or an int offset
+  TIMEZONE,
+  FIXED_TIMEZONE,
+  TRANSITION,
+  TRANSITION_TYPE,
 ]);
 
 /**
@@ -257,6 +277,36 @@ const REVIEWED_NAMES = ['__getattr__', '__eq__', '__setattr__', '__hash__', '__n
 const NEEDS_GUARD: ReadonlySet<string> = new Set(['__setattr__', '__hash__', '__new__', '__del__']);
 
 /**
+ * Names the catalogue's walk judged safe that a reviewer found evaluating text a pickle controls,
+ * through an interpreter the walk reads as ordinary library code (asteval, whose Interpreter.eval
+ * runs Python-like text with `open` in its symbol table and has known escapes): denied under every
+ * spelling, with what was read. lmfit 1.1.0 (asteval 0.9.28) and 1.3.3 (asteval 1.0.6); the first
+ * three were confirmed with a pickle that read a file while loading, in both generations.
+ */
+export const REVIEWED_GADGETS: ReadonlyMap<string, string> = new Map([
+  [
+    'lmfit.models.ExpressionModel',
+    "lmfit's ExpressionModel(expr, independent_vars, init_script) runs init_script with asteval's Interpreter.eval in __init__, and keeps expr to evaluate on every call; pickle cannot write one (it holds its interpreter, whose output streams do not pickle, and a closure as its model function), so no benign pickle names it",
+  ],
+  [
+    'lmfit.model._buildmodel',
+    "lmfit's _buildmodel(state) rebuilds a model from a state tuple: with the function name '_eval' it makes ExpressionModel(text, **opts), whose opts may carry an init_script asteval runs; it is lmfit's JSON loader, never a pickle's",
+  ],
+  [
+    'lmfit.parameter.asteval_with_uncertainties',
+    "lmfit 1.3.3's asteval_with_uncertainties(*vals, obj=, pars=, names=) returns pars._asteval.eval(obj._expr_ast) for any object given as obj (a str there is parsed and run), reachable from a partial with keywords",
+  ],
+  [
+    'lmfit.minimizer.asteval_with_uncertainties',
+    "lmfit 1.1.0's asteval_with_uncertainties(*vals, _obj=, _pars=, _names=) returns _pars._asteval.eval(_obj._expr_ast) for any object given as _obj (a str there is parsed and run), reachable from a partial with keywords",
+  ],
+  [
+    'lmfit.parameter.create_params',
+    "lmfit 1.3.3's create_params(**kws) makes Parameters whose constraint expressions (any text in kws) asteval evaluates whenever a value is read; Parameters built by a pickle have their expressions checked instead (src/machine/lmfit.ts)",
+  ],
+]);
+
+/**
  * How a reviewed BUILD receiver (STORING_BUILD) stores its state: where its values go as they are,
  * without any of their methods being called.
  */
@@ -352,8 +402,12 @@ const calledGadget = (e: CatalogueEntry) => e.entry === undefined || e.entry ===
  */
 export function catalogueJudgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
   const v = judgement(module, name, unmatched);
-  const storing = v?.decision === 'allow' && !v.referenceOnly ? STORING_BUILD.get(lookupCatalogue(module, name)?.name ?? '') : undefined;
-  return storing ? { ...v!, storingBuild: storing } : v;
+  if (v?.decision !== 'allow' || v.referenceOnly) return v;
+  const canonical = lookupCatalogue(module, name)?.name ?? '';
+  const storing = STORING_BUILD.get(canonical);
+  // a class the walk judged safe whose BUILD (and call) a reviewed guard checks all the same
+  const guarded = !v.guardedSetstate && GUARDED_SETSTATE.has(canonical) ? canonical : undefined;
+  return storing || guarded ? { ...v, ...(storing ? { storingBuild: storing } : {}), ...(guarded ? { guardedSetstate: guarded, reason: `${v.reason}; its BUILD state (and any call of it) is checked by a reviewed guard` } : {}) } : v;
 }
 
 function judgement(module: string, name: string, unmatched: boolean): CatalogueVerdict | null {
@@ -365,6 +419,8 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     return lib ? { decision: 'unlisted', catalogue: 'unknown', reason: `not in the catalogue of ${versionsOf(lib.library, lib.versions)}` } : null;
   }
   const where = versionsOf(e.library, e.versions);
+  const reviewedGadget = REVIEWED_GADGETS.get(e.name);
+  if (reviewedGadget) return { decision: 'deny', catalogue: 'gadget', reason: `read by a reviewer (the catalogue of ${where} judged it ${e.kind === 'function' ? 'a safe function' : e.kind === 'class' ? 'a safe class' : e.kind}): ${reviewedGadget}` };
   // pint's and rdflib's reviewed names: their calls are checked by a guard (before callOnly: rdflib's Graph is one)
   const reviewed = unmatched ? libraryGuarded(e, where) : null;
   if (reviewed) return reviewed;
@@ -377,7 +433,6 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
       catalogue: 'safe',
       reason: `catalogued in ${where}: rebuilding it reaches no sink and no unresolved call${emptyCall ? `; calling it with no argument was read: ${emptyCall}` : ''}`,
       callVerdict: { gadget: e.kind === 'gadget', reason: `${what} (catalogue of ${where})`, ...(emptyCall ? { emptyCall } : {}) },
-      ...(GUARDED_SETSTATE.has(e.name) ? { guardedSetstate: e.name } : {}),
     };
   }
   const checked = unmatched && (e.kind === 'gadget' || e.kind === 'unverified') ? (argsGuarded(e, where) ?? methodOnly(e, where)) : null;
@@ -390,8 +445,6 @@ function judgement(module: string, name: string, unmatched: boolean): CatalogueV
     case 'value':
       return unmatched ? { decision: 'allow', catalogue: 'safe', referenceOnly: true, reason: `catalogued in ${where}: ${e.reason}` } : null;
     default:
-      // a safe class whose BUILD state is still guarded: what a later call of it does depends on it
-      if (unmatched && GUARDED_SETSTATE.has(e.name)) return { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}; its BUILD state is checked by a reviewed guard`, guardedSetstate: e.name };
       return unmatched ? { decision: 'allow', catalogue: 'safe', reason: `catalogued in ${where}: ${e.reason}` } : null;
   }
 }

@@ -6,6 +6,7 @@
  * `*` in `names` matches undotted names only: a dotted name (a protocol 4 attribute walk) must be
  * listed exactly.
  */
+import { MODEL_CLASSES } from '../../machine/lmfit';
 import type { PolicyRule } from '../schema';
 import { BUILTIN_EXCEPTIONS, STDLIB_ENUM_MEMBERS, STDLIB_ENUMS } from './names';
 import { SCIPY_DISTRIBUTIONS, TORCHAUDIO_CLASSES, TORCHVISION_CLASSES } from './reviewed-classes';
@@ -236,6 +237,15 @@ export const TORCH_FAMILY_ALLOW: readonly PolicyRule[] = [
   ),
 ];
 
+/** lmfit's model classes in lmfit.models (1.1.0 and 1.3.3; ExpressionModel is denied: the catalogue's REVIEWED_GADGETS). */
+const LMFIT_MODELS = MODEL_CLASSES.filter((n) => n.startsWith('lmfit.models.')).map((n) => n.slice('lmfit.models.'.length));
+
+/** nltk's language stemmers (nltk 3.8 and 3.9.1), whose stem method SnowballStemmer keeps. */
+const SNOWBALL_STEMMERS = [
+  'ArabicStemmer', 'DanishStemmer', 'DutchStemmer', 'EnglishStemmer', 'FinnishStemmer', 'FrenchStemmer', 'GermanStemmer', 'HungarianStemmer',
+  'ItalianStemmer', 'NorwegianStemmer', 'PorterStemmer', 'PortugueseStemmer', 'RomanianStemmer', 'RussianStemmer', 'SpanishStemmer', 'SwedishStemmer',
+];
+
 /** An allow rule for a global that calls the values handed at `positions` (see RuleSchema `callsArguments`). */
 const calling = (module: string, names: string[], positions: number[], reason: string): PolicyRule => ({ ...allow(module, names, reason), callsArguments: positions });
 
@@ -276,6 +286,12 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   calling('astropy.units.core', ['_recreate_irreducible_unit'], [0], "astropy's unpickler of irreducible units (astropy 5.2 and 7.0, read): returns the unit of that name from the unit registry, else calls cls(names) and may register the result; cls must be a class the policy lets the pickle call"),
   reference('matplotlib.markers', MARKER_FUNCTIONS.map((n) => `MarkerStyle.${n}`), "the marker function a MarkerStyle keeps as a bound method (matplotlib 3.6.3 and 3.10.1, read: _set_marker stores getattr(self, '_set_' + name), pickled as getattr(style, name); MarkerStyle has no __getattr__, __getattribute__ or __setstate__, so the getattr reads the class's function; each computes the marker's path and transform from the style's own attributes when called, which loading never does): values only"),
   reference('matplotlib.cbook', ['_exception_printer'], "matplotlib's default exception handler a CallbackRegistry keeps (3.6.3 and 3.10.1, read: called only by CallbackRegistry.process with an exception, which it re-raises or prints; the uncatalogued call the walk saw is the GUI-framework check): a value only"),
+  // bound methods objects keep, pickled as getattr(obj, name): values, never called while loading
+  reference('lmfit.models', LMFIT_MODELS.map((n) => `${n}._residual`), "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read: Model._residual, inherited by every model class, evaluates the model with the parameters' values and subtracts the data): a bound method of a model the pickle built, judged as that object; a value"),
+  reference('lmfit.model', ['Model._residual', 'CompositeModel._residual'], "the residual function a fit keeps as userfcn (lmfit 1.1.0 and 1.3.3, read): a bound method of a model the pickle built; a value"),
+  reference('lmfit.minimizer', ['MinimizerResult.show_candidates'], "a method ModelResult copies from its MinimizerResult with every public attribute (lmfit 1.1.0 and 1.3.3, read: it prints the brute-force candidates); a value"),
+  reference('nltk.stem.snowball', SNOWBALL_STEMMERS.map((n) => `${n}.stem`), "the stem method SnowballStemmer keeps as self.stem (nltk 3.8 and 3.9.1, read: string processing of the word it is given, with the stemmer's own suffix tables and stopword set); a bound method of a stemmer the pickle built; a value"),
+  allow('pendulum.tz.timezone', ['Timezone._unpickle'], "pendulum 3's zones (pendulum 3.0.0, read): zoneinfo's C classmethod _unpickle(key, from_cache) read off Timezone, a ZoneInfo subclass whose __new__ only wraps ZoneInfo's; zoneinfo refuses absolute keys and keys that leave its zone directories before opening a file, and a guard admits only a constant str key (src/machine/pendulum.ts)"),
 ];
 
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
