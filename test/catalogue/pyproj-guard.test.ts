@@ -79,6 +79,17 @@ describe('pyproj CRS and transformers', () => {
     expect(judge(inState.stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
   });
 
+  test("a CRS in a geopandas GeometryArray's (WKB, CRS) state is stored, not compared (a reviewed receiver); the array handed on carries it", () => {
+    // geopandas 1.0's GeometryArray pickles as NEWOBJ plus a BUILD of (object array of WKB, CRS)
+    const wkb = (p: P) => p.global('numpy.core.multiarray', '_reconstruct').global('numpy', 'ndarray').binint1(0).tuple1().bytes('b').tuple3().reduce().mark().binint1(1).binint1(0).tuple1().global('numpy', 'dtype').str('O8').false().true().tuple3().reduce().mark().binint1(3).str('|').none().none().none().binint(-1).binint(-1).binint1(63).tuple().build().false().mark().bytes('\x01\x01\x00\x00\x00').list().tuple().build();
+    const array = (p: P) => crs((q) => q.str('EPSG:4326'), wkb(p.global('geopandas.array', 'GeometryArray').emptyTuple().newobj())).tuple2().build();
+    expect(judge(array(new P().proto(2)).stop().done())).toEqual(SAFE);
+    // handed to a callable nobody reviewed, the array and the CRS it holds are judged there
+    const handed = judge(array(new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global('pandas.core.indexes.base', 'Index').emptyDict().str('data')).setitem().tuple2().reduce().stop().done());
+    expect(handed[0]).toBe('dangerous');
+    expect(handed[1]).toContain('DENIED_GLOBAL/gadget-passed');
+  });
+
   test('calling CRS (its __init__ has PROJ parse its argument) or handing the class on is a gadget', () => {
     expect(judge(new P().proto(2).global(...CRS).str('EPSG:4326').tuple1().reduce().stop().done())).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-call']]);
     expect(judge(new P().proto(2).global('copyreg', '_reconstructor').global('builtins', 'object').global(...CRS).str('+init=/etc/passwd:x').tuple3().reduce().stop().done())[1]).toContain('DENIED_GLOBAL/gadget-call');

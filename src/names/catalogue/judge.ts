@@ -220,6 +220,11 @@ export const REVIEWED_ENTRIES: ReadonlyMap<string, ReviewedEntries> = new Map<st
         "pyproj 3.4.1 and 3.7.1: __hash__ is hash(self.to_wkt()), which has PROJ parse self.srs (_CRS(self.srs)); the guarded state's srs is an AUTHORITY:CODE, looked up in PROJ's database (a CRS rebuilt without a BUILD has no srs: AttributeError)",
       __eq__:
         'pyproj 3.4.1 and 3.7.1: __eq__ is self.equals(other): CRS.from_user_input(other), then a comparison of the two parsed CRS; a dict key or set member reaches it only with the same hash as this CRS, the hash of its WKT text, which a pickle cannot know (str hashes are keyed per process), so the other operand is a CRS whose srs is guarded too',
+      receivers: {
+        calls: ['pandas._libs.internals._unpickle_block', 'pandas.core.internals.managers.BlockManager', 'pandas.core.internals.managers.SingleBlockManager'],
+        builds: ['geopandas.array.GeometryArray', 'pandas.core.internals.managers.BlockManager', 'pandas.core.internals.managers.SingleBlockManager', 'geopandas.geodataframe.GeoDataFrame', 'geopandas.geoseries.GeoSeries'],
+        read: "geopandas 0.12.2 and 1.0.1: GeometryArray.__setstate__ stores a CRS as it is (the (WKB, CRS) pair: self._crs = state[1]; a dict state: self.__dict__.update(state), after setting _crs to None when missing), comparing and hashing nothing; GeometryArray defines no __setattr__. The pandas code and the frames' BUILD that then get the array (see geopandas.array.GeometryArray) read its dtype, ndim, shape and length, never its _crs",
+      },
     },
   ],
   [
