@@ -167,8 +167,9 @@ describe("geopandas' GeometryArray: a BUILD guard admits WKB and geometries buil
   const ga = (p: P) => p.global(...GA).emptyTuple().newobj();
   const built = (state: (p: P) => P) => state(ga(new P().proto(3))).build().stop().done();
 
-  test('the catalogue: its __setstate__ reaches shapely and its __setitem__ converts what is assigned', () => {
-    expect(lookupCatalogue(...GA)!.failing).toEqual({ __setitem__: 'gadget', __setstate__: 'gadget' });
+  test('the catalogue: its __setstate__ reaches shapely, its __setitem__ converts what is assigned, and its __init__ has PROJ parse a crs', () => {
+    // construction: GeometryArray(data, crs) makes CRS.from_user_input(crs), PROJ parsing (a pyproj sink)
+    expect(lookupCatalogue(...GA)!.failing).toEqual({ __setitem__: 'gadget', __setstate__: 'gadget', construction: 'gadget' });
   });
 
   test("the pair 1.0 writes and the dict 0.12 writes are accepted", () => {
