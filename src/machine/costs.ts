@@ -14,7 +14,7 @@ import { callbackRegistryGuard } from './matplotlib';
 import { isPlainData } from './plain-data';
 import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
 import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
-import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, tqdmStateGuard } from './library-guards';
+import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, toolzRestoreCurryGuard, tqdmStateGuard } from './library-guards';
 import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
 import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
@@ -155,6 +155,7 @@ const COSTS: ReadonlyMap<string, Check> = new Map([
   ['decimal.Decimal', parsesNumber(() => MAX_DECIMAL_EXPONENT)],
   ['builtins.type', typeOfOneArgument],
   ['dateutil.tz.tz.tzfile', tzfileWithoutFile],
+  ['toolz.functoolz._restore_curry', toolzRestoreCurryGuard],
   // pendulum 3's zones: zoneinfo's _unpickle(key, from_cache) read off Timezone (an exact allow rule)
   [TIMEZONE_UNPICKLE, (args) => timezoneUnpickleGuard(args)],
 ]);

@@ -178,3 +178,52 @@ export function pyprojTransformerGuard(state: Value): CostFinding | null {
   if (checked.entries.length !== 1 || checked.entries[0]![0] !== '_transformer_maker') return refuse('the state has other keys than _transformer_maker');
   return isAdmittedMaker(checked.entries[0]![1]) ? null : refuse('its maker is not a rebuilt TransformerFromCRS with the state pyproj writes');
 }
+
+/** The keys toolz's curry.__reduce__ writes in its userdict (what curry.__init__ sets from the function). */
+const CURRY_USERDICT: ReadonlySet<string> = new Set(['__doc__', '__name__', '__module__', '__qualname__', '_sigspec', '_has_unknown_args']);
+
+/**
+ * toolz's `_restore_curry(cls, func, args, kwargs, userdict, is_decorated)` (toolz 0.12.0 and 1.0.0,
+ * read): a str `func` is `'module:qualname'`, which it imports with import_module and walks with
+ * getattr (an import by a name the pickle writes, outside the policy's judgement: refused); any other
+ * func goes to `cls(func, *args, **kwargs)`, then `obj.__dict__.update(userdict)`. Admitted as curry's
+ * __reduce__ writes it for a function that is not itself a module-level curry: cls toolz's own
+ * `curry` (whose __init__ checks callable(func), reads func's func/args/keywords and name attributes
+ * with hasattr and getattr, and stores a functools.partial: nothing is called), func a global the
+ * policy judged at its import (not an object the pickle built, whose attribute lookups could run its
+ * code), args a tuple and kwargs None or a dict with constant string keys (kept in the partial, not
+ * called), and a userdict of curry's own attribute names with plain values (another key could
+ * replace the partial the object calls later).
+ */
+export function toolzRestoreCurryGuard(args: readonly Value[], _limits: unknown, kwargs?: Value): CostFinding | null {
+  const refuse = refuser("toolz's _restore_curry is admitted only as curry pickles a plain function");
+  if (kwargs && !(kwargs.k === 'dict' && kwargs.count === 0)) return refuse('it is called with keyword arguments');
+  if (args.length !== 6) return refuse(`it gets ${args.length} arguments, not the 6 curry writes`);
+  const [cls, func, rest, kw, userdict, decorated] = args as [Value, Value, Value, Value, Value, Value];
+  if (cls.k !== 'global' || cls.resolved !== 'toolz.functoolz.curry') return refuse('the class it calls is not toolz.functoolz.curry');
+  if (func.k !== 'global') return refuse(func.k === 'str' ? 'a str func is imported by name (import_module and a getattr walk)' : `func is a ${func.k}, not a global the policy judged`);
+  if (rest.k !== 'tuple' || rest.count !== rest.items.length) return refuse('its args are not a tuple kept whole');
+  if (kw.k !== 'none' && !(kw.k === 'dict' && kw.count === kw.entries.length && kw.entries.every(([k]) => k.k === 'str' && k.v !== null)))
+    return refuse('its kwargs are neither None nor a dict with constant string keys');
+  // curry writes its userdict as a tuple of (name, value) pairs, which __dict__.update takes as a dict
+  let entries: [string, Value][];
+  if (userdict.k === 'tuple') {
+    if (userdict.count !== userdict.items.length) return refuse('its userdict has more pairs than are kept for checking');
+    entries = [];
+    for (const pair of userdict.items) {
+      const [k, v] = pair.k === 'tuple' && pair.count === 2 && pair.items.length === 2 ? pair.items : [];
+      if (!k || !v || k.k !== 'str' || k.v === null) return refuse('its userdict has an item that is not a (constant name, value) pair');
+      entries.push([k.v, v]);
+    }
+  } else {
+    const ud = plainKeys(userdict, refuse);
+    if (!('entries' in ud)) return ud;
+    entries = ud.entries;
+  }
+  for (const [k, v] of entries) {
+    if (!CURRY_USERDICT.has(k)) return refuse(`its userdict sets ${JSON.stringify(k.slice(0, 40))}, not one of curry's own attributes`);
+    if (v.k !== 'none' && v.k !== 'str' && v.k !== 'bool') return refuse(`its userdict gives ${k} a ${v.k}, not None, a str or a bool`);
+  }
+  if (decorated.k !== 'none' && decorated.k !== 'bool') return refuse('is_decorated is neither None nor a bool');
+  return null;
+}

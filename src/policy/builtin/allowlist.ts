@@ -292,6 +292,7 @@ export const REVIEWED_ALLOW: readonly PolicyRule[] = [
   reference('lmfit.minimizer', ['MinimizerResult.show_candidates'], "a method ModelResult copies from its MinimizerResult with every public attribute (lmfit 1.1.0 and 1.3.3, read: it prints the brute-force candidates); a value"),
   reference('nltk.stem.snowball', SNOWBALL_STEMMERS.map((n) => `${n}.stem`), "the stem method SnowballStemmer keeps as self.stem (nltk 3.8 and 3.9.1, read: string processing of the word it is given, with the stemmer's own suffix tables and stopword set); a bound method of a stemmer the pickle built; a value"),
   allow('pendulum.tz.timezone', ['Timezone._unpickle'], "pendulum 3's zones (pendulum 3.0.0, read): zoneinfo's C classmethod _unpickle(key, from_cache) read off Timezone, a ZoneInfo subclass whose __new__ only wraps ZoneInfo's; zoneinfo refuses absolute keys and keys that leave its zone directories before opening a file, and a guard admits only a constant str key (src/machine/pendulum.ts)"),
+  allow('toolz.functoolz', ['_restore_curry'], "toolz's unpickler of curried functions (toolz 0.12.0 and 1.0.0, read): a str func is imported by name, so a guard (src/machine/library-guards.ts toolzRestoreCurryGuard) admits only curry's own class, a global func, a tuple of args, None or a dict of keywords and a userdict of curry's attribute names with plain values; curry.__init__ then stores a functools.partial and calls nothing"),
 ];
 
 export const SCIPY_ALLOW: readonly PolicyRule[] = [
