@@ -34,11 +34,11 @@ type Check = (args: readonly Value[], limits: Limits, kwargs?: Value) => CostFin
  * unwrapped. `key` is what its check is found by: the catalogue's name for a class with a reviewed
  * BUILD guard (whichever alias the pickle spelled), else the name as resolved.
  */
-export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; key: string; args: readonly Value[]; kwargs?: Value } | null {
+export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; key: string; guarded: boolean; args: readonly Value[]; kwargs?: Value } | null {
   if (args.k !== 'tuple') return null;
   const items = args.items;
   const cls = items[0];
-  const of = (g: GlobalValue, rest: readonly Value[], kwargs?: Value) => ({ fn: g.resolved, key: g.guardedSetstate ?? g.resolved, args: rest, ...(kwargs ? { kwargs } : {}) });
+  const of = (g: GlobalValue, rest: readonly Value[], kwargs?: Value) => ({ fn: g.resolved, key: g.guardedSetstate ?? g.resolved, guarded: g.guardedSetstate !== undefined, args: rest, ...(kwargs ? { kwargs } : {}) });
   switch (callee.resolved) {
     case 'copyreg.__newobj__':
       return cls && cls.k === 'global' ? of(cls, items.slice(1)) : null;
@@ -244,7 +244,9 @@ export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwarg
     const target = reviewedTarget(callee, args);
     return target ? { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${target} is admitted with constructor arguments a reviewed guard has checked, and these cannot be listed` } } : null;
   }
-  const check = REVIEWED_NEW.get(call.key) ?? COSTS.get(call.fn);
+  // a reviewed constructor check goes with the catalogue's admission of its class (guardedSetstate), as
+  // the BUILD guards do: a class no catalogue admitted is unlisted anyway, or a rule's own decision
+  const check = (call.guarded ? REVIEWED_NEW.get(call.key) : undefined) ?? COSTS.get(call.fn);
   return check ? check(call.args, limits, call.kwargs ?? kwargs) : null;
 }
 
