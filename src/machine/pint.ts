@@ -106,6 +106,14 @@ const PARSERS: ReadonlyArray<[string, Reviewed]> = [
         'compat.py (0.19 line 218, 0.24 line 310): eq(lhs, rhs, check_all) runs lhs == rhs, where a Unit, UnitsContainer or ParserHelper on either side parses a str on the other with ParserHelper.from_string (eq(ParserHelper(1), "meter*9**9**8", False) never ends in either generation, confirmed); is_duck_array_type and out.all() on the result',
     },
   ],
+  [
+    'pint.util.find_connected_nodes',
+    {
+      role: PARSES(false),
+      checked:
+        "util.py (0.19 line 291, 0.24 line 386): a depth-first search with a visited set (linear), but `start not in graph` compares start with every item of a graph that is a list: a UnitsContainer there and text as start parse it (find_connected_nodes([uc], 'meter*9**9**8') never ends in either generation, confirmed)",
+    },
+  ],
   ['pint.pint_eval.build_eval_tree', { role: PARSES(false), checked: "pint_eval.py (0.19 line 125, 0.24 line 528): builds an EvalTreeNode from a list of tokens (a str fails on its characters); the tree is evaluated only by its evaluate method, which a pickle reaches through getattr" }],
   ['pint.pint_eval._build_eval_tree', { role: PARSES(false), checked: '0.24 pint_eval.py line 401: the recursive part of build_eval_tree, no evaluation' }],
   ['pint.compat.tokenizer', { role: PARSES(false), checked: "0.19 compat.py line 29: tokenizer(input_string) is a generator over tokenize.tokenize of the text, run only when something iterates it (pint's parser does)" }],

@@ -142,6 +142,15 @@ describe('pint: ParserHelper, numeric_parse, compat.eq', () => {
   });
 });
 
+describe('pint: find_connected_nodes compares its start with the items of a list graph', () => {
+  test('a pint object in the graph and text as start are refused; plain nodes are not', () => {
+    const fcn = (graph: Step, start: Step) => pickle(call('pint.util.find_connected_nodes', graph, start));
+    expect(judge(fcn((p) => p.emptyList().pipe(units).append(), text(HOSTILE)))[1]).toEqual(expect.arrayContaining(['DENIED_GLOBAL/unsafe-call']));
+    expect(judge(fcn((p) => p.emptyList().str('a').append(), text(HOSTILE)))).toEqual(DENIED);
+    expect(judge(fcn((p) => p.emptyDict().str('a').emptyList().str('b').append().setitem(), text('a')))).toEqual(SAFE);
+  });
+});
+
 describe('pint: the tokenizers and tree builders', () => {
   test.each(['pint.pint_eval.build_eval_tree', 'pint.pint_eval._build_eval_tree', 'pint.compat.tokenizer', 'pint.pint_eval._plain_tokenizer', 'pint.pint_eval.uncertainty_tokenizer', 'pint.toktest.tokenizer'])('%s with an expression is refused', (fn) => {
     expect(judge(pickle(call(fn, text(HOSTILE))))).toEqual(DENIED);
