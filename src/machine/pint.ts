@@ -164,8 +164,22 @@ export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Revi
 
 const owns = (name: string) => PINT_REVIEWED.has(name);
 
-/** pint's unpicklers whose result is a Quantity or Measurement: SETITEM, APPEND... on it, or library code given it, run methods no one reviewed. */
-export const PINT_RESULT_METHODS: readonly string[] = ['pint._unpickle_quantity', 'pint._unpickle_measurement'];
+/**
+ * The names whose result library code must not be given (SETITEM, APPEND... on it, a call or BUILD
+ * state holding it: gadget-method, gadget-passed), with why: a Quantity or Measurement runs methods no
+ * one reviewed; a unit or ParserHelper compares itself with text by parsing it.
+ */
+export const PINT_RESULT_METHODS: ReadonlyMap<string, string> = new Map([
+  ...['pint._unpickle_quantity', 'pint._unpickle_measurement'].map((name): [string, string] => [
+    name,
+    `what ${name} makes is a pint Quantity or Measurement, whose __setitem__ and __getattr__ no one reviewed (the catalogue's registry Quantity reaches a sink through them)`,
+  ]),
+  // a Unit or ParserHelper compares itself with text by parsing it (UnitsContainer.__eq__, ParserHelper.__eq__): library code given one may compare
+  ...['pint._unpickle_unit', ...PARSERS.filter(([, r]) => r.role.kind === 'parses' && r.role.compares).map(([name]) => name)].map((name): [string, string] => [
+    name,
+    `what ${name} makes is a pint unit or ParserHelper, whose __eq__ parses the text it is compared with by pint's evaluator (\`meter*9**9**8\` never ends); library code given it may compare it`,
+  ]),
+]);
 /** What pint's unpicklers make: a Quantity, a Unit, a Measurement. */
 const UNPICKLERS: ReadonlySet<string> = new Set(['pint._unpickle_quantity', 'pint._unpickle_unit', 'pint._unpickle_measurement']);
 
