@@ -95,6 +95,8 @@ describe('pint: unit classes called with text', () => {
   test('text inside a partial, a container, a keyword, or arguments the scanner cannot tell apart from text are refused', () => {
     expect(judge(pickle((p) => p.global('functools', 'partial').global('pint', 'Unit').str(HOSTILE).tuple2().reduce().emptyTuple().reduce()))).toEqual(DENIED);
     expect(judge(pickle((p) => p.global('functools', 'partial').global('pint', 'Unit').tuple1().reduce().str(HOSTILE).tuple1().reduce()))).toEqual(DENIED);
+    // a partial's keywords set by its BUILD state (func, args, kwds, dict)
+    expect(judge(pickle((p) => p.global('functools', 'partial').global('pint', 'Unit').tuple1().reduce().mark().global('pint', 'Unit').emptyTuple().emptyDict().str('units').str(HOSTILE).setitem().none().tuple().build().emptyTuple().reduce()))).toEqual(DENIED);
     expect(judge(pickle(call('pint.Unit', (p) => p.emptyList().str(HOSTILE).append())))).toEqual(DENIED);
     expect(judge(pickle(call('pint.Unit', (p) => p.emptyDict().str('meter').str(HOSTILE).setitem())))).toEqual(DENIED);
     // text the machine computes is judged as it is (str('m') is 'm'); text it cannot compute, a global, a pint object are refused
