@@ -119,6 +119,18 @@ const PARSERS: ReadonlyArray<[string, Reviewed]> = [
   ['pint.compat.tokenizer', { role: PARSES(false), checked: "0.19 compat.py line 29: tokenizer(input_string) is a generator over tokenize.tokenize of the text, run only when something iterates it (pint's parser does)" }],
   ['pint.pint_eval._plain_tokenizer', { role: PARSES(false), checked: "0.24 pint_eval.py line 91: a generator over tokenize.tokenize of the text, run only when something iterates it (pint's parser does)" }],
   ['pint.pint_eval.uncertainty_tokenizer', { role: PARSES(false), checked: "0.24 pint_eval.py line 97: a generator over _plain_tokenizer's tokens that folds `+/-` into ufloat tokens, run only when something iterates it (pint's parser does)" }],
+  ...[
+    ['pint.systems.Group', '0.19 systems.py line 119'],
+    ['pint.facets.group.objects.Group', '0.24 facets/group/objects.py line 61'],
+    ['pint.systems.System', '0.19 systems.py line 367'],
+    ['pint.facets.system.objects.System', '0.24 facets/system/objects.py line 57'],
+  ].map(([name, where]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: "its __init__ registers it in the application registry under the pickle's name, replacing what is there (Group('root') empties the registry's root group, confirmed with pint 0.19.2); pint's pickles hold none" },
+      checked: `${where}: __init__(name) sets self._REGISTRY._groups[name] (a Group, which also adds itself to the root group) or self._REGISTRY._systems[name] (a System) to the new object; SharedRegistryObject.__new__ sets _REGISTRY to the application registry`,
+    },
+  ]),
   ['pint.pint_eval._power', { role: { kind: 'refused', why: "pint's evaluator's `**`: _power(left, right) computes left**right (_power(9, 9**8) never ends, confirmed in both generations)" }, checked: 'pint_eval.py (0.19 line 31, 0.24 line 51): left**right after a Quantity/array check' }],
   ['pint.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.11)' }, checked: '0.19 numpy_func.py line 494: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],
   ['pint.facets.numpy.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.13)' }, checked: '0.24 facets/numpy/numpy_func.py line 515: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],

@@ -178,6 +178,14 @@ describe("pint: functions that compute a power of the pickle's numbers or search
   });
 });
 
+describe("pint: Group and System register themselves in the application registry", () => {
+  test.each(['pint.systems.Group', 'pint.facets.group.objects.Group', 'pint.systems.System', 'pint.facets.system.objects.System'])('%s is refused (called, rebuilt, given a BUILD)', (cls) => {
+    expect(judge(pickle(call(cls, text('root'))))).toEqual(DENIED);
+    expect(judge(pickle((p) => p.pipe(g(cls)).emptyTuple().newobj()))).toEqual(DENIED);
+    expect(judge(pickle((p) => p.pipe(g(cls)).emptyTuple().newobj().emptyDict().str('name').str('root').setitem().build()))[0]).toBe('dangerous');
+  });
+});
+
 describe("pint: what pint's own pickles hold stays accepted", () => {
   test('a unit and a quantity as pint writes them', () => {
     expect(judge(pickle(pintUnit))).toEqual(SAFE);
