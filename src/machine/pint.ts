@@ -134,6 +134,26 @@ const PARSERS: ReadonlyArray<[string, Reviewed]> = [
   ['pint.pint_eval._power', { role: { kind: 'refused', why: "pint's evaluator's `**`: _power(left, right) computes left**right (_power(9, 9**8) never ends, confirmed in both generations)" }, checked: 'pint_eval.py (0.19 line 31, 0.24 line 51): left**right after a Quantity/array check' }],
   ['pint.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.11)' }, checked: '0.19 numpy_func.py line 494: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],
   ['pint.facets.numpy.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.13)' }, checked: '0.24 facets/numpy/numpy_func.py line 515: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],
+  ...[
+    ['pint.numpy_func.get_op_output_unit', '0.19 numpy_func.py line 133', 'Python 3.11'],
+    ['pint.facets.numpy.numpy_func.get_op_output_unit', '0.24 facets/numpy/numpy_func.py line 141', 'Python 3.13'],
+  ].map(([name, where, py]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: `with unit_op 'size' it computes first_input_units ** size on the pickle's values (get_op_output_unit('size', 9, None, 9**8) never ends, confirmed with ${py})` },
+      checked: `${where}: get_op_output_unit(unit_op, first_input_units, all_args, size) computes the unit of a numpy function's result: powers (size, square, cube, variance...), products over all_args, the registry's parse_units("")`,
+    },
+  ]),
+  ...[
+    ['pint.numpy_func._full_like', '0.19 numpy_func.py line 525: _full_like(a, fill_value, dtype, order, subok, shape)'],
+    ['pint.facets.numpy.numpy_func._full_like', '0.24 facets/numpy/numpy_func.py line 546: _full_like(a, fill_value, **kwargs)'],
+  ].map(([name, where]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: "np.ones_like(a, shape=...) * fill_value allocates the shape the pickle names, twice (a 60-byte pickle allocated 2 GiB with pint 0.19.2), where numpy's own allocators are not admitted" },
+      checked: `${where} returns np.ones_like(a, ...) * fill_value, or the registry's Quantity of it when fill_value has _REGISTRY`,
+    },
+  ]),
   ['pint.registry_helpers._replace_units', { role: { kind: 'refused', why: "it multiplies values_by_name[name] ** exponent for every (name, exponent) of the pickle's dicts (_replace_units({'a': 9**8}, {'a': 9}) never ends, confirmed in both generations)" }, checked: 'registry_helpers.py (0.19 line 28, 0.24 line 30): q = q * values_by_name[arg_name] ** exponent' }],
   ['pint.util.find_shortest_path', { role: { kind: 'refused', why: "it enumerates every simple path of the pickle's graph by recursion (a complete graph of 14 nodes with an unreachable end never finishes, confirmed in both generations), and compares the nodes (a pint object with text parses it)" }, checked: 'util.py (0.19 line 275, 0.24 line 344): recursive depth-first search over all paths, `node not in path` and `start == end` comparisons' }],
 ];

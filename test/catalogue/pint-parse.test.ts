@@ -165,13 +165,17 @@ describe('pint: the tokenizers and tree builders', () => {
   });
 });
 
-describe("pint: functions that compute a power of the pickle's numbers or search its graph exponentially", () => {
+describe("pint: functions that compute a power of the pickle's numbers, allocate what it names or search its graph exponentially", () => {
   test.each([
     ['pint.pint_eval._power', [int(9), int(9 ** 8)]],
     ['pint.numpy_func._power', [int(9), int(9 ** 8)]],
     ['pint.facets.numpy.numpy_func._power', [int(9), int(9 ** 8)]],
     ['pint.registry_helpers._replace_units', [(p: P) => p.emptyDict().str('a').binint(9 ** 8).setitem(), (p: P) => p.emptyDict().str('a').binint1(9).setitem()]],
     ['pint.util.find_shortest_path', [(p: P) => p.emptyDict().binint1(0).emptyList().binint1(1).append().setitem(), int(0), int(1)]],
+    ['pint.numpy_func.get_op_output_unit', [text('size'), int(9), (p: P) => p.none(), int(9 ** 8)]],
+    ['pint.facets.numpy.numpy_func.get_op_output_unit', [text('size'), int(9), (p: P) => p.none(), int(9 ** 8)]],
+    ['pint.numpy_func._full_like', [int(0), int(1), (p: P) => p.none(), text('K'), (p: P) => p.true(), (p: P) => p.binint(16000).binint(16000).tuple2()]],
+    ['pint.facets.numpy.numpy_func._full_like', [int(0), int(1)]],
   ] as Array<[string, Step[]]>)('%s is refused whatever its arguments', (fn, args) => {
     expect(judge(pickle(call(fn, ...args)))).toEqual(DENIED);
     expect(judge(pickle(call(fn, int(2), int(3))))).toEqual(DENIED);
