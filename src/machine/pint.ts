@@ -26,6 +26,15 @@
  * with the pickle's arguments. Those names are gadgets in the catalogue (samples/generate/catalogue/
  * sinks.py LIBRARY_RULES), so nothing that can reach the registry is admitted.
  *
+ * pint's parser is reachable in other ways too: a unit class called with text (`pint.Unit('meter*9**9**8')`,
+ * its `__init__` runs the registry's parse_units), `numeric_parse`, `compat.eq` of a pint object and
+ * text (UnitsContainer.__eq__ and ParserHelper.__eq__ parse a str), the tokenizers and tree builders.
+ * The catalogue rates them safe (pint's evaluator is arithmetic, no Python eval), but the arithmetic
+ * is the pickle's: `9**9**8` never ends. Their calls are admitted with plain arguments only (unit names
+ * that are identifiers, numbers, None, containers of these; PARSERS); pint's functions that compute
+ * a power of the pickle's numbers or search its graph exponentially are refused. pint's own pickles call
+ * none of them.
+ *
  * Reviewed in pint 0.19.2 (bookworm) and 0.24.4 (trixie), with uncertainties 3.1.6 and 3.2.3; what
  * was read for each name is in PINT_REVIEWED.
  */
@@ -41,7 +50,16 @@ type Role =
   /** pint.util.UnitsContainer: rebuilt with no arguments, BUILD with pint's state only. */
   | { readonly kind: 'units' }
   /** pint.util.udict: rebuilt with no arguments, filled by SETITEM with unit names and exponents. */
-  | { readonly kind: 'udict' };
+  | { readonly kind: 'udict' }
+  /**
+   * A class or function whose call with text reaches pint's expression parser (ParserHelper.from_string,
+   * build_eval_tree(...).evaluate, the registry's parse_units): admitted with plain arguments only,
+   * text among them unit names that are identifiers. `compares`: what it makes compares itself with
+   * text by parsing it (a Unit, a ParserHelper), so it is refused as a dict key or set member too.
+   */
+  | { readonly kind: 'parses'; readonly compares: boolean }
+  /** A function pint's pickles never call that computes a power or searches exponentially on the pickle's values: refused. */
+  | { readonly kind: 'refused'; readonly why: string };
 
 interface Reviewed {
   readonly role: Role;
@@ -53,6 +71,92 @@ const UNITS = 'pint.util.UnitsContainer';
 const UDICT = 'pint.util.udict';
 const UNPICKLE =
   "pint/__init__.py (0.19.2 line 49, 0.24.4 line 56): `_unpickle(cls, *args)` parses every name of every UnitsContainer argument with application_registry.parse_units (ParserHelper.from_string: pint's tokenizer and arithmetic evaluator, no Python eval), then returns cls(*args); the `_unpickle_*` wrappers ignore their own cls and pass the application registry's class";
+
+/** The unit classes of pint, 0.19.2 and 0.24.4: `Unit(text)` runs the application registry's parse_units. */
+const UNIT_INIT =
+  "SharedRegistryObject.__new__(cls, *args, **kwargs) (0.19 util.py line 815, 0.24 util.py line 965) ignores its arguments and sets _REGISTRY to the application registry; __init__(units) (0.19 unit.py line 42, 0.24 facets/plain/unit.py line 36) stores a UnitsContainer or UnitDefinition, copies a Unit's units, and for a str runs self._REGISTRY.parse_units(units): ParserHelper.from_string, pint's tokenizer and evaluator, where `meter*9**9**8` computes 9**9**8 and never ends (confirmed with Python 3.11 and 3.13, pint.Unit('meter*9**9**8') killed after 10 s); __eq__ compares its UnitsContainer with the other, and UnitsContainer.__eq__ parses a str with ParserHelper.from_string";
+const PARSES = (compares: boolean): Role => ({ kind: 'parses', compares });
+const PARSERS: ReadonlyArray<[string, Reviewed]> = [
+  ...[
+    'pint.unit.Unit',
+    'pint.registry.Unit',
+    'pint.facets.plain.unit.PlainUnit',
+    'pint.facets.context.objects.ContextUnit',
+    'pint.facets.dask.DaskUnit',
+    'pint.facets.group.objects.GroupUnit',
+    'pint.facets.measurement.objects.MeasurementUnit',
+    'pint.facets.nonmultiplicative.objects.NonMultiplicativeUnit',
+    'pint.facets.numpy.unit.NumpyUnit',
+    'pint.facets.system.objects.SystemUnit',
+  ].map((name): [string, Reviewed] => [name, { role: PARSES(true), checked: `${UNIT_INIT} (pint.unit.Unit is 0.19's class, the others 0.24's PlainUnit and the registry's subclasses of it, none with its own __init__ or __new__)` }]),
+  [
+    'pint.util.ParserHelper',
+    {
+      role: PARSES(true),
+      checked:
+        'util.py (0.19 line 526, 0.24 line 679): __init__(scale=1, *args, **kwargs) stores the scale and runs UnitsContainer.__init__ (udict(*args, **kwargs), and calls non_int_type("1") and non_int_type(value) with a non_int_type keyword or the type of a UnitsContainer argument); its from_string and from_word are classmethods the pickle reaches only through getattr; __eq__ with a str runs ParserHelper.from_string(other)',
+    },
+  ],
+  ['pint.definitions.numeric_parse', { role: PARSES(false), checked: '0.19 definitions.py line 67: numeric_parse(s, non_int_type) runs ParserHelper.from_string(s): numeric_parse("9**9**8") never ends (confirmed with Python 3.11)' }],
+  [
+    'pint.compat.eq',
+    {
+      role: PARSES(false),
+      checked:
+        'compat.py (0.19 line 218, 0.24 line 310): eq(lhs, rhs, check_all) runs lhs == rhs, where a Unit, UnitsContainer or ParserHelper on either side parses a str on the other with ParserHelper.from_string (eq(ParserHelper(1), "meter*9**9**8", False) never ends in either generation, confirmed); is_duck_array_type and out.all() on the result',
+    },
+  ],
+  [
+    'pint.util.find_connected_nodes',
+    {
+      role: PARSES(false),
+      checked:
+        "util.py (0.19 line 291, 0.24 line 386): a depth-first search with a visited set (linear), but `start not in graph` compares start with every item of a graph that is a list: a UnitsContainer there and text as start parse it (find_connected_nodes([uc], 'meter*9**9**8') never ends in either generation, confirmed)",
+    },
+  ],
+  ['pint.pint_eval.build_eval_tree', { role: PARSES(false), checked: "pint_eval.py (0.19 line 125, 0.24 line 528): builds an EvalTreeNode from a list of tokens (a str fails on its characters); the tree is evaluated only by its evaluate method, which a pickle reaches through getattr" }],
+  ['pint.pint_eval._build_eval_tree', { role: PARSES(false), checked: '0.24 pint_eval.py line 401: the recursive part of build_eval_tree, no evaluation' }],
+  ['pint.compat.tokenizer', { role: PARSES(false), checked: "0.19 compat.py line 29: tokenizer(input_string) is a generator over tokenize.tokenize of the text, run only when something iterates it (pint's parser does)" }],
+  ['pint.pint_eval._plain_tokenizer', { role: PARSES(false), checked: "0.24 pint_eval.py line 91: a generator over tokenize.tokenize of the text, run only when something iterates it (pint's parser does)" }],
+  ['pint.pint_eval.uncertainty_tokenizer', { role: PARSES(false), checked: "0.24 pint_eval.py line 97: a generator over _plain_tokenizer's tokens that folds `+/-` into ufloat tokens, run only when something iterates it (pint's parser does)" }],
+  ...[
+    ['pint.systems.Group', '0.19 systems.py line 119'],
+    ['pint.facets.group.objects.Group', '0.24 facets/group/objects.py line 61'],
+    ['pint.systems.System', '0.19 systems.py line 367'],
+    ['pint.facets.system.objects.System', '0.24 facets/system/objects.py line 57'],
+  ].map(([name, where]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: "its __init__ registers it in the application registry under the pickle's name, replacing what is there (Group('root') empties the registry's root group, confirmed with pint 0.19.2); pint's pickles hold none" },
+      checked: `${where}: __init__(name) sets self._REGISTRY._groups[name] (a Group, which also adds itself to the root group) or self._REGISTRY._systems[name] (a System) to the new object; SharedRegistryObject.__new__ sets _REGISTRY to the application registry`,
+    },
+  ]),
+  ['pint.pint_eval._power', { role: { kind: 'refused', why: "pint's evaluator's `**`: _power(left, right) computes left**right (_power(9, 9**8) never ends, confirmed in both generations)" }, checked: 'pint_eval.py (0.19 line 31, 0.24 line 51): left**right after a Quantity/array check' }],
+  ['pint.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.11)' }, checked: '0.19 numpy_func.py line 494: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],
+  ['pint.facets.numpy.numpy_func._power', { role: { kind: 'refused', why: 'x2.__rpow__(x1) on the pickle\'s numbers is x1**x2 (_power(9, 9**8) never ends, confirmed with Python 3.13)' }, checked: '0.24 facets/numpy/numpy_func.py line 515: _power(x1, x2) is x1**x2 for a Quantity, else x2.__rpow__(x1)' }],
+  ...[
+    ['pint.numpy_func.get_op_output_unit', '0.19 numpy_func.py line 133', 'Python 3.11'],
+    ['pint.facets.numpy.numpy_func.get_op_output_unit', '0.24 facets/numpy/numpy_func.py line 141', 'Python 3.13'],
+  ].map(([name, where, py]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: `with unit_op 'size' it computes first_input_units ** size on the pickle's values (get_op_output_unit('size', 9, None, 9**8) never ends, confirmed with ${py})` },
+      checked: `${where}: get_op_output_unit(unit_op, first_input_units, all_args, size) computes the unit of a numpy function's result: powers (size, square, cube, variance...), products over all_args, the registry's parse_units("")`,
+    },
+  ]),
+  ...[
+    ['pint.numpy_func._full_like', '0.19 numpy_func.py line 525: _full_like(a, fill_value, dtype, order, subok, shape)'],
+    ['pint.facets.numpy.numpy_func._full_like', '0.24 facets/numpy/numpy_func.py line 546: _full_like(a, fill_value, **kwargs)'],
+  ].map(([name, where]): [string, Reviewed] => [
+    name!,
+    {
+      role: { kind: 'refused', why: "np.ones_like(a, shape=...) * fill_value allocates the shape the pickle names, twice (a 60-byte pickle allocated 2 GiB with pint 0.19.2), where numpy's own allocators are not admitted" },
+      checked: `${where} returns np.ones_like(a, ...) * fill_value, or the registry's Quantity of it when fill_value has _REGISTRY`,
+    },
+  ]),
+  ['pint.registry_helpers._replace_units', { role: { kind: 'refused', why: "it multiplies values_by_name[name] ** exponent for every (name, exponent) of the pickle's dicts (_replace_units({'a': 9**8}, {'a': 9}) never ends, confirmed in both generations)" }, checked: 'registry_helpers.py (0.19 line 28, 0.24 line 30): q = q * values_by_name[arg_name] ** exponent' }],
+  ['pint.util.find_shortest_path', { role: { kind: 'refused', why: "it enumerates every simple path of the pickle's graph by recursion (a complete graph of 14 nodes with an unreachable end never finishes, confirmed in both generations), and compares the nodes (a pint object with text parses it)" }, checked: 'util.py (0.19 line 275, 0.24 line 344): recursive depth-first search over all paths, `node not in path` and `start == end` comparisons' }],
+];
 
 export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Reviewed>([
   [
@@ -86,17 +190,35 @@ export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Revi
     },
   ],
   [UDICT, { role: { kind: 'udict' }, checked: 'util.py (0.19 line 305, 0.24 line 422): a dict subclass with __missing__ (returns 0) and copy; no __setitem__ of its own: SETITEM stores' }],
+
+  ...PARSERS,
 ]);
 
 const owns = (name: string) => PINT_REVIEWED.has(name);
 
-/** pint's unpicklers whose result is a Quantity or Measurement: SETITEM, APPEND... on it, or library code given it, run methods no one reviewed. */
-export const PINT_RESULT_METHODS: readonly string[] = ['pint._unpickle_quantity', 'pint._unpickle_measurement'];
+/**
+ * The names whose result library code must not be given (SETITEM, APPEND... on it, a call or BUILD
+ * state holding it: gadget-method, gadget-passed), with why: a Quantity or Measurement runs methods no
+ * one reviewed; a unit or ParserHelper compares itself with text by parsing it.
+ */
+export const PINT_RESULT_METHODS: ReadonlyMap<string, string> = new Map([
+  ...['pint._unpickle_quantity', 'pint._unpickle_measurement'].map((name): [string, string] => [
+    name,
+    `what ${name} makes is a pint Quantity or Measurement, whose __setitem__ and __getattr__ no one reviewed (the catalogue's registry Quantity reaches a sink through them)`,
+  ]),
+  // a Unit or ParserHelper compares itself with text by parsing it (UnitsContainer.__eq__, ParserHelper.__eq__): library code given one may compare
+  ...['pint._unpickle_unit', ...PARSERS.filter(([, r]) => r.role.kind === 'parses' && r.role.compares).map(([name]) => name)].map((name): [string, string] => [
+    name,
+    `what ${name} makes is a pint unit or ParserHelper, whose __eq__ parses the text it is compared with by pint's evaluator (\`meter*9**9**8\` never ends); library code given it may compare it`,
+  ]),
+]);
 /** What pint's unpicklers make: a Quantity, a Unit, a Measurement. */
 const UNPICKLERS: ReadonlySet<string> = new Set(['pint._unpickle_quantity', 'pint._unpickle_unit', 'pint._unpickle_measurement']);
 
 /** A unit name pint can look up without evaluating anything (the canonical names of its registries are identifiers). */
 const UNIT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const MAX_DEPTH = 16;
 
 /** Exponents pint writes: ints and floats; nothing computes with them while loading, so any finite one will do. */
 function exponent(v: Value | undefined): boolean {
@@ -170,8 +292,48 @@ function unitsStateWhy(state: Value | undefined): string | null {
   return null;
 }
 
+/**
+ * A value pint's parser cannot be handed as text to evaluate: a unit name that is an identifier, a
+ * number, a bool, None, or a fully kept tuple, list, set or dict of these. Anything else (other text,
+ * text the scanner does not know, an object or a call's result that may be or compare with text, a
+ * global) is refused: the guard cannot tell it apart from `meter*9**9**8`.
+ */
+function plainArgument(v: Value, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  switch (v.k) {
+    case 'str':
+      return v.v !== null && UNIT_NAME.test(v.v);
+    case 'int':
+      return v.v !== null;
+    case 'float':
+    case 'bool':
+    case 'none':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return v.count === v.items.length && v.items.every((x) => plainArgument(x, depth + 1));
+    case 'dict':
+      return v.count === v.entries.length && v.entries.every(([k, x]) => plainArgument(k, depth + 1) && plainArgument(x, depth + 1));
+    default:
+      return false;
+  }
+}
+
+/** Why the arguments of a name that parses text are not plain (positional, keyword, a reconstructor's state), or null. */
+function parsedArgsWhy(call: GuardedCall): string | null {
+  const kwargs = call.kwargs;
+  if (kwargs && kwargs.k !== 'none' && !(kwargs.k === 'dict' && plainArgument(kwargs))) return PARSED_WHY;
+  return call.args.every((a) => plainArgument(a)) ? null : PARSED_WHY;
+}
+
+const PARSED_WHY =
+  "an argument is text that is not a unit name that is an identifier, or a value the guard cannot tell apart from such text (pint's expression evaluator computes what the text spells: `meter*9**9**8` evaluates 9**9**8, which never ends)";
+
 /** Why the arguments of a call of a reviewed pint name are not what pint writes, or null. */
 function callWhy(call: GuardedCall, role: Role): string | null {
+  if (role.kind === 'refused') return role.why;
+  if (role.kind === 'parses') return parsedArgsWhy(call);
   if (!noKeywords(call.kwargs)) return 'pint writes no keyword arguments';
   const args = call.args;
   switch (role.kind) {
@@ -208,12 +370,15 @@ function callWhy(call: GuardedCall, role: Role): string | null {
 /** INERT builders that hash what they are given: their keys meet one another's __hash__ and __eq__. */
 const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter']);
 
-const MAX_DEPTH = 16;
 
 /** Does a key hash an object pint's unpicklers made (itself, or inside a tuple or frozenset)? */
 function hashesPintObject(v: Value, depth = 0): boolean {
   if (depth > MAX_DEPTH) return true;
-  if (v.k === 'call') return UNPICKLERS.has(guardedName(v) ?? '');
+  if (v.k === 'call') {
+    const name = guardedName(v) ?? '';
+    const role = PINT_REVIEWED.get(name)?.role;
+    return UNPICKLERS.has(name) || (role?.kind === 'parses' && role.compares);
+  }
   if (v.k === 'tuple' || (v.k === 'set' && v.frozen)) return v.count !== v.items.length ? v.h : v.items.some((x) => hashesPintObject(x, depth + 1));
   return false;
 }

@@ -73,6 +73,13 @@ def cases(tmp):
         ('pint: UnitsContainer(container) calls its non-int type', P + g('pint.util', 'UnitsContainer') + b'(' + units([('meter', 1)], marker_print()) + b'tR.', 'marker'),
         ('pint: a BUILD on the application registry, then an unpickler', P + g('pint', 'get_application_registry') + b')RN}' + s('Quantity') + marker_print() + b's\x86b0'
          + g('pint', '_unpickle_quantity') + b'(' + q + b'K\x01' + units([('meter', 1)]) + b'tR.', 'marker'),
+        # catalogue-safe pint names that reach pint's parser or compute a power (pint.ts PARSERS)
+        ('pint: Unit(text) parses it', P + g('pint', 'Unit') + s('meter*9**9**8') + b'\x85R.', 'timeout'),
+        ('pint: compat.eq(ParserHelper, text) parses it', P + g('pint.compat', 'eq') + g('pint.util', 'ParserHelper') + b'K\x01\x85R' + s('meter*9**9**8') + b'\x89\x87R.', 'timeout'),
+        ('pint: find_connected_nodes([UnitsContainer], text) compares them', P + g('pint.util', 'find_connected_nodes') + b']' + units([('meter', 1)]) + b'a' + s('meter*9**9**8') + b'\x86R.', 'timeout'),
+        ('pint: pint_eval._power(9, 9**8)', P + g('pint.pint_eval', '_power') + b'K\x09J' + (9 ** 8).to_bytes(4, 'little') + b'\x86R.', 'timeout'),
+        ('pint: registry_helpers._replace_units({a: 9**8}, {a: 9})', P + g('pint.registry_helpers', '_replace_units') + b'}' + s('a') + b'J' + (9 ** 8).to_bytes(4, 'little') + b's}' + s('a') + b'K\x09s\x86R.', 'timeout'),
+        ('pint: find_shortest_path over a complete graph', P + g('pint.util', 'find_shortest_path') + b'}(' + b''.join(b'K' + bytes([a]) + b'](' + b''.join(b'K' + bytes([x]) for x in range(14) if x != a) + b'e' for a in range(14)) + b'uK\x00K\x63\x87R.', 'timeout'),
         ('rdflib: a decimal written out in full', P + g('rdflib.term', 'Literal') + b'(' + s('1e9999999999') + b'N' + uri(XSD + 'decimal') + b'tR.', 'memory'),
         ('rdflib: BNode without a value calls _sn_gen', P + g('rdflib.term', 'BNode') + b'N' + marker_print() + b'\x86R.', 'marker'),
         ('rdflib: bind, then a Literal of that datatype', P + b'(' + g('rdflib.term', 'bind') + uri(XSD + 'integer') + g('builtins', 'int') + marker_print() + b'\x87R'

@@ -50,8 +50,9 @@ const CALL_ENTRIES: ReadonlySet<string> = new Set(['construction', '__new__']);
  * pint's and rdflib's reviewed names (any catalogue kind but a gadget function): the guard checks
  * their calls, BUILDs on what they make, and pint objects as dict keys. What pint's unpicklers make
  * (a Quantity, a Measurement) has methods no one reviewed (the catalogue's registry Quantity reaches a
- * sink through __setitem__ and __getattr__): SETITEM, APPEND or ADDITEMS on it, and library code given
- * it, are judged as a gadget method.
+ * sink through __setitem__ and __getattr__), and a unit or ParserHelper parses the text it is compared
+ * with: SETITEM, APPEND or ADDITEMS on it, and library code given it, are judged as a gadget method
+ * (PINT_RESULT_METHODS says why).
  */
 export function libraryGuarded(e: CatalogueEntry, where: string): CatalogueVerdict | null {
   const pint = PINT_REVIEWED.get(e.name);
@@ -62,8 +63,8 @@ export function libraryGuarded(e: CatalogueEntry, where: string): CatalogueVerdi
   const failing = Object.keys(e.failing ?? {});
   if (!classArgument && failing.some((n) => !CALL_ENTRIES.has(n) && !(CHECKED_METHODS as readonly string[]).includes(n))) return null;
   const methodVerdicts = failedMethods(e, where);
-  if (PINT_RESULT_METHODS.includes(e.name)) {
-    const reason = `what ${e.name} makes is a pint Quantity or Measurement, whose __setitem__ and __getattr__ no one reviewed (the catalogue's registry Quantity reaches a sink through them)`;
+  const reason = PINT_RESULT_METHODS.get(e.name);
+  if (reason) {
     for (const m of CHECKED_METHODS) methodVerdicts[m] = { gadget: true, reason };
   }
   const what = e.kind === 'gadget' ? 'a gadget' : e.kind === 'unverified' ? 'unverified' : 'safe';
