@@ -36,6 +36,8 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
  * judged (keys.ts) has them run.
  */
 function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readonly Value[], from: number, to: number, step: number): void {
+  // the common case: a plain dict or set given scalar keys, whose hash and equality run no library code
+  if ((container.k === 'dict' || container.k === 'set') && scalarKeys(items, from, to, step)) return;
   const f = sympyKeys(container, items, from, to, step) ?? pintKeys(container, items, from, to, step);
   if (f) m.rec.add(f.rule, { offset: r.opPos, opcode: r.info.name }, { op: r.info.name, at: r.opPos, call: renderValue(container), ...f.args } as never);
   const h = hashedKey(items, from, to, step);
@@ -43,6 +45,15 @@ function judgeKeys(m: MachineState, r: OpReader, container: Value, items: readon
     const rule = h.verdict.gadget ? 'DENIED_GLOBAL/gadget-method' : 'UNLISTED_GLOBAL/unverified-method';
     m.rec.add(rule, { offset: r.opPos, opcode: r.info.name, call: renderValue(container) }, { op: r.info.name, at: r.opPos, cls: h.cls, method: '__hash__ (a dict key or set member)', reason: h.verdict.reason });
   }
+}
+
+/** Every `step`-th of `items[from..to)` is a str, bytes, int, float, bool or None. */
+function scalarKeys(items: readonly Value[], from: number, to: number, step: number): boolean {
+  for (let i = from; i < to; i += step) {
+    const k = items[i]!.k;
+    if (k !== 'str' && k !== 'int' && k !== 'float' && k !== 'bytes' && k !== 'bool' && k !== 'none') return false;
+  }
+  return true;
 }
 
 /** A dict keeps its first KEPT_ITEMS entries, and every later one whose key or value is hot. */
