@@ -33,6 +33,7 @@
  * the unpickler asks for with the AttributeError of `object.__getattribute__` and calls nothing.
  */
 import { lookupCatalogue } from '../names/catalogue';
+import { isPlainData } from './plain-data';
 import type { Limits } from '../limits';
 import type { CostFinding } from './costs';
 import { classOf, type Value } from './values';
@@ -126,25 +127,8 @@ function refuseTable(why: string): CostFinding {
 
 const constStrOrNone = (v: Value) => v.k === 'none' || (v.k === 'str' && v.v !== null);
 
-/** Plain data at most `depth` containers deep: none, bool, int, float, str, bytes, and tuples, lists and dicts of them, all kept. */
-function plain(v: Value, depth: number): boolean {
-  switch (v.k) {
-    case 'none':
-    case 'bool':
-    case 'int':
-    case 'float':
-    case 'str':
-    case 'bytes':
-      return true;
-    case 'tuple':
-    case 'list':
-      return depth > 0 && v.count === v.items.length && v.items.every((x) => plain(x, depth - 1));
-    case 'dict':
-      return depth > 0 && v.count === v.entries.length && v.entries.every(([k, x]) => plain(k, depth - 1) && plain(x, depth - 1));
-    default:
-      return false;
-  }
-}
+/** Plain data at most `depth` containers deep, every item kept (nothing past the kept items goes unseen). */
+const plain = (v: Value, depth: number): boolean => isPlainData(v, depth, false);
 
 /** A mapping of plain data: a dict, or an `OrderedDict` made from plain pairs with nothing added later. */
 function plainMapping(v: Value): boolean {

@@ -6,30 +6,13 @@
  * they make, a pint object as a key, and anything that reaches pint's application registry are
  * refused.
  */
-import { scan, type Report } from '../../src';
+import { scan } from '../../src';
 import { lookupCatalogue } from '../../src/names/catalogue';
 import { PINT_REVIEWED } from '../../src/machine/pint';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
-import { P as Builder } from '../support/pickle-builder';
+import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
 
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))];
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
-const SAFE = ['safe', []];
-const DENIED = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
-
-const split = (name: string): [string, string] => {
-  const dot = name.lastIndexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-};
 
 /** The class pint writes as the ignored first argument, per generation (0.19.2, 0.24.4). */
 const QUANTITY = ['pint.quantity.Quantity', 'pint.facets.plain.quantity.PlainQuantity'];

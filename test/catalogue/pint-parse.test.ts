@@ -8,28 +8,10 @@
  * confirmed to hang in Python (pint 0.19.2 with 3.11, 0.24.4 with 3.13, killed after 10 s) where its
  * name exists.
  */
-import { scan, type Report } from '../../src';
-import { P as Builder } from '../support/pickle-builder';
+import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
-
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))];
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
-const SAFE = ['safe', []];
-const DENIED = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
 type Step = (p: P) => P;
 const pickle = (step: Step, proto = 2) => new P().proto(proto).pipe(step).stop().done();
-const split = (name: string): [string, string] => {
-  const dot = name.lastIndexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-};
 const g =
   (name: string): Step =>
   (p) =>

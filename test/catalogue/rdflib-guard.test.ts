@@ -5,30 +5,13 @@
  * a number rdflib would write out forever, a store named by a string, and a BUILD on any of them are
  * refused, and so are the registries and loaders a pickle could reach them through.
  */
-import { scan, type Report } from '../../src';
+import { scan } from '../../src';
 import { lookupCatalogue } from '../../src/names/catalogue';
 import { RDFLIB_REVIEWED } from '../../src/machine/rdflib';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
-import { P as Builder } from '../support/pickle-builder';
+import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
 
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))];
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
-const SAFE = ['safe', []];
-const DENIED = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
-
-const split = (name: string): [string, string] => {
-  const dot = name.lastIndexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-};
 
 type Step = (p: P) => P;
 const XSD = 'http://www.w3.org/2001/XMLSchema#';

@@ -5,31 +5,13 @@
  * them the gadgets they are, and so does a BUILD on an expression or a sympy key next to a key its
  * __eq__ would convert.
  */
-import { scan, type Report } from '../../src';
+import { scan } from '../../src';
 import { lookupCatalogue } from '../../src/names/catalogue';
 import { REVIEWED } from '../../src/machine/sympy';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
-import { P as Builder } from '../support/pickle-builder';
+import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-/** The builder, with a step that runs a function on it (for values built by helpers). */
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
 
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))];
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
-const SAFE = ['safe', []];
-const DENIED = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
-
-const split = (name: string): [string, string] => {
-  const dot = name.lastIndexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-};
 const ADD = 'sympy.core.add.Add';
 const SYMBOL = 'sympy.core.symbol.Symbol';
 const INTEGER = 'sympy.core.numbers.Integer';
