@@ -4,21 +4,8 @@
  * NEWOBJ and a BUILD of (columns, meta), which runs Table.__init__ on them. Admitted with the shape
  * astropy writes; anything else in those states is refused.
  */
-import { scan, type Report } from '../../src';
-import { P as Builder } from '../support/pickle-builder';
+import { P, judgeSorted as judge } from './guard-support';
 
-/** The builder, with a step that runs a function on it. */
-class P extends Builder {
-  pipe(f: (p: P) => P): this {
-    return f(this) as this;
-  }
-}
-
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))].sort();
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
 const SAFE = ['safe', []];
 
 type Step = (p: P) => P;

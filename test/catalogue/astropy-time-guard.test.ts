@@ -4,15 +4,10 @@
  * names, no FORMATS, no dunder keys); __hash__ and __eq__ are judged where a Time is a dict key or
  * set member, __setitem__ and the unpickler's append/extend/add lookups where a pickle runs them.
  */
-import { scan, type Report } from '../../src';
 import { lookupCatalogue } from '../../src/names/catalogue';
 import { P } from '../support/pickle-builder';
+import { judgeSorted as judge } from './guard-support';
 
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))].sort();
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
 const SAFE = ['safe', []];
 const UNSAFE = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
 

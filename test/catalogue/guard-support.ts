@@ -29,3 +29,9 @@ export const split = (name: string): [string, string] => {
   const dot = name.lastIndexOf('.');
   return [name.slice(0, dot), name.slice(dot + 1)];
 };
+
+/** [verdict, rules] of a scan under the default policy, the rules sorted (for expectations with several). */
+export const judgeSorted = (bytes: Uint8Array) => {
+  const r = scan(bytes, { policy: 'default' });
+  return [r.verdict, rules(r).sort()];
+};

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scan, type Report } from '../../src';
 import { constraintProblem, MAX_CONSTRAINT_LENGTH } from '../../src/machine/lmfit';
 import { P as Builder } from '../support/pickle-builder';
+import { judgeSorted as judge } from './guard-support';
 
 class P extends Builder {
   pipe(f: (p: this) => P): this {
@@ -22,11 +22,6 @@ class P extends Builder {
   }
 }
 
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))].sort();
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
 const SAFE = ['safe', []];
 const UNSAFE = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
 const EVIL = "open('/etc/hostname').read()";

@@ -2,20 +2,8 @@
  * nltk's SnowballStemmer keeps its language stemmer's bound `stem` method, which pickle writes as
  * getattr(stemmer, 'stem'): admitted as a value (reviewed in allowlist.ts), never as a call.
  */
-import { scan, type Report } from '../../src';
-import { P as Builder } from '../support/pickle-builder';
+import { P, judgeSorted as judge } from './guard-support';
 
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
-
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))].sort();
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
 
 /** SnowballStemmer as nltk 3.8 and 3.9.1 pickle it (protocol 4): its stemmer, that stemmer's bound stem, the stopwords. */
 const snowball = (lang: string, method = 'stem', call = false) =>

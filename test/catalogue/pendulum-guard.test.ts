@@ -3,20 +3,8 @@
  * parts pytzdata and zoneinfo refuse), a zone's BUILD sets only pendulum's attributes, and an
  * Interval or Period of pendulum's own datetimes is vouched for; anything else stays rejected.
  */
-import { scan, type Report } from '../../src';
-import { P as Builder } from '../support/pickle-builder';
+import { P, judgeSorted as judge } from './guard-support';
 
-class P extends Builder {
-  pipe(f: (p: this) => P): this {
-    return f(this) as this;
-  }
-}
-
-const rules = (r: Report) => [...new Set(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.rule}`))].sort();
-const judge = (bytes: Uint8Array) => {
-  const r = scan(bytes, { policy: 'default' });
-  return [r.verdict, rules(r)];
-};
 const SAFE = ['safe', []];
 const UNSAFE = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
 const GADGET_CALL = ['dangerous', ['DENIED_GLOBAL/gadget-call']];
