@@ -4,7 +4,6 @@
  */
 import { P, judgeSorted as judge } from './guard-support';
 
-
 /** SnowballStemmer as nltk 3.8 and 3.9.1 pickle it (protocol 4): its stemmer, that stemmer's bound stem, the stopwords. */
 const snowball = (lang: string, method = 'stem', call = false) =>
   new P().proto(4)

@@ -12,8 +12,6 @@ import { PINT_REVIEWED } from '../../src/machine/pint';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
 import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-
-
 /** The class pint writes as the ignored first argument, per generation (0.19.2, 0.24.4). */
 const QUANTITY = ['pint.quantity.Quantity', 'pint.facets.plain.quantity.PlainQuantity'];
 const UNIT = ['pint.unit.Unit', 'pint.facets.plain.unit.PlainUnit'];

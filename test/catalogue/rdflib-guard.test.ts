@@ -11,8 +11,6 @@ import { RDFLIB_REVIEWED } from '../../src/machine/rdflib';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
 import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-
-
 type Step = (p: P) => P;
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';

@@ -11,7 +11,6 @@ import { REVIEWED } from '../../src/machine/sympy';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
 import { DENIED, P, SAFE, judge, split } from './guard-support';
 
-
 const ADD = 'sympy.core.add.Add';
 const SYMBOL = 'sympy.core.symbol.Symbol';
 const INTEGER = 'sympy.core.numbers.Integer';
