@@ -40,7 +40,7 @@
  */
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
-import { classOf, type GlobalValue, type Value } from './values';
+import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 type Role =
   /** `_unpickle_*(cls, *args)`: the classes pint writes as `cls`, what the magnitude may be (none for a unit). */
@@ -370,7 +370,6 @@ function callWhy(call: GuardedCall, role: Role): string | null {
 /** INERT builders that hash what they are given: their keys meet one another's __hash__ and __eq__. */
 const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter']);
 
-
 /** Does a key hash an object pint's unpicklers made (itself, or inside a tuple or frozenset)? */
 function hashesPintObject(v: Value, depth = 0): boolean {
   if (depth > MAX_DEPTH) return true;
@@ -381,23 +380,6 @@ function hashesPintObject(v: Value, depth = 0): boolean {
   }
   if (v.k === 'tuple' || (v.k === 'set' && v.frozen)) return v.count !== v.items.length ? v.h : v.items.some((x) => hashesPintObject(x, depth + 1));
   return false;
-}
-
-/** Does a value hold a pint object anywhere the scanner can see (an iterable a keyed container is built from)? */
-function mentionsPintObject(v: Value, depth = 0): boolean {
-  if (depth > MAX_DEPTH) return true;
-  switch (v.k) {
-    case 'tuple':
-    case 'list':
-    case 'set':
-      return v.items.some((x) => mentionsPintObject(x, depth + 1));
-    case 'dict':
-      return v.entries.some(([k, x]) => mentionsPintObject(k, depth + 1) || mentionsPintObject(x, depth + 1));
-    case 'call':
-      return hashesPintObject(v) || mentionsPintObject(v.args, depth + 1);
-    default:
-      return false;
-  }
 }
 
 const KEY_WHY =
@@ -411,7 +393,7 @@ function builtKeys(builder: string, args: Value): CostFinding | null {
   let keys: readonly Value[];
   if (a.k === 'dict') keys = a.entries.map(([k]) => k);
   else if (a.k === 'list' || a.k === 'tuple' || a.k === 'set') keys = dictLike ? a.items.map((p) => (p.k === 'tuple' || p.k === 'list' ? (p.items[0] ?? p) : p)) : a.items;
-  else return mentionsPintObject(a) ? refuse(`${KEY_WHY} (a container built from a value the scanner cannot list)`) : null;
+  else return holdsCall(a, hashesPintObject, MAX_DEPTH) ? refuse(`${KEY_WHY} (a container built from a value the scanner cannot list)`) : null;
   return keys.some((k) => hashesPintObject(k)) ? refuse(KEY_WHY) : null;
 }
 

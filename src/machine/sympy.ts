@@ -16,7 +16,7 @@
  */
 import type { Limits } from '../limits';
 import type { CostFinding } from './costs';
-import { classOf, type GlobalValue, type Value } from './values';
+import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 /**
  * What a class's `__new__` does with its arguments:
@@ -459,23 +459,6 @@ export function sympyKeys(container: object, keys: readonly Value[], from: numbe
   return refuse("a sympy object is a key or member next to a value its __eq__ would convert (strict _sympify turns a tuple or set into Tuple/FiniteSet, sympifying each item: a str is parsed and evaluated; another library's object is converted by its own code)");
 }
 
-/** Does a value (an iterable a container is built from) hold a guarded sympy object anywhere the scanner can see? */
-function mentionsSympy(v: Value, depth: number): boolean {
-  if (depth > MAX_DEPTH) return true;
-  switch (v.k) {
-    case 'tuple':
-    case 'list':
-    case 'set':
-      return v.items.some((x) => mentionsSympy(x, depth + 1));
-    case 'dict':
-      return v.entries.some(([k, x]) => mentionsSympy(k, depth + 1) || mentionsSympy(x, depth + 1));
-    case 'call':
-      return sympyName(classOf(v) ?? undefined) !== undefined || mentionsSympy(v.args, depth + 1) || (v.kwargs !== undefined && mentionsSympy(v.kwargs, depth + 1));
-    default:
-      return false;
-  }
-}
-
 function builtKeys(builder: string, args: Value): CostFinding | null {
   const a = args.k === 'tuple' ? args.items[0] : undefined;
   if (!a) return null;
@@ -483,7 +466,7 @@ function builtKeys(builder: string, args: Value): CostFinding | null {
   let keys: Value[];
   if (a.k === 'dict') keys = a.entries.map(([k]) => k);
   else if (a.k === 'list' || a.k === 'tuple' || a.k === 'set') keys = dictLike ? a.items.map((p) => (p.k === 'tuple' || p.k === 'list' ? (p.items[0] ?? p) : p)) : a.items;
-  else return mentionsSympy(a, 0) ? refuse('a sympy object may become a key or member of a container built from a value the scanner cannot list (tuple(...), another call)') : null;
+  else return holdsCall(a, (c) => sympyName(classOf(c) ?? undefined) !== undefined, MAX_DEPTH) ? refuse('a sympy object may become a key or member of a container built from a value the scanner cannot list (tuple(...), another call)') : null;
   if (!keys.some((k) => k.k === 'call' && sympyName(classOf(k) ?? undefined))) return null;
   // a fresh container: items only counted cannot be checked
   const counted = a.k === 'dict' ? a.count !== a.entries.length : a.count !== a.items.length;

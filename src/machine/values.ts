@@ -226,3 +226,25 @@ export function originGlobal(v: Value): GlobalValue | null {
   }
   return null;
 }
+
+/**
+ * Does `v` hold a call value for which `isTarget` holds, anywhere the scanner can see: the items of
+ * tuples, lists and sets, dict keys and values, a call's arguments and keywords. Past `maxDepth`
+ * containers it is taken to (fail closed). For the guards that refuse an object becoming a key or
+ * member of a container built from a value they cannot list (sympy.ts, pint.ts).
+ */
+export function holdsCall(v: Value, isTarget: (c: CallValue) => boolean, maxDepth: number, depth = 0): boolean {
+  if (depth > maxDepth) return true;
+  switch (v.k) {
+    case 'tuple':
+    case 'list':
+    case 'set':
+      return v.items.some((x) => holdsCall(x, isTarget, maxDepth, depth + 1));
+    case 'dict':
+      return v.entries.some(([k, x]) => holdsCall(k, isTarget, maxDepth, depth + 1) || holdsCall(x, isTarget, maxDepth, depth + 1));
+    case 'call':
+      return isTarget(v) || holdsCall(v.args, isTarget, maxDepth, depth + 1) || (v.kwargs !== undefined && holdsCall(v.kwargs, isTarget, maxDepth, depth + 1));
+    default:
+      return false;
+  }
+}

@@ -210,6 +210,8 @@ describe('pint: what the unpicklers make', () => {
     expect(judge(pickle((p) => p.global('collections', 'OrderedDict').emptyList().pipe(q).binint1(1).tuple2().append().tuple1().reduce()))).toEqual(DENIED);
     // (tuple(...) handed over is walked as handing its items: gadget-passed as well)
     expect(judge(pickle((p) => p.global('builtins', 'frozenset').global('builtins', 'tuple').emptyList().pipe(q).append().tuple1().reduce().tuple1().reduce()))[1]).toEqual(expect.arrayContaining(['DENIED_GLOBAL/unsafe-call']));
+    // held in the keywords of a call the container is built from (NEWOBJ_EX)
+    expect(judge(pickle((p) => p.global('builtins', 'frozenset').global('collections', 'OrderedDict').emptyTuple().emptyDict().str('x').pipe(q).setitem().newobjEx().tuple1().reduce()))[1]).toEqual(expect.arrayContaining(['DENIED_GLOBAL/unsafe-call']));
     // as a value it is fine
     expect(judge(pickle((p) => p.emptyDict().str('k').pipe(q).setitem()))).toEqual(SAFE);
   });
