@@ -4,7 +4,7 @@
  *
  * The two hot routes, `POST /v1/scan` and `POST /v1/gate`, are served by a lean handler in front of
  * express's stack (the application's `handle` is wrapped): it does what the express stack does for
- * them (request id and log line, helmet's headers, draining, auth, the guard, metrics, the same JSON
+ * them (request id and log line, the API headers, draining, auth, the guard, metrics, the same JSON
  * and error bodies) with the same functions, without express's per-request routing and response
  * wrapping. Every other request (and any spelling express would also route to those paths, e.g. with a
  * trailing slash) goes through express as before.
@@ -14,12 +14,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
-import helmet from 'helmet';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { HeldLines, accessLog } from './access-log';
 import type { AccessLevel, AccessLog } from './access-log';
 import { Admission } from './admission';
+import { API_HEADERS, setApiHeaders } from './api-headers';
 import { bearerAuth, bearerCheck } from './auth';
 import { clusterMetrics } from './cluster';
 import type { Config } from './config';
@@ -36,6 +36,7 @@ import { PREFERENCE_APPLIED, jsonText, prefersMinimal, reportBody, sendJson } fr
 import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
 import { SpoolQuota, Spooler } from './spool';
+import { VerdictCache } from './verdict-cache';
 import { VERSION } from './version';
 
 export interface AppDeps {
@@ -148,19 +149,6 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
-/**
- * The headers helmet sets, captured once: they do not depend on the request. (It also removes
- * X-Powered-By, which nothing on the lean path sets.)
- */
-function helmetHeaders(): { set: [string, string][] } {
-  const set: [string, string][] = [];
-  const recorder = { setHeader: (k: string, v: unknown) => set.push([k, String(v)]), removeHeader: () => undefined };
-  let synchronous = false;
-  helmet()({} as never, recorder as never, () => (synchronous = true));
-  if (!synchronous) throw new Error('helmet did not answer synchronously');
-  return { set };
-}
-
 /** Values `mode` may take on each scan route. */
 const MODES = { scan: ['scan', 'gate'], gate: ['gate'] } as const;
 
@@ -236,6 +224,8 @@ export function createApp(deps: AppDeps): Service {
     admission,
     retryAfterSeconds: config.retryAfterSeconds,
     onScan: (_req, result, policy) => metrics.observeScan(result, policy),
+    // one cache for every route: they share the policies and limits
+    ...(config.scanCacheEntries > 0 ? { cache: new VerdictCache({ entries: config.scanCacheEntries, bodyBytes: config.scanCacheBodyBytes }) } : {}),
   };
   const guard = new Guard(guardOptions);
   // the middleware's own 422, with the minimal answer when asked for
@@ -270,7 +260,11 @@ export function createApp(deps: AppDeps): Service {
     startRequest(logger, access, req, res);
     next();
   });
-  app.use(helmet());
+  // the API's security headers on every answer; the triage page's routes add helmet's (page/routes.ts)
+  app.use(function apiHeaders(_req, res, next) {
+    setApiHeaders(res);
+    next();
+  });
   // Responses not yet started; on drain they are told to close their connection.
   const pending = new Set<ServerResponse>();
   const trackDraining = (res: ServerResponse): void => {
@@ -329,14 +323,10 @@ export function createApp(deps: AppDeps): Service {
   app.use(errorHandler(errorHooks));
 
   // ---- the lean handler of POST /v1/scan and POST /v1/gate, in front of express's stack
-  const helmeted = helmetHeaders();
-  /** The response headers every answer gets, flat (name, value, ...), for one writeHead call. */
-  const baseHeaders = helmeted.set.flat();
-
   /** What the express stack sets before a handler runs (error paths use setHeader, like express). */
   function setBaseHeaders(res: ServerResponse, id: string): void {
     res.setHeader('X-Request-Id', id);
-    for (const [k, v] of helmeted.set) res.setHeader(k, v);
+    setApiHeaders(res);
   }
 
   /**
@@ -350,8 +340,8 @@ export function createApp(deps: AppDeps): Service {
     res.writeHead(
       status,
       minimal
-        ? ['X-Request-Id', id, ...baseHeaders, ...PREFERENCE_APPLIED, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length]
-        : ['X-Request-Id', id, ...baseHeaders, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length],
+        ? ['X-Request-Id', id, ...API_HEADERS, ...PREFERENCE_APPLIED, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length]
+        : ['X-Request-Id', id, ...API_HEADERS, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', length],
     );
     res.end(text);
   }
@@ -431,7 +421,7 @@ export function createApp(deps: AppDeps): Service {
     const path = q < 0 ? url : url.slice(0, q);
     const route = path === '/v1/gate' ? 'gate' : path === '/v1/scan' ? 'scan' : null;
     if (route === null) return false;
-    // what requestLogger, helmet and drainingConnections do (the headers are written with the answer);
+    // what requestLogger, apiHeaders and drainingConnections do (the headers are written with the answer);
     // the logger is attached only on the error path (the one place that reads req.log here): an accessor
     // defined on every request costs the request object its fast shape
     const started = performance.now();

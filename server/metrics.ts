@@ -78,7 +78,7 @@ export function createMetrics(inFlight: () => number, options: MetricsOptions = 
   const scans = new Counter({ name: 'picklegate_scans_total', help: 'Completed scans by verdict and policy', labelNames: ['verdict', 'policy', 'accepted'], registers: [registry] });
   const duration = new Histogram({
     name: 'picklegate_scan_duration_seconds',
-    help: 'Scan time (worker round trip included) by where the scan ran',
+    help: 'Scan time (worker round trip included) by where the scan ran (cache: the report of the same bytes judged before)',
     labelNames: ['where'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
@@ -114,7 +114,7 @@ export function createMetrics(inFlight: () => number, options: MetricsOptions = 
 
   // label children, made once per label set (prom-client hashes the labels object at every call otherwise)
   const scanCounters = new Map<string, { inc(): void }>();
-  const durations = { inline: duration.labels('inline'), worker: duration.labels('worker') };
+  const durations = { inline: duration.labels('inline'), worker: duration.labels('worker'), cache: duration.labels('cache') };
   return {
     registry,
     observeScan({ report, scanMs, queueMs, where }, policy) {

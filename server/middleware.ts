@@ -18,6 +18,8 @@ import { failure } from './scan-batch';
 import { InlineScanner } from './scan-pool';
 import type { ScanJob, ScanResult, Scanner } from './scan-pool';
 import type { Spooler } from './spool';
+import { VerdictCache } from './verdict-cache';
+import type { VerdictCacheOptions } from './verdict-cache';
 
 export type { ScanTiming } from './scan-body';
 
@@ -75,6 +77,11 @@ export interface PickleGuardOptions {
   onReject?: (ctx: RejectContext) => void;
   /** Called after every completed scan (metrics, audit). Must not throw. */
   onScan?: (req: Request, result: ScanResult, policy: CompiledPolicy) => void;
+  /**
+   * Reports of bodies already judged, by exact bytes (a VerdictCache, or its options): a body sent
+   * again is answered with its first report, `timing.where: 'cache'`. Default: none, every body is scanned.
+   */
+  cache?: VerdictCache | VerdictCacheOptions;
 }
 
 /** A parsed query string: each value a string, or an array when the parameter was given more than once. */
@@ -114,6 +121,7 @@ export class Guard {
   private readonly retryAfter: string;
   private readonly limits: Partial<Limits> | undefined;
   private readonly containerLimits: Partial<ContainerLimits> | undefined;
+  private readonly cache: VerdictCache | undefined;
 
   constructor(options: PickleGuardOptions = {}) {
     this.policy = resolvePolicy(options.policy ?? 'default');
@@ -129,6 +137,8 @@ export class Guard {
     this.retryAfter = String(options.retryAfterSeconds ?? 1);
     this.limits = options.limits;
     this.containerLimits = options.containerLimits;
+    const cache = options.cache;
+    this.cache = cache === undefined || cache instanceof VerdictCache ? cache : new VerdictCache(cache);
   }
 
   private selectPolicy(query: Query): CompiledPolicy {
@@ -201,9 +211,19 @@ export class Guard {
       const tRead = performance.now();
       if (body.size === 0) return finish(new HttpError(400, 'empty_body', 'request body is empty'));
       const job: ScanJob = { body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) };
+      const cache = this.cache;
+      const key = cache !== undefined && body.kind === 'memory' ? cache.keyOf(policy, name, body.bytes) : null;
+      if (key !== null) {
+        const kept = cache!.get(key);
+        if (kept !== undefined) {
+          const r: ScanResult = { report: kept, queueMs: 0, scanMs: performance.now() - tRead, where: 'cache' };
+          return finish(null, { result: r, report: kept, timing: { readMs: tRead - t0, queueMs: 0, scanMs: r.scanMs, totalMs: performance.now() - t0, where: 'cache' }, body, policy });
+        }
+      }
       const scanned = (scanErr: unknown, result?: ScanResult): void => {
         if (scanErr !== null) return finish(scanErr);
         const r = result!;
+        if (key !== null) cache!.set(key, r.report);
         finish(null, { result: r, report: r.report, timing: { readMs: tRead - t0, queueMs: r.queueMs, scanMs: r.scanMs, totalMs: performance.now() - t0, where: r.where }, body, policy });
       };
       const scanner = this.scanner;

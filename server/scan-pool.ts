@@ -30,7 +30,8 @@ export interface ScanResult {
   queueMs: number;
   /** Milliseconds from the start of the scan to its result (worker round trip included). */
   scanMs: number;
-  where: 'inline' | 'worker';
+  /** On the event loop, in a scan thread, or the report of the same bytes judged before (VerdictCache). */
+  where: 'inline' | 'worker' | 'cache';
 }
 
 /** Called once with a scan's result, or with what scan() would reject with. */

@@ -2,11 +2,13 @@
  * GET / (the triage page) and GET /page/* (its assets), served from dist/page/ as built by
  * server/page/build.js. The page loads nothing else: its Content-Security-Policy allows only this
  * origin (and wasm compilation, for the xz decoder in the scan worker; the worker runs from a blob: URL).
+ * Being HTML, the page and its assets get helmet's headers (the API's answers get api-headers.ts's).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Router } from 'express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import helmet from 'helmet';
 
 export interface PageOptions {
   /** The service's body cap, shown by the page (files over it are never sent). */
@@ -80,7 +82,9 @@ export function pageRoutes(options: PageOptions): Router {
   let index: Buffer | null = null;
 
   const router = Router();
-  router.get('/', (_req, res) => {
+  // helmet's headers for an HTML document (replacing the API's); PAGE_CSP then replaces its CSP
+  const documentHeaders = helmet();
+  router.get('/', documentHeaders, (_req, res) => {
     if (!index) {
       const html = load('index.html');
       if (!html) return notBuilt(res);
@@ -90,10 +94,15 @@ export function pageRoutes(options: PageOptions): Router {
     headers(res, 'text/html; charset=utf-8');
     res.send(index);
   });
-  router.get('/page/:name', (req, res, next) => {
-    const type = ASSETS[req.params.name];
-    if (!type) return next();
-    const body = load(req.params.name);
+  // not an asset: on to the API's 404, without the document's headers
+  const assetName = (req: Request): string | null => {
+    const name = req.params.name;
+    return typeof name === 'string' && Object.hasOwn(ASSETS, name) ? name : null;
+  };
+  router.get('/page/:name', (req, _res, next) => next(assetName(req) === null ? 'route' : undefined), documentHeaders, (req, res) => {
+    const name = assetName(req)!;
+    const type = ASSETS[name]!;
+    const body = load(name);
     if (!body) return notBuilt(res);
     headers(res, type);
     res.send(body);

@@ -9,7 +9,9 @@
  *             (dist/server/main.js, default settings: logs on at info, metrics on, one process).
  *             autocannon POSTs the same 405-byte MXNet optimizer blob to both (`POST /` and
  *             `POST /v1/gate`, once asking for the whole answer, the default, and once with
- *             `Prefer: return=minimal`), in interleaved rounds (the host may be shared and noisy); the
+ *             `Prefer: return=minimal`; and the same against a second service with its verdict cache
+ *             off, PICKLEGATE_SCAN_CACHE_ENTRIES=0, where every body is scanned as a body never seen
+ *             before is: the cost of distinct or hostile traffic), in interleaved rounds (the host may be shared and noisy); the
  *             medians of req/s, p99 and CPU time per request of the server process (user + system,
  *             /proc/<pid>/stat) are printed, and the ratio service / bare of each round.
  *             PICKLEGATE_WORKERS=auto (or a number) in the environment measures a multi-process service.
@@ -160,11 +162,17 @@ function table(title, head, rows) {
 async function throughput() {
   const body = fs.readFileSync(BLOB);
   const bare = await startBare();
-  const svc = await startService(process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' });
+  const workers = process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' };
+  const svc = await startService(workers);
+  // the same service with its verdict cache off: every request's body is scanned, as a body never
+  // seen before would be (what distinct or hostile traffic costs)
+  const uncached = await startService({ ...workers, PICKLEGATE_SCAN_CACHE_ENTRIES: '0' });
   const targets = [
     { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
+    { name: 'picklegate /v1/gate, cache off (every body scanned)', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: {}, runs: [] },
+    { name: 'picklegate /v1/gate, cache off, Prefer: return=minimal', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
   ];
   // with PICKLEGATE_WORKERS the service's CPU is its workers' (not measured here)
   const cpuMeasured = !process.env.PICKLEGATE_WORKERS;
@@ -184,7 +192,7 @@ async function throughput() {
       }
     }
   } finally {
-    await Promise.all([stop(bare.child), stop(svc.child)]);
+    await Promise.all([stop(bare.child), stop(svc.child), stop(uncached.child)]);
   }
   const [b, ...gates] = targets;
   const rows = targets.map((t) => [

@@ -1,6 +1,7 @@
 /** The service's HTTP API in-process (supertest): every endpoint and error status. */
 import request from 'supertest';
 import { OCTET, failingScanner, gatedScanner, makeService, mxnetSgd, osSystem, waitFor } from './support';
+import { PAGE_CSP } from '../../server/page/routes';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -133,7 +134,8 @@ describe('fail closed', () => {
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
     expect(admission.inFlight).toBe(0);
-    const fourth = agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd()).then((r) => r);
+    // another body (the same one again would be answered from the verdict cache, without the scanner)
+    const fourth = agent.post('/v1/gate').set('Content-Type', OCTET).send(mxnetSgd(1)).then((r) => r);
     await waitFor(() => scanner.waiting() === 1);
     scanner.release();
     expect((await fourth).status).toBe(200);
@@ -167,12 +169,28 @@ describe('auth', () => {
 });
 
 describe('operational endpoints', () => {
-  test('healthz, readyz (503 while draining), helmet headers', async () => {
+  test('healthz, readyz (503 while draining), the API security headers', async () => {
     const { app, state } = makeService();
     const live = await request(app).get('/healthz');
     expect(live.status).toBe(200);
     expect(live.headers['x-content-type-options']).toBe('nosniff');
+    expect(live.headers['cache-control']).toBe('no-store');
+    expect(live.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(live.headers['x-frame-options']).toBe('DENY');
+    // helmet's headers for HTML documents are the page's, not the API's
+    expect(live.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(live.headers['strict-transport-security']).toBeUndefined();
     expect(live.headers['x-powered-by']).toBeUndefined();
+    // the page: helmet's headers, and its own Content-Security-Policy and caching
+    const page = await request(app).get('/');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(page.headers['content-security-policy']).toBe(PAGE_CSP);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const missing = await request(app).get('/page/toString');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
+    expect(missing.headers['cross-origin-opener-policy']).toBeUndefined();
     expect((await request(app).get('/readyz')).body).toMatchObject({ status: 'ready', policy: 'mxnet-optimizer' });
     state.draining = true;
     const draining = await request(app).get('/readyz');

@@ -19,8 +19,8 @@ export const ScanTimingSchema = z
     scanMs: ms.describe('Scanning.'),
     /** From the start of the guard to the verdict. */
     totalMs: ms.describe('From the start of the guard to the verdict.'),
-    /** Where the scan ran: on the event loop, or in a worker thread (large bodies). */
-    where: z.enum(['inline', 'worker']).describe('Where the scan ran: on the event loop, or in a worker thread (large bodies).'),
+    /** Where the scan ran: on the event loop, in a worker thread (large bodies), or not at all: `cache` is the report of the same bytes judged before under the same policy and name. */
+    where: z.enum(['inline', 'worker', 'cache']).describe('Where the scan ran: on the event loop, in a worker thread (large bodies), or not at all: `cache` is the report of the same bytes judged before under the same policy and name.'),
   })
   .meta({ id: 'ScanTiming', description: 'Where the time of one request went, in milliseconds (rounded to microseconds).' });
 
