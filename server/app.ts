@@ -32,7 +32,7 @@ import type { Judged, PickleGuardOptions, Query, RejectContext } from './middlew
 import { openApiDocument } from './openapi';
 import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
-import { PREFERENCE_APPLIED, jsonText, prefersMinimal, reportBody, sendJson } from './respond';
+import { PREFERENCE_APPLIED, prefersMinimal, reportBodyText, sendJson, sendJsonText } from './respond';
 import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
 import { SpoolQuota, Spooler } from './spool';
@@ -161,8 +161,9 @@ function checkMode(query: Query, route: keyof typeof MODES): 'scan' | 'gate' {
   return mode as 'scan' | 'gate';
 }
 
-function rejectedBody(req: IncomingMessage, j: Pick<Judged, 'report' | 'timing'>, minimal: boolean): Record<string, unknown> {
-  return { error: 'rejected', message: `body rejected by policy ${j.report.policy} (${j.report.verdict})`, ...reportBody(req, j.report, j.timing, minimal) };
+/** The 422's fields before the report's. */
+function rejectedHead(report: BodyReport): Record<string, unknown> {
+  return { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})` };
 }
 
 /**
@@ -172,7 +173,7 @@ function rejectedBody(req: IncomingMessage, j: Pick<Judged, 'report' | 'timing'>
 function sendReport(req: IncomingMessage, res: ServerResponse, status: 200 | 422, j: Pick<Judged, 'report' | 'timing'>): void {
   const minimal = prefersMinimal(req);
   if (minimal) res.setHeader(PREFERENCE_APPLIED[0], PREFERENCE_APPLIED[1]);
-  sendJson(res, status, status === 422 ? rejectedBody(req, j, minimal) : reportBody(req, j.report, j.timing, minimal));
+  sendJsonText(res, status, reportBodyText(req, j.report, j.timing, minimal, status === 422 ? rejectedHead(j.report) : undefined));
 }
 
 /**
@@ -333,9 +334,8 @@ export function createApp(deps: AppDeps): Service {
    * A JSON answer with every header in one writeHead: the same headers as sendReport after the express
    * stack, fewer steps.
    */
-  function answer(res: ServerResponse, id: string, status: number, body: unknown, minimal: boolean): void {
+  function answer(res: ServerResponse, id: string, status: number, text: string, minimal: boolean): void {
     // the text as it is (written as UTF-8 with the headers): no Buffer copy of it first
-    const text = jsonText(body);
     const length = String(Buffer.byteLength(text));
     res.writeHead(
       status,
@@ -406,8 +406,8 @@ export function createApp(deps: AppDeps): Service {
     try {
       metrics.observeScan(j.result, j.policy);
       const minimal = prefersMinimal(req);
-      if (report.accepted === true || mode === 'scan') answer(res, id, 200, reportBody(req, report, j.timing, minimal), minimal);
-      else answer(res, id, 422, rejectedBody(req, j, minimal), minimal);
+      if (report.accepted === true || mode === 'scan') answer(res, id, 200, reportBodyText(req, report, j.timing, minimal), minimal);
+      else answer(res, id, 422, reportBodyText(req, report, j.timing, minimal, rejectedHead(report)), minimal);
     } catch (thrown) {
       leanError(thrown, req, res, id);
     }

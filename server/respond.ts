@@ -34,31 +34,56 @@ function timingBody(timing: ScanTiming): ScanTiming {
   return { readMs: round(timing.readMs), queueMs: round(timing.queueMs), scanMs: round(timing.scanMs), totalMs: round(timing.totalMs), where: timing.where };
 }
 
+/** The report's part of a scan answer: the whole report, or (minimal) its verdict, decision and findings. */
+function reportFields(report: BodyReport, minimal: boolean): Record<string, unknown> {
+  if (!minimal) return report as unknown as Record<string, unknown>;
+  return {
+    path: report.path,
+    format: report.format,
+    size: report.size,
+    verdict: report.verdict,
+    accepted: report.accepted,
+    policy: report.policy,
+    ...(report.error !== undefined ? { error: report.error } : {}),
+    findings: report.findings,
+    timeMs: report.timeMs,
+  };
+}
+
 /**
  * The scan answer: request id, the body's report, timings. `minimal` (the request said `Prefer:
  * return=minimal`): only the verdict, the decision and the findings of the report (MinimalScanResponse).
  */
 export function reportBody(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal = false): Record<string, unknown> {
-  if (minimal) {
-    return {
-      requestId: requestIdOf(req),
-      path: report.path,
-      format: report.format,
-      size: report.size,
-      verdict: report.verdict,
-      accepted: report.accepted,
-      policy: report.policy,
-      ...(report.error !== undefined ? { error: report.error } : {}),
-      findings: report.findings,
-      timeMs: report.timeMs,
-      ...(timing ? { timing: timingBody(timing) } : {}),
-    };
-  }
   return {
     requestId: requestIdOf(req),
-    ...report,
+    ...reportFields(report, minimal),
     ...(timing ? { timing: timingBody(timing) } : {}),
   };
+}
+
+/** The JSON text of a frozen report's fields (whole, minimal), without the braces: made once, since the report cannot change. */
+const frozenFields = new WeakMap<BodyReport, { whole?: string; minimal?: string }>();
+
+/**
+ * `jsonText(reportBody(...))`, after `head`'s fields (the 422's error and message), with the same text.
+ * A frozen report (one the verdict cache keeps, answered again and again) has the JSON of its own
+ * fields made once: only the request id and the timings are new in each answer.
+ */
+export function reportBodyText(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal: boolean, head?: Record<string, unknown>): string {
+  // a report field of the same name as one of head's replaces it (the 422 of a malformed body: the report's error)
+  if (!Object.isFrozen(report) || (head !== undefined && Object.keys(head).some((k) => Object.hasOwn(report, k)))) {
+    return jsonText({ ...head, ...reportBody(req, report, timing, minimal) });
+  }
+  let kept = frozenFields.get(report);
+  if (kept === undefined) frozenFields.set(report, (kept = {}));
+  const fields = minimal ? (kept.minimal ??= jsonText(reportFields(report, true)).slice(1, -1)) : (kept.whole ??= jsonText(report).slice(1, -1));
+  const parts = [];
+  if (head !== undefined) parts.push(jsonText(head).slice(1, -1));
+  parts.push(`"requestId":${JSON.stringify(requestIdOf(req))}`);
+  if (fields !== '') parts.push(fields);
+  if (timing) parts.push(`"timing":${JSON.stringify(timingBody(timing))}`);
+  return `{${parts.join(',')}}`;
 }
 
 /** JSON text, safe for bigint values a report may carry (written as decimal strings). */
@@ -76,7 +101,11 @@ export function jsonText(body: unknown): string {
  * charset=utf-8` and a Content-Length, as express's res.json would.
  */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = jsonText(body);
+  sendJsonText(res, status, jsonText(body));
+}
+
+/** sendJson with the JSON text made already. */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

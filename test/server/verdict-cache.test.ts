@@ -6,6 +6,8 @@ import request from 'supertest';
 import { resolvePolicy } from '../../src';
 import { VerdictCache } from '../../server/verdict-cache';
 import type { BodyReport } from '../../server/scan-body';
+import { jsonText, reportBody, reportBodyText } from '../../server/respond';
+import type { IncomingMessage } from 'node:http';
 import { OCTET, makeService, mxnetSgd, osSystem } from './support';
 
 const report = (verdict: string): BodyReport => ({ path: 'body.pkl', format: 'pickle', size: 1, verdict, accepted: verdict === 'safe', policy: 'p', findings: [], members: [], timeMs: 0 }) as unknown as BodyReport;
@@ -110,6 +112,41 @@ describe('the service answers a body sent again from the cache', () => {
       const res = await request(app).post('/v1/gate').set('Content-Type', OCTET).send(body);
       expect(res.status).toBe(200);
       expect(res.body.timing.where).toBe('inline');
+    }
+  });
+});
+
+describe('the answer text of a kept (frozen) report', () => {
+  const req = { id: 'req-"1"' } as unknown as IncomingMessage;
+  const timing = { readMs: 0.0123456, queueMs: 0, scanMs: 0.5, totalMs: 0.6, where: 'cache' as const };
+  const rich = (): BodyReport =>
+    ({
+      ...report('dangerous'),
+      error: { code: 'TRUNCATED', message: 'ends at 7' },
+      findings: [{ code: 'DENIED_GLOBAL', severity: 'dangerous', message: 'os.system \u2028 "q"', where: { offset: 3 }, count: 1n }],
+      globals: [{ module: 'os', name: 'system' }],
+    }) as unknown as BodyReport;
+
+  test.each([
+    ['with', rich],
+    ['without', (): BodyReport => {
+      const { error: _e, ...r } = rich() as unknown as Record<string, unknown>;
+      return r as unknown as BodyReport;
+    }],
+  ])('is the text the answer would have without the cache (a report %s an error): whole, minimal, 422, without timing', (_what, make) => {
+    const frozen = make();
+    new VerdictCache({ entries: 1, bodyBytes: 8 }).set('k', frozen);
+    expect(Object.isFrozen(frozen)).toBe(true);
+    const head = { error: 'rejected', message: 'body rejected by policy p (dangerous)' };
+    for (const minimal of [false, true]) {
+      for (const t of [timing, undefined]) {
+        for (const h of [undefined, head]) {
+          const expected = jsonText({ ...h, ...reportBody(req, make(), t, minimal) });
+          expect(reportBodyText(req, frozen, t, minimal, h)).toBe(expected);
+          expect(reportBodyText(req, frozen, t, minimal, h)).toBe(expected); // and again, from the kept text
+          expect(reportBodyText(req, make(), t, minimal, h)).toBe(expected);
+        }
+      }
     }
   });
 });
