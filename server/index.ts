@@ -15,6 +15,8 @@ export type { Scanner, ScanJob, ScanResult, ScanPoolOptions } from './scan-pool'
 export { PICKLE_MEDIA_TYPES } from './body';
 export type { Body } from './body';
 export { Spooler, SpoolQuota, SpoolFile } from './spool';
+export { VerdictCache } from './verdict-cache';
+export type { VerdictCacheOptions } from './verdict-cache';
 export type { BodyReport, ScanTiming } from './scan-body';
 export { HttpError, errorHandler } from './errors';
 export { forwardTo } from './forward';
