@@ -78,8 +78,9 @@ export interface PickleGuardOptions {
   /** Called after every completed scan (metrics, audit). Must not throw. */
   onScan?: (req: Request, result: ScanResult, policy: CompiledPolicy) => void;
   /**
-   * Reports of bodies already judged, by exact bytes (a VerdictCache, or its options): a body sent
-   * again is answered with its first report, `timing.where: 'cache'`. Default: none, every body is scanned.
+   * Reports of bodies already judged, by exact bytes (a VerdictCache, or its options): a body seen
+   * twice is answered from then on with its report, `timing.where: 'cache'`. Default: none, every body
+   * is scanned.
    */
   cache?: VerdictCache | VerdictCacheOptions;
 }
@@ -223,7 +224,7 @@ export class Guard {
       const scanned = (scanErr: unknown, result?: ScanResult): void => {
         if (scanErr !== null) return finish(scanErr);
         const r = result!;
-        if (key !== null) cache!.set(key, r.report);
+        if (key !== null) cache!.offer(key, r.report);
         finish(null, { result: r, report: r.report, timing: { readMs: tRead - t0, queueMs: r.queueMs, scanMs: r.scanMs, totalMs: performance.now() - t0, where: r.where }, body, policy });
       };
       const scanner = this.scanner;

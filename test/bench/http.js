@@ -11,7 +11,9 @@
  *             `POST /v1/gate`, once asking for the whole answer, the default, and once with
  *             `Prefer: return=minimal`; and the same against a second service with its verdict cache
  *             off, PICKLEGATE_SCAN_CACHE_ENTRIES=0, where every body is scanned as a body never seen
- *             before is: the cost of distinct or hostile traffic), in interleaved rounds (the host may be shared and noisy); the
+ *             before is; and the service with its cache on sent a body never sent before at every
+ *             request, the blob with a counter in its learning rate: the cost of distinct or hostile
+ *             traffic, the cache's own work included), in interleaved rounds (the host may be shared and noisy); the
  *             medians of req/s, p99 and CPU time per request of the server process (user + system,
  *             /proc/<pid>/stat) are printed, and the ratio service / bare of each round.
  *             PICKLEGATE_WORKERS=auto (or a number) in the environment measures a multi-process service.
@@ -140,11 +142,21 @@ function cpuOf(pid) {
 /** USER_HZ of /proc/<pid>/stat: 100 on Linux (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 
-function cannon(port, p, body, duration, headers = {}) {
+/** The blob with its learning rate given eight more digits from a counter: a body never sent before, at every call. */
+let distinctCount = 0;
+function distinctBody(body) {
+  const at = body.indexOf('F0.01\n');
+  if (at < 0) throw new Error('the benchmark blob has no F0.01 line');
+  const digits = String(++distinctCount % 1e8).padStart(8, '0');
+  return Buffer.concat([body.subarray(0, at + 5), Buffer.from(digits), body.subarray(at + 5)]);
+}
+
+function cannon(port, p, body, duration, headers = {}, distinct = false) {
   const autocannon = require('autocannon');
+  const request = distinct ? { requests: [{ setupRequest: (req) => ({ ...req, body: distinctBody(body) }) }] } : { body };
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}${p}`, method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, body, connections: CONNECTIONS, duration, timeout: 30 },
+      { url: `http://127.0.0.1:${port}${p}`, method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, ...request, connections: CONNECTIONS, duration, timeout: 30 },
       (err, res) => (err ? reject(err) : resolve(res)),
     );
   });
@@ -171,19 +183,20 @@ async function throughput() {
     { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
+    { name: 'picklegate /v1/gate, every body distinct (cache on)', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [], distinct: true },
     { name: 'picklegate /v1/gate, cache off (every body scanned)', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate, cache off, Prefer: return=minimal', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
   ];
   // with PICKLEGATE_WORKERS the service's CPU is its workers' (not measured here)
   const cpuMeasured = !process.env.PICKLEGATE_WORKERS;
   try {
-    for (const t of targets) await cannon(t.port, t.path, body, 1, t.headers); // warm-up
+    for (const t of targets) await cannon(t.port, t.path, body, 1, t.headers, t.distinct); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // alternate the order, so that none always runs right after another
       const order = round % 2 ? [...targets].reverse() : targets;
       for (const t of order) {
         const cpu0 = cpuOf(t.child.pid);
-        const r = await cannon(t.port, t.path, body, DURATION, t.headers);
+        const r = await cannon(t.port, t.path, body, DURATION, t.headers, t.distinct);
         const cpu1 = cpuOf(t.child.pid);
         if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
         const cpuUs = cpuMeasured && cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? (cpu1 - cpu0) / r.requests.total : NaN;
