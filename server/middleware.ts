@@ -18,7 +18,7 @@ import { failure } from './scan-batch';
 import { InlineScanner } from './scan-pool';
 import type { ScanJob, ScanResult, Scanner } from './scan-pool';
 import type { Spooler } from './spool';
-import { VerdictCache } from './verdict-cache';
+import { VerdictCache, limitsScope } from './verdict-cache';
 import type { VerdictCacheOptions } from './verdict-cache';
 
 export type { ScanTiming } from './scan-body';
@@ -123,6 +123,8 @@ export class Guard {
   private readonly limits: Partial<Limits> | undefined;
   private readonly containerLimits: Partial<ContainerLimits> | undefined;
   private readonly cache: VerdictCache | undefined;
+  /** This guard's part of the cache's keys (its limits). */
+  private readonly cacheScope: string;
 
   constructor(options: PickleGuardOptions = {}) {
     this.policy = resolvePolicy(options.policy ?? 'default');
@@ -140,6 +142,7 @@ export class Guard {
     this.containerLimits = options.containerLimits;
     const cache = options.cache;
     this.cache = cache === undefined || cache instanceof VerdictCache ? cache : new VerdictCache(cache);
+    this.cacheScope = limitsScope(this.limits, this.containerLimits);
   }
 
   private selectPolicy(query: Query): CompiledPolicy {
@@ -211,9 +214,8 @@ export class Guard {
       }
       const tRead = performance.now();
       if (body.size === 0) return finish(new HttpError(400, 'empty_body', 'request body is empty'));
-      const job: ScanJob = { body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) };
       const cache = this.cache;
-      const key = cache !== undefined && body.kind === 'memory' ? cache.keyOf(policy, name, body.bytes) : null;
+      const key = cache !== undefined && body.kind === 'memory' ? cache.keyOf(policy, name, body.bytes, this.cacheScope) : null;
       if (key !== null) {
         const kept = cache!.get(key);
         if (kept !== undefined) {
@@ -221,6 +223,7 @@ export class Guard {
           return finish(null, { result: r, report: kept, timing: { readMs: tRead - t0, queueMs: 0, scanMs: r.scanMs, totalMs: performance.now() - t0, where: 'cache' }, body, policy });
         }
       }
+      const job: ScanJob = { body, policy, ...(name !== undefined ? { name } : {}), ...(this.limits ? { limits: this.limits } : {}), ...(this.containerLimits ? { containerLimits: this.containerLimits } : {}) };
       const scanned = (scanErr: unknown, result?: ScanResult): void => {
         if (scanErr !== null) return finish(scanErr);
         const r = result!;

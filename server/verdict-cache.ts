@@ -61,6 +61,11 @@ function deepFreeze(v: unknown): void {
   for (const x of Object.values(v)) deepFreeze(x);
 }
 
+/** The scope of a guard's keys: its limit overrides (JSON, no newline), so guards with other limits never share a report. */
+export function limitsScope(limits: unknown, containerLimits: unknown): string {
+  return limits === undefined && containerLimits === undefined ? '' : JSON.stringify([limits ?? null, containerLimits ?? null]);
+}
+
 export class VerdictCache {
   private readonly map = new Map<string, Entry>();
   private readonly policyIds = new WeakMap<CompiledPolicy, number>();
@@ -78,13 +83,16 @@ export class VerdictCache {
     this.totalBytes = options.totalBytes ?? Math.min(this.entries * (this.bodyBytes + REPORT_ALLOWANCE), 64 * 1024 * 1024);
   }
 
-  /** The key of a body, or null when it is not cached (cache off, body too large). */
-  keyOf(policy: CompiledPolicy, name: string | undefined, bytes: Buffer): string | null {
+  /**
+   * The key of a body, or null when it is not cached (cache off, body too large). `scope` tells apart
+   * guards that share the cache with different limits (limitsScope).
+   */
+  keyOf(policy: CompiledPolicy, name: string | undefined, bytes: Buffer, scope = ''): string | null {
     if (this.entries === 0 || bytes.length > this.bodyBytes || bytes.length > this.totalBytes) return null;
     let id = this.policyIds.get(policy);
     if (id === undefined) this.policyIds.set(policy, (id = this.nextPolicyId++));
-    // the name cannot hold '\n' (a body name has no control characters), so the parts cannot run together
-    return `${id}\n${name ?? ''}\n${bytes.toString('latin1')}`;
+    // neither the scope (JSON) nor the name (no control characters) holds a '\n': the parts cannot run together
+    return `${id}\n${scope}\n${name ?? ''}\n${bytes.toString('latin1')}`;
   }
 
   /** The report kept for `key`, now the most recently used; undefined on a miss. */

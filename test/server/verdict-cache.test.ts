@@ -2,9 +2,11 @@
  * The verdict cache: a body judged again gets its first report only when it is the same body byte
  * for byte, under the same policy and name; bounded by entries and bytes, least recently used first.
  */
+import express from 'express';
 import request from 'supertest';
+import { pickleGuard } from '../../server/middleware';
 import { resolvePolicy } from '../../src';
-import { MAX_REPORT_NODES, VerdictCache } from '../../server/verdict-cache';
+import { MAX_REPORT_NODES, VerdictCache, limitsScope } from '../../server/verdict-cache';
 import type { BodyReport } from '../../server/scan-body';
 import { jsonText, reportBody, reportBodyText } from '../../server/respond';
 import type { IncomingMessage } from 'node:http';
@@ -42,11 +44,15 @@ describe('VerdictCache', () => {
     expect(c.get(c.keyOf(policy, undefined, Buffer.from('abc\x00'))!)).toBeUndefined();
     expect(c.get(c.keyOf(other, undefined, a)!)).toBeUndefined();
     expect(c.get(c.keyOf(policy, 'x.pkl', a)!)).toBeUndefined();
+    // guards with other limits sharing one cache never share a report
+    expect(c.get(c.keyOf(policy, undefined, a, limitsScope({ maxOpcodes: 10 }, undefined))!)).toBeUndefined();
+    expect(limitsScope(undefined, undefined)).toBe('');
+    expect(limitsScope({ maxOpcodes: 10 }, undefined)).not.toBe(limitsScope(undefined, { maxDepth: 1 }));
     // bytes above 0x7f are kept apart (latin1: one character per byte)
     keep(c, c.keyOf(policy, undefined, Buffer.from([0xc3, 0xa9]))!, report('dangerous'));
     expect(c.get(c.keyOf(policy, undefined, Buffer.from([0xe9]))!)).toBeUndefined();
     expect(c.get(c.keyOf(policy, undefined, Buffer.from([0xc3, 0xa9]))!)?.verdict).toBe('dangerous');
-    expect([c.hits, c.misses]).toEqual([2, 5]);
+    expect([c.hits, c.misses]).toEqual([2, 6]);
   });
 
   test('bounded: entries, body size, total bytes and report size, least recently used dropped first', () => {
@@ -147,6 +153,23 @@ describe('the service answers a body seen before from the cache', () => {
       expect(res.status).toBe(200);
       expect(res.body.timing.where).toBe('inline');
     }
+  });
+});
+
+describe('pickleGuard with a shared cache', () => {
+  test('guards with other limits never answer from each other\'s reports', async () => {
+    const cache = new VerdictCache({ entries: 16, bodyBytes: 65536 });
+    const app = express();
+    const ok = (_req: express.Request, res: express.Response): void => void res.json({ ok: true });
+    app.post('/roomy', pickleGuard({ policy: 'mxnet-optimizer', cache }), ok);
+    app.post('/tight', pickleGuard({ policy: 'mxnet-optimizer', cache, limits: { maxOpcodes: 10 } }), ok);
+    const agent = request(app);
+    for (let i = 0; i < 3; i++) expect((await agent.post('/roomy').set('Content-Type', OCTET).send(mxnetSgd())).status).toBe(200);
+    expect(cache.hits).toBe(1);
+    const tight = await agent.post('/tight').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(tight.status).toBe(422);
+    expect(tight.body.findings.map((f: { code: string }) => f.code)).toContain('LIMIT_EXCEEDED');
+    expect(tight.body.timing.where).toBe('inline');
   });
 });
 
