@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_CONTAINER_LIMITS, DEFAULT_LIMITS } from '../src';
 import type { ContainerLimits, Limits } from '../src';
+import { DEFAULT_CACHE_BODY_BYTES, DEFAULT_CACHE_ENTRIES } from './verdict-cache';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -114,8 +115,8 @@ export const SETTINGS: readonly Setting[] = [
   s('workers', 'PICKLEGATE_WORKERS', 1, '1', processes(1024), 'Service processes sharing the port (node:cluster): a number, or auto for one per CPU. 1 runs in this process.'),
   s('scanThreads', 'PICKLEGATE_SCAN_THREADS', cpuThreads, 'min(2, CPUs)', int(0, 64), 'Scan threads per process for large bodies (0: scan everything on the event loop).'),
   s('scanThreadBytes', 'PICKLEGATE_SCAN_THREAD_BYTES', 256 * 1024, '262144 (256 KiB)', int(0, 2 ** 31 - 1), 'Bodies at least this large (and every spooled body) are scanned in a scan thread.'),
-  s('scanCacheEntries', 'PICKLEGATE_SCAN_CACHE_ENTRIES', 256, '256', int(0, 100_000), 'Bodies remembered by the verdict cache (exact bytes, policy and name); from its second sighting a body is answered with its kept report without another scan (timing.where cache); 0 turns the cache off.'),
-  s('scanCacheBodyBytes', 'PICKLEGATE_SCAN_CACHE_BODY_BYTES', 64 * 1024, '65536 (64 KiB)', int(0, 16 * 1024 * 1024), 'Largest body the verdict cache remembers; all its entries together take at most 64 MiB.'),
+  s('scanCacheEntries', 'PICKLEGATE_SCAN_CACHE_ENTRIES', DEFAULT_CACHE_ENTRIES, String(DEFAULT_CACHE_ENTRIES), int(0, 100_000), 'Bodies remembered by the verdict cache (exact bytes, policy and name); from its second sighting a body is answered with its kept report without another scan (timing.where cache); 0 turns the cache off.'),
+  s('scanCacheBodyBytes', 'PICKLEGATE_SCAN_CACHE_BODY_BYTES', DEFAULT_CACHE_BODY_BYTES, `${DEFAULT_CACHE_BODY_BYTES} (64 KiB)`, int(0, 16 * 1024 * 1024), 'Largest body the verdict cache remembers; all its entries together take at most 64 MiB.'),
   s('tokens', 'PICKLEGATE_TOKENS', [], '(none: no auth)', list(z.string().min(16, { error: 'each token must have at least 16 characters' }).regex(/^[\x21-\x7e]+$/, { error: 'tokens must be printable ASCII without spaces' })), 'Bearer tokens (comma-separated); when set, /v1/* and forwarded paths need `Authorization: Bearer <token>`.'),
   s('requestTimeoutMs', 'PICKLEGATE_REQUEST_TIMEOUT_MS', 30_000, '30000', int(1, MS_DAY), 'Time a client has to send a whole request (slow uploads are cut).'),
   s('headersTimeoutMs', 'PICKLEGATE_HEADERS_TIMEOUT_MS', 10_000, '10000', int(1, MS_DAY), 'Time a client has to send the request headers (at most requestTimeoutMs).'),
