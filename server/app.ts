@@ -32,7 +32,7 @@ import type { Judged, PickleGuardOptions, Query, RejectContext } from './middlew
 import { openApiDocument } from './openapi';
 import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
-import { PREFERENCE_APPLIED, prefersMinimal, reportBodyText, sendJson, sendJsonText } from './respond';
+import { PREFERENCE_APPLIED, prefersMinimal, rejectedHead, reportBodyText, sendJson, sendJsonText } from './respond';
 import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
 import { SpoolQuota, Spooler } from './spool';
@@ -159,11 +159,6 @@ function checkMode(query: Query, route: keyof typeof MODES): 'scan' | 'gate' {
     throw new HttpError(400, 'bad_request', route === 'scan' ? 'query parameter mode must be scan or gate' : 'query parameter mode must be gate (or absent) on /v1/gate');
   }
   return mode as 'scan' | 'gate';
-}
-
-/** The 422's fields before the report's. */
-function rejectedHead(report: BodyReport): Record<string, unknown> {
-  return { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})` };
 }
 
 /**

@@ -12,7 +12,7 @@ import { Admission } from './admission';
 import { PICKLE_MEDIA_TYPES, checkContentType, checkDeclaredLength, readBodyThen } from './body';
 import type { Body } from './body';
 import { HttpError } from './errors';
-import { reportBody, sendJson } from './respond';
+import { rejectedHead, reportBodyText, sendJsonText } from './respond';
 import type { BodyReport, ScanTiming } from './scan-body';
 import { failure } from './scan-batch';
 import { InlineScanner } from './scan-pool';
@@ -246,7 +246,7 @@ export class Guard {
 }
 
 function defaultReject({ req, res, report, timing }: RejectContext): void {
-  sendJson(res, 422, { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})`, ...reportBody(req, report, timing) });
+  sendJsonText(res, 422, reportBodyText(req, report, timing, false, rejectedHead(report)));
 }
 
 /**

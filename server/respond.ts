@@ -62,6 +62,11 @@ export function reportBody(req: IncomingMessage, report: BodyReport, timing: Sca
   };
 }
 
+/** The fields a 422 answer has before the report's (see reportBodyText's `head`). */
+export function rejectedHead(report: BodyReport): Record<string, unknown> {
+  return { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})` };
+}
+
 /** The JSON text of a frozen report's fields (whole, minimal), without the braces: made once, since the report cannot change. */
 const frozenFields = new WeakMap<BodyReport, { whole?: string; minimal?: string }>();
 

@@ -24,6 +24,14 @@ function plainKeys(state: Value, refuse: Refuse): { entries: [string, Value][] }
   return { entries };
 }
 
+/** The value of a state that must be a dict of exactly one constant key, `key`; else the refusal. */
+function soleValue(state: Value, key: string, refuse: Refuse): Value | CostFinding {
+  const checked = plainKeys(state, refuse);
+  if ('rule' in checked) return checked;
+  if (checked.entries.length !== 1 || checked.entries[0]![0] !== key) return refuse(`the state has other keys than ${key}`);
+  return checked.entries[0]![1];
+}
+
 const isNumber = (v: Value) => v.k === 'int' || v.k === 'float';
 
 /**
@@ -93,10 +101,9 @@ const isAuthorityCode = (v: Value) => {
  */
 export function pyprojCrsGuard(state: Value): CostFinding | null {
   const refuse = refuser("pyproj's CRS is admitted with the state {'srs': 'AUTHORITY:CODE'}: PROJ parses any other srs as a PROJ string, WKT or PROJJSON, and opens the init= file and grids it names");
-  const checked = plainKeys(state, refuse);
-  if ('rule' in checked) return checked;
-  if (checked.entries.length !== 1 || checked.entries[0]![0] !== 'srs') return refuse('the state has other keys than srs');
-  return isAuthorityCode(checked.entries[0]![1]) ? null : refuse('its srs is not a constant AUTHORITY:CODE');
+  const srs = soleValue(state, 'srs', refuse);
+  if ('rule' in srs) return srs;
+  return isAuthorityCode(srs) ? null : refuse('its srs is not a constant AUTHORITY:CODE');
 }
 
 /** TransformerFromCRS's fields (3.4.1; 3.7.1 adds only_best): what BUILD may set. */
@@ -173,10 +180,9 @@ function isAdmittedMaker(v: Value): boolean {
  */
 export function pyprojTransformerGuard(state: Value): CostFinding | null {
   const refuse = refuser("pyproj's Transformer.__setstate__ calls the maker its state holds; it is admitted with a TransformerFromCRS rebuilt with CRS given as AUTHORITY:CODE");
-  const checked = plainKeys(state, refuse);
-  if ('rule' in checked) return checked;
-  if (checked.entries.length !== 1 || checked.entries[0]![0] !== '_transformer_maker') return refuse('the state has other keys than _transformer_maker');
-  return isAdmittedMaker(checked.entries[0]![1]) ? null : refuse('its maker is not a rebuilt TransformerFromCRS with the state pyproj writes');
+  const maker = soleValue(state, '_transformer_maker', refuse);
+  if ('rule' in maker) return maker;
+  return isAdmittedMaker(maker) ? null : refuse('its maker is not a rebuilt TransformerFromCRS with the state pyproj writes');
 }
 
 /** The keys toolz's curry.__reduce__ writes in its userdict (what curry.__init__ sets from the function). */
