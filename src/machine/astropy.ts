@@ -198,11 +198,13 @@ export function tableStateGuard(state: Value): CostFinding | null {
     for (const [k, c] of columns.entries) if (k.k !== 'str' || k.v === null || !builtColumn(c)) return refuseTable("a Table's columns are not constant names mapped to Columns of the shape astropy writes");
     return null;
   }
-  // OrderedDict() filled by SETITEMS: its items are kept when they are objects (hot), counted otherwise
+  // OrderedDict() filled by SETITEMS: its items are kept (stored) only when they are objects (hot), so
+  // every value must be one of them: as many kept as key-value pairs given, each a Column
   if (columns.k !== 'call' || columns.callee.k !== 'global' || columns.callee.resolved !== 'collections.OrderedDict' || columns.state) return refuseTable("a Table's columns are not a dict or an OrderedDict");
   if (columns.args.k !== 'tuple' || columns.args.count !== 0) return refuseTable("a Table's columns are an OrderedDict made from items the guard does not list");
   const held = columns.stored;
   if (!held || held.count !== held.items.length || held.count === 0) return refuseTable("a Table's columns hold no Column, or more than are kept for checking");
+  if (columns.given !== 2 * held.count) return refuseTable("a Table's columns hold values other than Columns (a str, a number: Table converts them)");
   if (!held.items.every(builtColumn)) return refuseTable("a Table's columns hold something other than Columns of the shape astropy writes");
   return null;
 }

@@ -149,6 +149,15 @@ export abstract class DataStack {
       const m = new Int32Array(n);
       m.set(this.memo);
       this.memo = m;
+      // entries kept sparse that the table now covers move into it: one place per index
+      if (this.memoSparse) {
+        for (const [i, v] of this.memoSparse) {
+          if (i < n) {
+            m[i] = v;
+            this.memoSparse.delete(i);
+          }
+        }
+      }
     }
     if (idx < this.memo.length) {
       if (this.memo[idx] === 0) this.memoCount++;

@@ -98,6 +98,9 @@ function uriRef(v: Value | undefined): string | null {
 function lexicalWhy(text: Value, check: 'none' | 'digits' | 'decimal' | 'any', limits: Limits): string | null {
   if (check === 'none' || check === 'any') return null;
   if (text.k !== 'str' || text.v === null) return 'the lexical form of a number is too long to check';
+  // int() and Decimal() take every Unicode decimal digit ('1e' + fullwidth digits is an exponent): only
+  // ASCII is counted and parsed here, so anything else is refused (rdflib writes numbers in ASCII)
+  if (/[^\x00-\x7f]/.test(text.v)) return 'the lexical form of a number has characters other than ASCII, which int() and Decimal() may read as digits';
   const digits = text.v.replace(/[^0-9]/g, '').length;
   if (digits > limits.maxIntDigits) return `its ${digits} digits are more than ${limits.maxIntDigits}`;
   if (check === 'decimal') {

@@ -129,6 +129,8 @@ export interface CallValue {
    * given to library code (ops/calls.ts storedInstances).
    */
   stored?: ListValue;
+  /** How many items SETITEM(S), APPEND(S) and ADDITEMS gave it (keys and values), whether `stored` holds them or not. */
+  given?: number;
   /** It was given to library code (handedInstance), which may keep it: a later BUILD on it stores nothing unjudged. */
   handed: boolean;
 }

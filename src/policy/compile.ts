@@ -117,6 +117,8 @@ class RuleIndex {
 }
 
 const CACHE_LIMIT = 50_000;
+/** A name no rule lists (not an identifier): only a rule for every name of a module matches it. */
+const ANY_NAME = '<any name>';
 /** Longest module + name the judge walks; longer ones are judged by their first part (exported for the Python guard). */
 export const MAX_NAME_LENGTH = 1024;
 export const MAX_NAME_PARTS = 64;
@@ -142,9 +144,32 @@ export class CompiledPolicy {
     this.catalogueTier = spec.catalogueLibraries ? new Set(spec.catalogueLibraries) : null;
   }
 
-  /** A module whose names the policy judges: an allow rule covers it, or the catalogue has its library. */
+  /**
+   * A module whose names the policy judges, so that its module object may be modeled (each attribute
+   * read from it is judged as module.name, deny rules included): no deny rule takes the whole module,
+   * and an allow rule covers it or the catalogue has its library (within the policy's tier).
+   */
   private knowsModule(module: string): boolean {
-    return this.allow.coversModule(module) || (this.spec.catalogue === true && catalogueLibrary(module) !== undefined);
+    if (this.deny.lookup(module, ANY_NAME) !== null) return false;
+    if (this.allow.coversModule(module)) return true;
+    if (this.spec.catalogue !== true) return false;
+    const library = catalogueLibrary(module)?.library;
+    return library !== undefined && (this.catalogueTier === null || this.catalogueTier.has(library));
+  }
+
+  /** The deny rule that names one of these spellings, or any module.name prefix of one. */
+  private deniedAmong(candidates: readonly QualName[]): PolicyRule | null {
+    for (const [m, n] of candidates) {
+      let dot = n.indexOf('.');
+      while (dot > 0) {
+        const r = this.deny.lookup(m, n.slice(0, dot));
+        if (r) return r;
+        dot = n.indexOf('.', dot + 1);
+      }
+      const r = this.deny.lookup(m, n);
+      if (r) return r;
+    }
+    return null;
   }
 
   get ruleCount(): number {
@@ -172,8 +197,9 @@ export class CompiledPolicy {
       if (r) return { decision: 'deny', resolved: `${module}.${first}…`, reason: r.reason };
       return { decision: this.spec.default === 'deny' ? 'deny' : 'unlisted', resolved: `${module.slice(0, 80)}.${name.slice(0, 80)}…`, reason: 'name too long to analyse' };
     }
+    // the shim is modeled only where no deny rule names the spelling itself (a rule on the shim's module)
     const shim = throughShim(module, name);
-    if (shim) {
+    if (shim && !this.deniedAmong([[module, name], compatMap(module, name)])) {
       // from protocol 4 a dotted name is walked attribute by attribute: the shim's attribute is the
       // module, so `cython.cimports torch.channels_last` is `torch channels_last` (below protocol 4
       // find_class asks the shim for the whole dotted name, which __import__ treats differently)
@@ -193,17 +219,8 @@ export class CompiledPolicy {
     const shown = walked.length ? walked[walked.length - 1]! : effective;
     const resolved = `${shown[0]}.${shown[1]}`;
 
-    const candidates: QualName[] = [[module, name], mapped, ...walked, ...aliasWalk(mapped[0], mapped[1])];
-    for (const [m, n] of candidates) {
-      let dot = n.indexOf('.');
-      while (dot > 0) {
-        const r = this.deny.lookup(m, n.slice(0, dot));
-        if (r) return { decision: 'deny', resolved, reason: r.reason };
-        dot = n.indexOf('.', dot + 1);
-      }
-      const r = this.deny.lookup(m, n);
-      if (r) return { decision: 'deny', resolved, reason: r.reason };
-    }
+    const denied = this.deniedAmong([[module, name], mapped, ...walked, ...aliasWalk(mapped[0], mapped[1])]);
+    if (denied) return { decision: 'deny', resolved, reason: denied.reason };
     if (name.includes('.') && name.split('.').some((part, i) => i > 0 && DUNDER.test(part))) {
       return { decision: 'deny', resolved, reason: 'a dotted name that walks through a dunder attribute reaches interpreter internals' };
     }
@@ -248,9 +265,10 @@ export class CompiledPolicy {
     if (!cat || cat.decision !== 'allow' || !this.catalogueTier) return cat;
     const library = catalogueLibrary(module)?.library;
     if (library !== undefined && this.catalogueTier.has(library)) return cat;
+    // the verdict's call, method and state guards stay: a call outside the tier is judged as in `default`
     return {
+      ...cat,
       decision: 'unlisted',
-      catalogue: cat.catalogue,
       outsideTier: true,
       reason: `${cat.reason}; but policy ${this.name} admits only the catalogues of ${[...this.catalogueTier].join(', ')}`,
     };

@@ -132,6 +132,10 @@ describe("astropy's Table: states out of the shape", () => {
   const objectValue: Step = (p) => p.global('datetime', 'timedelta').emptyTuple().reduce();
   const bad: Array<[string, TableShape]> = [
     ['a column that is another object', { columns: ordered(column(), objectValue) }],
+    // plain values are not kept by the OrderedDict (only objects are): they must be counted all the same
+    ['a column that is a str, next to a Column', { columns: ordered(column(), (p) => p.str('some text')) }],
+    ['a column that is an int, next to a Column', { columns: ordered(column(), (p) => p.binint1(7)) }],
+    ['a Column under a key that is a Column', { columns: (p) => column()(column()(p.global('collections', 'OrderedDict').emptyTuple().reduce())).setitem() }],
     ['columns as a list', { columns: (p) => column()(p.emptyList()).append() }],
     ['columns as an OrderedDict made from pairs', { columns: (p) => column()(p.global('collections', 'OrderedDict').emptyList().str('a')).tuple2().append().tuple1().reduce() }],
     ['columns as an OrderedDict with a BUILD', { columns: (p) => ordered(column())(p).emptyDict().build() }],

@@ -117,6 +117,10 @@ describe('rdflib: Literal', () => {
     expect(judge(pickle(literal(str('1E-99999'), none, uri(`${XSD}decimal`))))).toEqual(DENIED);
     expect(judge(pickle(literal(str('9'.repeat(5000)), none, uri(`${XSD}integer`))))).toEqual(DENIED);
     expect(judge(pickle(literal(str('1e4000'), none, uri(`${XSD}decimal`))))).toEqual(SAFE);
+    // Decimal() and int() read every Unicode decimal digit: Decimal('1e\uff11\uff10') is 1E+10
+    expect(judge(pickle(literal(str('1e\uff11' + '\uff10'.repeat(10)), none, uri(`${XSD}decimal`))))).toEqual(DENIED);
+    expect(judge(pickle(literal(str('\u0661'.repeat(5000)), none, uri(`${XSD}integer`))))).toEqual(DENIED);
+    expect(judge(pickle(literal(str('\u0661\u0662'), none, uri(`${XSD}integer`))))).toEqual(DENIED);
     // a string of any length is no number
     expect(judge(pickle(literal(str('9'.repeat(5000)), none, uri(`${XSD}string`))))).toEqual(SAFE);
   });

@@ -75,3 +75,15 @@ test('limits are judged the same way by both paths', () => {
   ];
   for (const b of cases) expect(run(b, true, limits)).toBe(run(b, false, limits));
 });
+
+test('a memo index first kept sparse, then inside the grown dense table, is one entry (PUT again does not count it twice)', () => {
+  // PUT 1500 lies beyond the dense table and goes to the sparse map; PUT 1100 grows the table past 1500;
+  // PUT 1500 again must find the entry, or MEMOIZE's next index (the memo's size) comes out one too high
+  const p = new P().proto(4).none().longBinput(1500);
+  for (let i = 0; i < 38; i++) p.memoize();
+  p.longBinput(1100).longBinput(1500).memoize().pop().longBinget(41).stop();
+  const bytes = p.done();
+  const full = run(bytes, false);
+  expect(full).toContain('MALFORMED');
+  expect(run(bytes, true)).toBe(full);
+});

@@ -4,7 +4,7 @@
  * `getattr(cython.cimports.torch, 'channels_last')`. The module object is held: read with getattr
  * at once it is judged by the name it reads (`torch channels_last`); any other use is a finding.
  */
-import { scan, type Report } from '../../src';
+import { compilePolicy, getPolicy, scan, type Report } from '../../src';
 import { P } from '../support/pickle-builder';
 
 const judge = (bytes: Uint8Array) => {
@@ -64,5 +64,34 @@ describe("Cython's cython.cimports shim", () => {
     expect(judge(new P().proto(2).global('cython.cimports', 'antigravity').stop().done())).toEqual(['suspicious', ['UNLISTED_GLOBAL/not-allowed']]);
     expect(judge(new P().proto(2).global('cython.cimports', '__builtins__').stop().done())[0]).not.toBe('safe');
     expect(judge(new P().proto(2).global('cython.cimports', 'antigravity').pop().global('builtins', 'list').emptyTuple().reduce().stop().done())[0]).toBe('suspicious');
+  });
+});
+
+describe('the shim under the deny rules and the tier', () => {
+  const verdictOf = (bytes: Uint8Array, policy: string) => scan(bytes, { policy }).verdict;
+  // imported and dropped: importing the module is what the unpickler did
+  const moduleObject = (module: string) => new P().proto(2).global('cython.cimports', module).pop().none().stop().done();
+
+  test("a library every name of which is denied is no module object to model: cloudpickle's and dill's are refused", () => {
+    for (const m of ['cloudpickle', 'dill']) expect(verdictOf(moduleObject(m), 'default')).not.toBe('safe');
+    // read with getattr, the attribute is judged by its name as before
+    expect(judge(getattrOf(new P().proto(2), 'cloudpickle', 'loads').stop().done())[0]).toBe('dangerous');
+  });
+
+  test('under strict, only the tier\'s libraries are modeled through the shim', () => {
+    expect(verdictOf(moduleObject('lmfit'), 'default')).toBe('safe');
+    expect(verdictOf(moduleObject('lmfit'), 'strict')).not.toBe('safe');
+    const lmfit = getattrOf(new P().proto(2), 'lmfit', 'Parameters').stop().done();
+    expect(verdictOf(lmfit, 'strict')).not.toBe('safe');
+    const torch = getattrOf(new P().proto(2), 'torch', 'channels_last').stop().done();
+    expect(verdictOf(torch, 'strict')).toBe('safe');
+  });
+
+  test("a policy's deny rule on the shim's module is not stepped around", () => {
+    const spec = getPolicy('default').spec;
+    const noCython = compilePolicy({ ...spec, name: 'no-cython', rules: [{ action: 'deny', module: 'cython', names: '*', submodules: true, reason: 'no Cython here' }, ...spec.rules] } as never);
+    const torch = getattrOf(new P().proto(2), 'torch', 'channels_last').stop().done();
+    expect(scan(torch, { policy: noCython }).verdict).toBe('dangerous');
+    expect(scan(new P().proto(4).str('cython.cimports').str('torch.channels_last').stackGlobal().stop().done(), { policy: noCython }).verdict).toBe('dangerous');
   });
 });

@@ -31,6 +31,13 @@ describe('the strict policy', () => {
     expect(def.spec.catalogueLibraries).toBeUndefined();
   });
 
+  test("outside the tier a class keeps its catalogue guards: a call they refuse is as severe as under default", () => {
+    // shapely 1.8's Polygon(1) reaches ctypes.cast: its call guard admits it only without arguments
+    const called = new P().proto(2).global('shapely.geometry.polygon', 'Polygon').binint1(1).tuple1().reduce().stop().done();
+    expect(scan(called, { policy: 'default' }).verdict).toBe('dangerous');
+    expect(scan(called, { policy: 'strict' }).verdict).toBe('dangerous');
+  });
+
   test('a safe class of a long-tail library is allowed by default and suspicious under strict, saying why', () => {
     const pkl = rebuilt('networkx.classes.graph', 'Graph');
     expect(scan(pkl, { policy: 'default' }).verdict).toBe('safe');

@@ -221,7 +221,7 @@ export function handedInstance(m: MachineState, r: OpReader, v: Value, to: strin
   if (verdict && v.k === 'call' && receiver && reviewedReceiver(cls!, receiver)) {
     // library code read not to run its failing methods keeps it: judged wherever that goes next
     if (receiver.holder) {
-      if (!receiver.holder.stored?.items.includes(v)) holdIn(m, r, receiver.holder, v);
+      if (!holds(receiver.holder, v)) holdIn(m, r, receiver.holder, v);
     } else (receiver.pending ??= []).push(v);
   } else if (verdict && m.firstReport(cls!, r.opPos)) {
     // one finding per class and call site (or BUILD), however many of its objects are handed there
@@ -275,10 +275,21 @@ export function storedInstances(m: MachineState, r: OpReader, v: Value, to: stri
   if (v.stored) handedValues(m, r, v.stored, to, pseudo, seen, into, receiver);
 }
 
+/** What holdIn gave each object: a lookup instead of a walk of its kept items (many objects handed to one receiver). */
+const heldBy = new WeakMap<CallValue, WeakSet<Value>>();
+
+/** Did holdIn give `it` to `v` already? */
+function holds(v: CallValue, it: Value): boolean {
+  return heldBy.get(v)?.has(it) === true;
+}
+
 /** Adds `it` to what `v` holds unjudged (CallValue.stored), kept and marked as a list's item is. */
 export function holdIn(m: MachineState, r: OpReader, v: CallValue, it: Value): void {
   const held = (v.stored ??= { k: 'list', items: [], count: 0, d: 0, w: 0, h: false, s: false });
   held.count++;
+  let given = heldBy.get(v);
+  if (!given) heldBy.set(v, (given = new WeakSet()));
+  given.add(it);
   // the object may sit in containers already walked: walks through them may see something new
   m.walkEpoch++;
   if ((it.k === 'list' || it.k === 'dict' || (it.k === 'set' && !it.frozen)) && !it.s) it.s = true;

@@ -133,6 +133,7 @@ function mutateObject(m: MachineState, r: OpReader, target: Value, suffix: () =>
   for (const v of [target, ...items]) if (v.k === 'global' && v.held) m.releaseHeld(v, 'added to an object');
   switch (target.k) {
     case 'call': {
+      target.given = (target.given ?? 0) + items.length;
       const pseudo = lazyText(() => renderValue(target) + suffix());
       m.rec.call(r.opPos, r.info.name, kind, originGlobal(target)?.resolved ?? '<call>', pseudo);
       const cls = classOf(target);
