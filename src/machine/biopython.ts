@@ -35,7 +35,7 @@
  */
 import type { Limits } from '../limits';
 import type { CostFinding } from './costs';
-import type { Value } from './values';
+import { NUMPY_RECONSTRUCT, type Value } from './values';
 
 /** The class, as the policy resolves it (and the catalogue names it). */
 export const BIO_ARRAY = 'Bio.Align.substitution_matrices.Array';
@@ -43,8 +43,6 @@ export const BIO_ARRAY = 'Bio.Align.substitution_matrices.Array';
 /** numpy dtype codes of plain numbers, and the largest item size among them. */
 const NUMERIC_DTYPE = /^[<>=|]?(?:[fiuc](?:1|2|4|8|16)|b1|\?|[dfgilqhbBHILQe])$/;
 const MAX_ITEM_SIZE = 16;
-
-const ARRAY_RECONSTRUCT: ReadonlySet<string> = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct']);
 
 function refuse(why: string): CostFinding {
   return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `Bio.Align.substitution_matrices.Array is admitted with the shape Biopython writes; ${why}` } };
@@ -78,7 +76,7 @@ export function bioArrayNewGuard(args: readonly Value[], limits: Limits, kwargs?
 
 /** A numpy array of plain numbers: `_reconstruct(ndarray, (0,), b'b')` with an ndarray state whose data is raw bytes. */
 function plainNumpyArray(v: Value | null): boolean {
-  if (!v || v.k !== 'call' || v.callee.k !== 'global' || !ARRAY_RECONSTRUCT.has(v.callee.resolved) || v.args.k !== 'tuple') return false;
+  if (!v || v.k !== 'call' || v.callee.k !== 'global' || !NUMPY_RECONSTRUCT.has(v.callee.resolved) || v.args.k !== 'tuple') return false;
   const cls = v.args.items[0];
   if (!cls || cls.k !== 'global' || cls.resolved !== 'numpy.ndarray') return false;
   // ndarray.__setstate__((version, shape, dtype, is_fortran, rawdata)): an object array has a list as its data

@@ -34,7 +34,7 @@ type Check = (args: readonly Value[], limits: Limits, kwargs?: Value) => CostFin
  * unwrapped. `key` is what its check is found by: the catalogue's name for a class with a reviewed
  * BUILD guard (whichever alias the pickle spelled), else the name as resolved.
  */
-export function effectiveCall(callee: GlobalValue, args: Value): { fn: string; key: string; guarded: boolean; args: readonly Value[]; kwargs?: Value } | null {
+function effectiveCall(callee: GlobalValue, args: Value): { fn: string; key: string; guarded: boolean; args: readonly Value[]; kwargs?: Value } | null {
   if (args.k !== 'tuple') return null;
   const items = args.items;
   const cls = items[0];

@@ -48,7 +48,7 @@
  */
 import type { CostFinding } from './costs';
 import { isPlainData } from './plain-data';
-import { classOf, type Value } from './values';
+import { NUMPY_RECONSTRUCT, classOf, type Value } from './values';
 
 const refuse = (what: string, why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${what}; ${why}` } });
 
@@ -59,7 +59,6 @@ const plainLabel = (v: Value): boolean => v.k === 'none' || v.k === 'bool' || v.
 
 const MANAGERS: ReadonlySet<string> = new Set(['pandas.core.internals.managers.BlockManager', 'pandas.core.internals.managers.SingleBlockManager']);
 const CRS = 'pyproj.crs.crs.CRS';
-const RECONSTRUCT: ReadonlySet<string> = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct']);
 const ENCODE: ReadonlySet<string> = new Set(['_codecs.encode', 'codecs.encode']);
 
 /** shapely 1.8.5's geometry classes (the emptyCall review in catalogue REVIEWED_ENTRIES covers those the catalogue did not judge safe). */
@@ -100,7 +99,7 @@ function shapelyGeometry(v: Value): boolean {
  * every item kept, or the dropped ones plain (`hotKnown` and nothing hot in the list).
  */
 function objectArray(v: Value, item: (x: Value) => boolean, hotKnown: boolean): boolean {
-  if (v.k !== 'call' || v.callee.k !== 'global' || !RECONSTRUCT.has(v.callee.resolved) || v.kwargs || v.args.k !== 'tuple') return false;
+  if (v.k !== 'call' || v.callee.k !== 'global' || !NUMPY_RECONSTRUCT.has(v.callee.resolved) || v.kwargs || v.args.k !== 'tuple') return false;
   const base = v.args.items[0];
   if (base?.k !== 'global' || (base.resolved !== 'numpy.ndarray' && base.resolved !== 'numpy.core.multiarray.ndarray' && base.resolved !== 'numpy._core.multiarray.ndarray')) return false;
   const st = v.state;

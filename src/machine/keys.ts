@@ -9,13 +9,13 @@ import type { CallVerdict } from '../names/catalogue/judge';
 import { classOf, isHot, type Value } from './values';
 
 /** What a key or member is judged by: the class whose __hash__ runs, and its verdict. */
-export interface HashedKey {
+interface HashedKey {
   readonly cls: string;
   readonly verdict: CallVerdict;
 }
 
 /** Builders that hash the keys or members they are given. */
-export const KEY_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter', 'collections.defaultdict']);
+const KEY_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.frozenset', 'builtins.dict', 'collections.OrderedDict', 'collections.Counter', 'collections.defaultdict']);
 
 const MAX_DEPTH = 16;
 /** Values looked at for one key before the answer is yes (fail closed): a key too big to walk. */

@@ -40,6 +40,7 @@
  */
 import type { CostFinding } from './costs';
 import { isPlainData } from './plain-data';
+import { noKeywords } from './guarded-call';
 import { classOf, type Value } from './values';
 
 export const PARAMETER = 'lmfit.parameter.Parameter';
@@ -74,7 +75,7 @@ const refuse = (what: string, why: string): CostFinding => ({ rule: 'DENIED_GLOB
  * models use max, sqrt, exp, log, log1p, square, arctan, arctan2, real, wofz, gamfcn, loggammafcn and
  * betalnfnc.
  */
-export const CONSTRAINT_FUNCTIONS: ReadonlySet<string> = new Set([
+const CONSTRAINT_FUNCTIONS: ReadonlySet<string> = new Set([
   'abs', 'max', 'min', 'sqrt', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'arctan2',
   'sinh', 'cosh', 'tanh', 'real', 'imag', 'square', 'sign', 'fabs', 'hypot', 'floor', 'ceil',
   'erf', 'erfc', 'wofz', 'gamfcn', 'loggammafcn', 'betalnfnc',
@@ -274,7 +275,7 @@ function expressionProblem(v: Value): string | null {
 // ---- BUILD guards -------------------------------------------------------------------------------
 
 /** Parameter.__setstate__: the 11-tuple lmfit writes. */
-export function parameterStateGuard(state: Value, hotKnown: boolean): CostFinding | null {
+function parameterStateGuard(state: Value, hotKnown: boolean): CostFinding | null {
   const what = "lmfit's Parameter.__setstate__ keeps a constraint expression that asteval evaluates whenever the value is read";
   if ((state.k !== 'tuple' && state.k !== 'list') || state.count !== 11 || state.items.length !== 11) return refuse(what, 'this state is not the 11-tuple lmfit writes');
   const [name, value, vary, expr, min, max, brute, stderr, correl, init, user] = state.items as Value[] as [Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value];
@@ -302,7 +303,7 @@ function isBuiltParameter(v: Value): boolean {
 }
 
 /** Parameters.__setstate__: {'unique_symbols': {name: number...}, 'params': [Parameter...]}. */
-export function parametersStateGuard(state: Value): CostFinding | null {
+function parametersStateGuard(state: Value): CostFinding | null {
   const what = "lmfit's Parameters.__setstate__ copies unique_symbols into its asteval symbol table and adds params (a tuple there becomes Parameter(*tuple))";
   if (state.k !== 'dict' || state.count !== state.entries.length) return refuse(what, 'this state is not a dict kept whole');
   const seen = new Set<string>();
@@ -327,7 +328,7 @@ export function parametersStateGuard(state: Value): CostFinding | null {
 const HINTS: ReadonlySet<string> = new Set(['value', 'vary', 'min', 'max', 'expr']);
 
 /** A model's BUILD (no __setstate__: __dict__ is updated): lmfit's attributes, hints with checked expressions. */
-export function modelStateGuard(state: Value): CostFinding | null {
+function modelStateGuard(state: Value): CostFinding | null {
   const what = "lmfit's models keep parameter hints whose expressions make_params() gives the parameters it makes";
   if (state.k !== 'dict' || state.count !== state.entries.length) return refuse(what, 'this state is not a dict kept whole');
   for (const [k, v] of state.entries) {
@@ -358,7 +359,7 @@ export const LMFIT_SETSTATE_GUARDS: ReadonlyMap<string, (state: Value, hotKnown:
 const noArguments =
   (what: string) =>
   (args: readonly Value[], kwargs: Value | undefined): CostFinding | null =>
-    args.length === 0 && (!kwargs || kwargs.k === 'none' || (kwargs.k === 'dict' && kwargs.count === 0)) ? null : refuse(what, 'lmfit pickles it without arguments');
+    args.length === 0 && noKeywords(kwargs) ? null : refuse(what, 'lmfit pickles it without arguments');
 
 export const LMFIT_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([
   [PARAMETER, noArguments("lmfit's Parameter(name, value, vary, min, max, expr) keeps an expression no guard checked")],

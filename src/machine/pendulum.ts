@@ -31,6 +31,7 @@
  * judged where it is handed on (like a list built from them).
  */
 import type { CostFinding } from './costs';
+import { noKeywords } from './guarded-call';
 import { classOf, type GlobalValue, type Value } from './values';
 
 export const TIMEZONE = 'pendulum.tz.timezone.Timezone';
@@ -124,7 +125,7 @@ export const PENDULUM_SETSTATE_GUARDS: ReadonlyMap<string, (state: Value) => Cos
 ]);
 
 const noArguments = (what: string) => (args: readonly Value[], kwargs: Value | undefined) =>
-  args.length === 0 && (!kwargs || kwargs.k === 'none' || (kwargs.k === 'dict' && kwargs.count === 0)) ? null : refuse(what, 'pendulum pickles it without arguments (NEWOBJ, then a BUILD)');
+  args.length === 0 && noKeywords(kwargs) ? null : refuse(what, 'pendulum pickles it without arguments (NEWOBJ, then a BUILD)');
 
 /** Timezone(name[, extended]) and FixedTimezone(offset[, name]): the arguments pendulum writes; transitions take none. */
 export const PENDULUM_CALL_GUARDS: ReadonlyMap<string, (args: readonly Value[], kwargs: Value | undefined) => CostFinding | null> = new Map([

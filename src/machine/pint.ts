@@ -40,7 +40,7 @@
  */
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
-import { classOf, holdsCall, type GlobalValue, type Value } from './values';
+import { NUMPY_RECONSTRUCT, classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 type Role =
   /** `_unpickle_*(cls, *args)`: the classes pint writes as `cls`, what the magnitude may be (none for a unit). */
@@ -240,7 +240,6 @@ const guardedName = (v: Value | undefined): string | undefined => {
 /** An object the pickle built whose class (or maker) the guard reviewed under `name`. */
 const isA = (v: Value | undefined, name: string): boolean => v?.k === 'call' && guardedName(v) === name;
 
-const NUMPY_ARRAYS: ReadonlySet<string> = new Set(['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct']);
 const NUMPY_VALUES: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar', 'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
 const NUMBERS: ReadonlySet<string> = new Set(['builtins.complex', 'decimal.Decimal', 'fractions.Fraction']);
 const UFLOATS: ReadonlySet<string> = new Set(['uncertainties.core.Variable', 'uncertainties.core.AffineScalarFunc', 'uncertainties.Variable', 'uncertainties.AffineScalarFunc']);
@@ -275,7 +274,7 @@ function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
       const fn = v.callee.resolved;
       if (NUMBERS.has(fn) || NUMPY_VALUES.has(fn)) return true;
       const cls = v.args.items[0];
-      return NUMPY_ARRAYS.has(fn) && cls?.k === 'global' && cls.resolved === 'numpy.ndarray';
+      return NUMPY_RECONSTRUCT.has(fn) && cls?.k === 'global' && cls.resolved === 'numpy.ndarray';
     }
     default:
       return false;

@@ -54,7 +54,7 @@ export const CONVENTIONAL_ALIASES: ReadonlyMap<string, string> = new Map([
  * itself; pickle's whichmodule() finds it first when Cython was imported, so torch 2.6 writes
  * `torch.channels_last` as `getattr(cython.cimports.torch, 'channels_last')`.
  */
-export const IMPORTING_SHIMS: ReadonlySet<string> = new Set(['cython.cimports', 'cython.cimports.libc']);
+const IMPORTING_SHIMS: ReadonlySet<string> = new Set(['cython.cimports', 'cython.cimports.libc']);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

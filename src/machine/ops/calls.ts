@@ -19,6 +19,7 @@ import { lazyText, renderCall, renderNew, renderValue, type LazyText } from '../
 import type { MachineState } from '../state';
 import { ARRAY_FINALIZE_READ } from '../astropy';
 import { NUMPY_RECONSTRUCT, classOf, isHot, originGlobal, type CallValue, type GlobalValue, type Value } from '../values';
+import { noKeywords } from '../guarded-call';
 import type { Handlers } from './handler';
 
 /** True for values that are plain data (never made by importing or calling). */
@@ -204,7 +205,7 @@ export const INERT_CALLEES: ReadonlySet<string> = new Set(['builtins.list', 'bui
  * library constructors (pendulum's Interval and Period, src/machine/pendulum.ts). What they were
  * made from is judged wherever the object they make is handed on, as for a list built from items.
  */
-export function keepsArguments(resolved: string): boolean {
+function keepsArguments(resolved: string): boolean {
   return INERT_CALLEES.has(resolved) || KEEPERS.has(resolved);
 }
 
@@ -441,7 +442,7 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
 
 /** An empty argument tuple and no keyword argument (or an empty dict of them). */
 function noArguments(args: Value, kwargs: Value | undefined): boolean {
-  return args.k === 'tuple' && args.count === 0 && (kwargs === undefined || kwargs.k === 'none' || (kwargs.k === 'dict' && kwargs.count === 0));
+  return args.k === 'tuple' && args.count === 0 && noKeywords(kwargs);
 }
 
 function describeArgs(args: Value): string {
