@@ -33,6 +33,7 @@ import { openApiDocument } from './openapi';
 import { pageRoutes } from './page/routes';
 import type { PolicySet } from './policies';
 import { PREFERENCE_APPLIED, prefersMinimal, rejectedHead, reportBodyText, sendJson, sendJsonText } from './respond';
+import type { JsonBody } from './respond';
 import type { BodyReport } from './scan-body';
 import type { Scanner } from './scan-pool';
 import { SpoolQuota, Spooler } from './spool';
@@ -329,9 +330,9 @@ export function createApp(deps: AppDeps): Service {
    * A JSON answer with every header in one writeHead: the same headers as sendReport after the express
    * stack, fewer steps.
    */
-  function answer(res: ServerResponse, id: string, status: number, text: string, minimal: boolean): void {
-    // the text as it is (written as UTF-8 with the headers): no Buffer copy of it first
-    const length = String(Buffer.byteLength(text));
+  function answer(res: ServerResponse, id: string, status: number, text: JsonBody, minimal: boolean): void {
+    // text as it is (written as UTF-8 with the headers): no Buffer copy of it first
+    const length = String(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
     res.writeHead(
       status,
       minimal

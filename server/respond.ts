@@ -67,28 +67,44 @@ export function rejectedHead(report: BodyReport): Record<string, unknown> {
   return { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})` };
 }
 
-/** The JSON text of a frozen report's fields (whole, minimal), without the braces: made once, since the report cannot change. */
-const frozenFields = new WeakMap<BodyReport, { whole?: string; minimal?: string }>();
+/**
+ * A scan answer's JSON: text, or the same text as UTF-8 bytes (the answer of a kept report). Either is
+ * what `res.end` writes.
+ */
+export type JsonBody = string | Buffer;
 
 /**
- * `jsonText(reportBody(...))`, after `head`'s fields (the 422's error and message), with the same text.
- * A frozen report (one the verdict cache keeps, answered again and again) has the JSON of its own
- * fields made once: only the request id and the timings are new in each answer.
+ * The UTF-8 bytes of a frozen report's fields (whole, minimal), without the braces: made once, since the
+ * report cannot change. Kept as bytes, not text: the text of a report with any non-Latin-1 character
+ * (the `…` of a shortened dict in pseudo-code) is a two-byte string, and each answer would otherwise
+ * join, flatten and encode it again.
  */
-export function reportBodyText(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal: boolean, head?: Record<string, unknown>): string {
+const frozenFields = new WeakMap<BodyReport, { whole?: Buffer; minimal?: Buffer }>();
+
+const fieldBytes = (fields: Record<string, unknown> | BodyReport): Buffer => Buffer.from(jsonText(fields).slice(1, -1), 'utf8');
+
+/**
+ * `jsonText(reportBody(...))`, after `head`'s fields (the 422's error and message): the same JSON, as
+ * text or as its UTF-8 bytes. A frozen report (one the verdict cache keeps, answered again and again)
+ * has its own fields encoded once: only the request id and the timings are new in each answer, which
+ * is then a Buffer.
+ */
+export function reportBodyText(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal: boolean, head?: Record<string, unknown>): JsonBody {
   // a report field of the same name as one of head's replaces it (the 422 of a malformed body: the report's error)
   if (!Object.isFrozen(report) || (head !== undefined && Object.keys(head).some((k) => Object.hasOwn(report, k)))) {
     return jsonText({ ...head, ...reportBody(req, report, timing, minimal) });
   }
   let kept = frozenFields.get(report);
   if (kept === undefined) frozenFields.set(report, (kept = {}));
-  const fields = minimal ? (kept.minimal ??= jsonText(reportFields(report, true)).slice(1, -1)) : (kept.whole ??= jsonText(report).slice(1, -1));
-  const parts = [];
-  if (head !== undefined) parts.push(jsonText(head).slice(1, -1));
-  parts.push(`"requestId":${JSON.stringify(requestIdOf(req))}`);
-  if (fields !== '') parts.push(fields);
-  if (timing) parts.push(`"timing":${JSON.stringify(timingBody(timing))}`);
-  return `{${parts.join(',')}}`;
+  const fields = minimal ? (kept.minimal ??= fieldBytes(reportFields(report, true))) : (kept.whole ??= fieldBytes(report));
+  const before = `{${head !== undefined ? `${jsonText(head).slice(1, -1)},` : ''}"requestId":${JSON.stringify(requestIdOf(req))}${fields.length > 0 ? ',' : ''}`;
+  const after = timing ? `,"timing":${JSON.stringify(timingBody(timing))}}` : '}';
+  const beforeBytes = Buffer.byteLength(before);
+  const out = Buffer.allocUnsafe(beforeBytes + fields.length + Buffer.byteLength(after));
+  out.write(before, 0, 'utf8');
+  fields.copy(out, beforeBytes);
+  out.write(after, beforeBytes + fields.length, 'utf8');
+  return out;
 }
 
 /** JSON text, safe for bigint values a report may carry (written as decimal strings). */
@@ -109,10 +125,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   sendJsonText(res, status, jsonText(body));
 }
 
-/** sendJson with the JSON text made already. */
-export function sendJsonText(res: ServerResponse, status: number, text: string): void {
+/** sendJson with the JSON made already (text, or its UTF-8 bytes). */
+export function sendJsonText(res: ServerResponse, status: number, text: JsonBody): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Content-Length', typeof text === 'string' ? Buffer.byteLength(text) : text.length);
   res.end(text);
 }
