@@ -62,6 +62,18 @@ export function reportBody(req: IncomingMessage, report: BodyReport, timing: Sca
   };
 }
 
+/**
+ * `head`'s fields, then the body's, where the two share names (a report with its own `error`: a body
+ * that could not be checked at all): head's values win, in their place, and the body's `error` is
+ * given as `fileError`. A 422's `error` is always `"rejected"`.
+ */
+function withHead(head: Record<string, unknown>, body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...head };
+  for (const [k, v] of Object.entries(body)) if (!Object.hasOwn(head, k)) out[k] = v;
+  if (Object.hasOwn(head, 'error') && body.error !== undefined) out.fileError = body.error;
+  return out;
+}
+
 /** The fields a 422 answer has before the report's (see reportBodyText's `head`). */
 export function rejectedHead(report: BodyReport): Record<string, unknown> {
   return { error: 'rejected', message: `body rejected by policy ${report.policy} (${report.verdict})` };
@@ -90,10 +102,8 @@ const fieldBytes = (fields: Record<string, unknown> | BodyReport): Buffer => Buf
  * is then a Buffer.
  */
 export function reportBodyText(req: IncomingMessage, report: BodyReport, timing: ScanTiming | undefined, minimal: boolean, head?: Record<string, unknown>): JsonBody {
-  // a report field of the same name as one of head's replaces it (the 422 of a malformed body: the report's error)
-  if (!Object.isFrozen(report) || (head !== undefined && Object.keys(head).some((k) => Object.hasOwn(report, k)))) {
-    return jsonText({ ...head, ...reportBody(req, report, timing, minimal) });
-  }
+  if (head !== undefined && Object.keys(head).some((k) => Object.hasOwn(report, k))) return jsonText(withHead(head, reportBody(req, report, timing, minimal)));
+  if (!Object.isFrozen(report)) return jsonText({ ...head, ...reportBody(req, report, timing, minimal) });
   let kept = frozenFields.get(report);
   if (kept === undefined) frozenFields.set(report, (kept = {}));
   const fields = minimal ? (kept.minimal ??= fieldBytes(reportFields(report, true))) : (kept.whole ??= fieldBytes(report));

@@ -9,6 +9,8 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { InlineScanner } from '../../server';
+import type { ScanResult, Scanner } from '../../server';
 import { OCTET, close, failingScanner, freePort, gatedScanner, listen, makeService, mxnetSgd, osSystem, waitFor } from '../server/support';
 import { OpenApiValidator, errorBodyValidator, explain } from './support';
 
@@ -156,6 +158,30 @@ describe('error answers', () => {
     const res = await request(broken.app).post('/v1/scan').set('Content-Type', OCTET).send(mxnetSgd());
     expect(res.status).toBe(500);
     check('/v1/scan', 'post', res);
+  });
+
+  test('a body that could not be checked at all: its error in a 200, and in a 422 as fileError (error stays "rejected")', async () => {
+    const inline = new InlineScanner();
+    const unreadable: Scanner = {
+      async scan(job): Promise<ScanResult> {
+        const r = await inline.scan(job);
+        return { ...r, report: { ...r.report, verdict: 'suspicious', accepted: false, findings: [], error: { code: 'EIO', message: 'cannot read the spooled body' } } };
+      },
+      isReady: () => true,
+      close: async () => {},
+    };
+    const svc = makeService({}, unreadable);
+    const scanned = await request(svc.app).post('/v1/scan').set('Content-Type', OCTET).send(mxnetSgd());
+    expect(scanned.status).toBe(200);
+    expect(scanned.body.error).toEqual({ code: 'EIO', message: 'cannot read the spooled body' });
+    check('/v1/scan', 'post', scanned);
+    for (const prefer of ['return=representation', 'return=minimal']) {
+      const gated = await request(svc.app).post('/v1/gate').set('Content-Type', OCTET).set('Prefer', prefer).send(mxnetSgd());
+      expect(gated.status).toBe(422);
+      expect(gated.body.error).toBe('rejected');
+      expect(gated.body.fileError).toEqual({ code: 'EIO', message: 'cannot read the spooled body' });
+      check('/v1/gate', 'post', gated);
+    }
   });
 
   test('503 overloaded', async () => {

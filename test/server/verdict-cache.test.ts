@@ -200,14 +200,24 @@ describe('the answer text of a kept (frozen) report', () => {
     for (const minimal of [false, true]) {
       for (const t of [timing, undefined]) {
         for (const h of [undefined, head]) {
-          const expected = jsonText({ ...h, ...reportBody(req, make(), t, minimal) });
+          const plain = reportBody(req, make(), t, minimal);
+          const expected = reportBodyText(req, make(), t, minimal, h) as string;
+          // the answer is the report's JSON, after the 422's head; a 422 keeps error "rejected" and gives the report's own error as fileError
+          const parsed = JSON.parse(expected) as Record<string, unknown>;
+          if (h === undefined) expect(expected).toBe(jsonText(plain));
+          else {
+            expect(Object.keys(parsed).slice(0, 2)).toEqual(['error', 'message']);
+            expect(parsed.error).toBe('rejected');
+            expect(parsed.fileError).toEqual(plain.error);
+            const { error: _own, ...rest } = plain;
+            expect(parsed).toEqual(JSON.parse(jsonText({ ...h, ...rest, ...(plain.error !== undefined ? { fileError: plain.error } : {}) })));
+          }
           // a kept report's answer is its UTF-8 bytes, byte for byte the text's
           const kept = reportBodyText(req, frozen, t, minimal, h);
           // (a report field named like one of the 422's head fields takes the uncached path: text)
           expect(Buffer.isBuffer(kept)).toBe(h === undefined || !Object.hasOwn(frozen, 'error'));
           expect(kept.toString('utf8')).toBe(expected);
           expect(reportBodyText(req, frozen, t, minimal, h).toString('utf8')).toBe(expected); // and again, from the kept bytes
-          expect(reportBodyText(req, make(), t, minimal, h)).toBe(expected);
         }
       }
     }

@@ -5,7 +5,7 @@
  * their types only.
  */
 import { z } from 'zod';
-import { FileResultSchema } from './files';
+import { FileErrorSchema, FileResultSchema } from './files';
 
 const ms = z.number().nonnegative();
 
@@ -50,6 +50,8 @@ export const RejectedResponseSchema = ScanResponseSchema.extend({
   error: z.literal('rejected'),
   /** Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`. */
   message: z.string().describe('Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`.'),
+  /** The body could not be checked at all: the report's own `error` (which `error` holds in a 200 answer; a 422's `error` is always `rejected`). */
+  fileError: FileErrorSchema.optional().describe("The body could not be checked at all: the report's own `error` (which `error` holds in a 200 answer; a 422's `error` is always `rejected`)."),
 }).meta({ id: 'RejectedResponse', description: 'The policy did not accept the body (422): the report, marked as an error.' });
 
 /**
@@ -79,6 +81,8 @@ export const MinimalRejectedResponseSchema = MinimalScanResponseSchema.extend({
   error: z.literal('rejected'),
   /** Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`. */
   message: z.string().describe('Why, for a person, e.g. `body rejected by policy mxnet-optimizer (dangerous)`.'),
+  /** The body could not be checked at all: the report's own `error` (which `error` holds in a 200 answer; a 422's `error` is always `rejected`). */
+  fileError: FileErrorSchema.optional().describe("The body could not be checked at all: the report's own `error` (which `error` holds in a 200 answer; a 422's `error` is always `rejected`)."),
 }).meta({ id: 'MinimalRejectedResponse', description: 'The policy did not accept the body (422), answered with `Prefer: return=minimal`: the minimal answer, marked as an error.' });
 
 /** Error codes of error bodies (HttpErrorCode of server/errors.ts without `rejected`, which is a RejectedResponse; checked by a test). */
