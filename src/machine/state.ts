@@ -101,6 +101,8 @@ export abstract class MachineState {
   callSeq = 0;
   /** Values already searched for nested pickles. */
   readonly nestedChecked = new WeakSet<Value>();
+  /** What `pickle.loads` of a bytes value gave a BUILD guard (ops/calls.ts nestedLoads): each value is run once. */
+  readonly nestedLoaded = new WeakMap<Value, Value | null>();
   /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
   foldUsed = 0;
   /**

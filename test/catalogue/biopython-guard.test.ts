@@ -106,6 +106,17 @@ describe("Biopython's substitution matrices: the state __setstate__ loads", () =
     test(`${form}: a state the scanner may not run (nested pickles too deep) is refused`, () => {
       expect(judge(matrix(form), { maxNestedPickleDepth: 0 })).toEqual(UNSAFE);
     });
+    test(`${form}: the same state given to a second BUILD (from the memo) is run once, its findings reported once, and refused again`, () => {
+      const once = scan(matrix(form, { state: (p) => p.bytes(nestedCall('os', 'system', 'id')).binput(200) }), { policy: 'default' });
+      const twice = scan(matrix(form, { state: (p) => p.bytes(nestedCall('os', 'system', 'id')).binput(200), after: (p) => p.binget(200).build() }), { policy: 'default' });
+      const nested = (r: Report) => r.findings.filter((f) => f.code === 'NESTED_PICKLE');
+      expect(nested(once)).toHaveLength(1);
+      expect(nested(twice)).toHaveLength(1);
+      expect(twice.verdict).toBe('dangerous');
+      // the second BUILD is refused by the guard as the first is
+      const refusals = (r: Report) => r.findings.filter((f) => f.code === 'DENIED_GLOBAL' && f.rule === 'unsafe-call').length;
+      expect(refusals(twice)).toBeGreaterThan(refusals(once));
+    });
     test(`${form}: a second BUILD with another state is checked again`, () => {
       const [verdict, found] = judge(matrix(form, { after: (p) => p.bytes(nestedCall('os', 'system', 'id')).build() }));
       expect(verdict).toBe('dangerous');

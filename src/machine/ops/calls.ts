@@ -525,19 +525,25 @@ function reportNested(m: MachineState, r: OpReader, inner: Recorder, bytes: numb
 /**
  * What `pickle.loads(v)` returns, for a library's __setstate__ that loads its state (a BUILD guard
  * asks, costs.ts BuildContext): the bytes `v` run as a nested pickle of this input, its findings
- * reported as checkNested's (which then skips `v`), and the value its first pickle returns. Null
- * when it cannot be run: nested too deep, larger than maxNestedPickleBytes, not kept, not starting
- * like a pickle, or halted before its STOP.
+ * reported as checkNested's (which then skips `v`), and the value its first pickle returns, kept for
+ * the next BUILD given the same value. Null when it cannot be run: nested too deep, larger than
+ * maxNestedPickleBytes, not kept, not starting like a pickle, or halted before its STOP.
  */
 function nestedLoads(m: MachineState, r: OpReader, v: Value, pseudo: LazyText): Value | null {
   if (v.k !== 'bytes' || m.opts.depth >= m.limits.maxNestedPickleDepth || v.end - v.start > m.limits.maxNestedPickleBytes) return null;
+  // the same bytes (a memo entry) handed to several BUILDs: run once, reported once (checkNested may
+  // have searched them already, but it reads only their head: what it found is not taken for granted)
+  const known = m.nestedLoaded.get(v);
+  if (known !== undefined) return known;
   const blob = m.bytesOf(v, Infinity);
   if (!blob || !looksLikeNestedPickle(blob)) return null;
   m.nestedChecked.add(v);
   const inner = m.nested(blob);
   reportNested(m, r, inner.rec, blob.length, pseudo);
   const first = inner.pickles[0];
-  return first?.complete ? (inner.results[0] ?? null) : null;
+  const loaded = first?.complete ? (inner.results[0] ?? null) : null;
+  m.nestedLoaded.set(v, loaded);
+  return loaded;
 }
 
 function persistent(m: MachineState, r: OpReader, pid: Value): void {
