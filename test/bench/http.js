@@ -5,7 +5,8 @@
  * HTTP service against the HTTP stack it runs on (not part of `npm test`).
  *
  * throughput  Two servers side by side on 127.0.0.1: a bare `node:http` server that reads the body
- *             and answers a small JSON document, and the picklegate service as shipped
+ *             and answers a small JSON document (and a second one answering as many bytes as the
+ *             service's whole answer: what the HTTP stack alone costs for that answer), and the picklegate service as shipped
  *             (dist/server/main.js, default settings: logs on at info, metrics on, one process).
  *             autocannon POSTs the same 405-byte MXNet optimizer blob to both (`POST /` and
  *             `POST /v1/gate`, once asking for the whole answer, the default, and once with
@@ -71,15 +72,20 @@ const CLIENT_CPUS = CPUS === 2 ? '0' : `0-${CPUS - 2}`;
 /** A command, on the servers' CPU when pinned. */
 const onServerCpu = (args) => (PIN ? ['taskset', ['-c', SERVER_CPU, ...args]] : [args[0], args.slice(1)]);
 
-/** The bare server: reads the whole body and answers a small JSON document. */
+/**
+ * The bare server: reads the whole body and answers a small JSON document (or, given a size, one of
+ * that many bytes: the HTTP stack's cost for an answer as large as the service's).
+ */
 const BARE = `
 const http = require('node:http');
+const pad = Number(process.argv[2] || 0);
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    const text = JSON.stringify({ accepted: true, size: body.length });
+    const small = JSON.stringify({ accepted: true, size: body.length });
+    const text = pad > small.length ? JSON.stringify({ accepted: true, size: body.length, pad: 'x'.repeat(pad - small.length - 9) }) : small;
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   });
@@ -124,9 +130,9 @@ async function waitUp(port, p, child) {
   throw new Error('server did not come up in 20 s');
 }
 
-async function startBare() {
+async function startBare(answerBytes = 0) {
   const port = await freePort();
-  const [cmd, args] = onServerCpu([process.execPath, '-e', BARE, String(port)]);
+  const [cmd, args] = onServerCpu([process.execPath, '-e', BARE, String(port), String(answerBytes)]);
   const child = spawn(cmd, args, { stdio: 'ignore' });
   await waitUp(port, '/', child);
   return { child, port };
@@ -177,6 +183,17 @@ function distinctBody(body) {
   return Buffer.concat([body.subarray(0, at + 5), Buffer.from(digits), body.subarray(at + 5)]);
 }
 
+/** The size of the service's whole answer to the blob (a service started for the question, then stopped). */
+async function answerBytes(body) {
+  const svc = await startService({ PICKLEGATE_WORKERS: '1' });
+  try {
+    const res = await fetch(`http://127.0.0.1:${svc.port}/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+    return (await res.arrayBuffer()).byteLength;
+  } finally {
+    await stop(svc.child);
+  }
+}
+
 function cannon(port, p, body, duration, headers = {}, distinct = false) {
   const autocannon = require('autocannon');
   const request = distinct ? { requests: [{ setupRequest: (req) => ({ ...req, body: distinctBody(body) }) }] } : { body };
@@ -200,6 +217,9 @@ function table(title, head, rows) {
 async function throughput() {
   const body = fs.readFileSync(BLOB);
   const bare = await startBare();
+  // the bare server answering as many bytes as the service's whole answer: the HTTP stack's share of the gap
+  const wholeBytes = await answerBytes(body);
+  const bareLarge = await startBare(wholeBytes);
   const workers = process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' };
   const svc = await startService(workers);
   // the same service with its verdict cache off: every request's body is scanned, as a body never
@@ -207,6 +227,7 @@ async function throughput() {
   const uncached = await startService({ ...workers, PICKLEGATE_SCAN_CACHE_ENTRIES: '0' });
   const targets = [
     { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
+    { name: `bare node:http, answer of ${wholeBytes} bytes (as the whole answer)`, child: bareLarge.child, port: bareLarge.port, path: '/', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
     { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
     { name: 'picklegate /v1/gate, every body distinct (cache on)', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [], distinct: true },
@@ -231,7 +252,7 @@ async function throughput() {
       }
     }
   } finally {
-    await Promise.all([stop(bare.child), stop(svc.child), stop(uncached.child)]);
+    await Promise.all([stop(bare.child), stop(bareLarge.child), stop(svc.child), stop(uncached.child)]);
   }
   const [b, ...gates] = targets;
   const rows = targets.map((t) => [
