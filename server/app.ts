@@ -35,7 +35,7 @@ import type { PolicySet } from './policies';
 import { PREFERENCE_APPLIED, prefersMinimal, rejectedHead, reportBodyText, sendJson, sendJsonText } from './respond';
 import type { JsonBody } from './respond';
 import type { BodyReport } from './scan-body';
-import type { Scanner } from './scan-pool';
+import type { Scanner } from './scanner';
 import { SpoolQuota, Spooler } from './spool';
 import { VerdictCache } from './verdict-cache';
 import { VERSION } from './version';

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CompiledPolicy } from '../src';
 import type { BodyReport } from './scan-body';
-import type { ScanResult } from './scan-pool';
+import type { ScanResult } from './scanner';
 
 export interface Metrics {
   registry: Registry;

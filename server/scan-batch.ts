@@ -6,7 +6,8 @@
  * instead of being evicted by the HTTP stack between two scans (with ten clients sending small MXNet
  * blobs, a request costs about a quarter less CPU). A body waits at most for the current turn of the loop.
  */
-import type { ScanDone, ScanJob, ScanResult, Scanner } from './scan-pool';
+import { failure } from './scanner';
+import type { ScanDone, ScanJob, ScanResult, Scanner } from './scanner';
 
 /** What a batch scans with: a Scanner, and optionally a synchronous scan (InlineScanner's, for wire policies). */
 export interface BatchScanner extends Pick<Scanner, 'scan'> {
@@ -17,11 +18,6 @@ export interface BatchScanner extends Pick<Scanner, 'scan'> {
 interface Pending {
   job: ScanJob;
   done: ScanDone;
-}
-
-/** A failure as a callback's error: never null (null says there is none). */
-export function failure(err: unknown): unknown {
-  return err === null ? new Error('scan failed with null') : err;
 }
 
 /** Rethrows, outside the batch, an error thrown by a job's callback: the other jobs are answered first. */

@@ -7,45 +7,14 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CompiledPolicy, ContainerLimits, Limits } from '../src';
+import type { CompiledPolicy } from '../src';
 import type { Body } from './body';
-import { ScanBatch, failure } from './scan-batch';
+import { ScanBatch } from './scan-batch';
+import { failure } from './scanner';
+import type { ScanDone, ScanJob, ScanResult, Scanner } from './scanner';
 import { isWirePolicy, scanBody, scanRawBody } from './scan-body';
-import type { BodyBytes, BodyReport } from './scan-body';
+import type { BodyBytes } from './scan-body';
 import type { WorkerRequest, WorkerResponse } from './scan-worker-protocol';
-
-/** One body to judge. */
-export interface ScanJob {
-  body: Body;
-  policy: CompiledPolicy;
-  /** The body's name: finding paths and format hint (default: see defaultBodyName). */
-  name?: string;
-  limits?: Partial<Limits>;
-  containerLimits?: Partial<ContainerLimits>;
-}
-
-export interface ScanResult {
-  report: BodyReport;
-  /** Milliseconds spent waiting for a free worker. */
-  queueMs: number;
-  /** Milliseconds from the start of the scan to its result (worker round trip included). */
-  scanMs: number;
-  /** On the event loop, in a scan thread, or the report of the same bytes judged before (VerdictCache). */
-  where: 'inline' | 'worker' | 'cache';
-}
-
-/** Called once with a scan's result, or with what scan() would reject with. */
-export type ScanDone = (err: unknown, result?: ScanResult) => void;
-
-/** Anything that can judge a body. Injectable (tests use a failing one to check fail-closed behaviour). */
-export interface Scanner {
-  scan(job: ScanJob): Promise<ScanResult>;
-  /** scan() with a callback, for scanners that can spare the promise: `done` is called once, later (never before scanThen returns). */
-  scanThen?(job: ScanJob, done: ScanDone): void;
-  /** True when the scanner can take work (workers started and loaded). */
-  isReady(): boolean;
-  close(): Promise<void>;
-}
 
 function bytesOf(body: Body): BodyBytes {
   return body.kind === 'memory' ? { bytes: body.bytes } : { fd: body.file.fd, size: body.size };

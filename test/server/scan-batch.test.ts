@@ -1,6 +1,6 @@
 /** Inline scans taken together once per turn of the event loop (server/scan-batch.ts). */
 import { ScanBatch } from '../../server/scan-batch';
-import type { ScanJob, ScanResult } from '../../server/scan-pool';
+import type { ScanJob, ScanResult } from '../../server/scanner';
 import { getPolicy } from '../../src';
 
 const policy = getPolicy('mxnet-optimizer');

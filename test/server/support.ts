@@ -11,7 +11,7 @@ import type { Service } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { Config } from '../../server/config';
 import { loadPolicies } from '../../server/policies';
-import type { ScanResult, Scanner } from '../../server/scan-pool';
+import type { ScanResult, Scanner } from '../../server/scanner';
 import { InlineScanner } from '../../server/scan-pool';
 import type { Spooler } from '../../server/spool';
 
