@@ -38,6 +38,7 @@
  * Reviewed in pint 0.19.2 (bookworm) and 0.24.4 (trixie), with uncertainties 3.1.6 and 3.2.3; what
  * was read for each name is in PINT_REVIEWED.
  */
+import type { GuardedArgs } from '../names/catalogue/judge';
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
 import { NUMPY_RECONSTRUCT, classOf, holdsCall, type GlobalValue, type Value } from './values';
@@ -194,7 +195,8 @@ export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Revi
   ...PARSERS,
 ]);
 
-const owns = (name: string) => PINT_REVIEWED.has(name);
+/** The names the catalogue gives this guard (guarded-args.ts); one it has no spec for is refused where it is called or built. */
+const owns = (guarded: GuardedArgs) => guarded.owner === 'pint';
 
 /**
  * The names whose result library code must not be given (SETITEM, APPEND... on it, a call or BUILD
@@ -232,10 +234,11 @@ function entryWhy(k: Value, v: Value | undefined): string | null {
   return null;
 }
 
-const guardedName = (v: Value | undefined): string | undefined => {
-  const cls = v ? classOf(v) : null;
-  return cls?.guardedArgs;
-};
+/** The name a global is reviewed under, when this guard owns it. */
+const pintName = (g: GlobalValue | null | undefined): string | undefined => (g?.guardedArgs && owns(g.guardedArgs) ? g.guardedArgs.name : undefined);
+
+/** The name the class (or maker) of an object the pickle built is reviewed under, when this guard owns it. */
+const guardedName = (v: Value | undefined): string | undefined => pintName(v ? classOf(v) : null);
 
 /** An object the pickle built whose class (or maker) the guard reviewed under `name`. */
 const isA = (v: Value | undefined, name: string): boolean => v?.k === 'call' && guardedName(v) === name;
@@ -356,7 +359,7 @@ function callWhy(call: GuardedCall, role: Role): string | null {
       const n = role.magnitude ? 3 : 2;
       if (args.length !== n) return `pint writes ${n} arguments here`;
       const cls = args[0]!;
-      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
+      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs?.name ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
       if (role.magnitude && !plainMagnitude(args[1]!, role.magnitude))
         return role.magnitude === 'ufloat' ? 'the magnitude is not an uncertainties number the pickle rebuilt' : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, or an uncertainties number';
       const units = args[n - 1]!;
@@ -407,9 +410,6 @@ export function pintCallGuard(callee: GlobalValue, args: Value, kwargs: Value | 
   return why ? refuse(`${call.name} is admitted with the arguments pint writes only: ${why}`) : null;
 }
 
-/** Is this a name the pint guard owns? */
-export const isPintGuarded = owns;
-
 /** A BUILD on an object of a reviewed pint name (costs.ts buildGuard asks). */
 export function pintBuildGuard(name: string, state: Value): CostFinding | null {
   const spec = PINT_REVIEWED.get(name);
@@ -443,6 +443,7 @@ export function pintKeys(container: Value, keys: readonly Value[], from: number,
  * it (ops/calls.ts passedClasses skips it).
  */
 export function ignoredClassArgument(callee: GlobalValue, v: GlobalValue): boolean {
-  const spec = callee.guardedArgs !== undefined ? PINT_REVIEWED.get(callee.guardedArgs) : undefined;
-  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs ?? v.resolved);
+  const name = pintName(callee);
+  const spec = name !== undefined ? PINT_REVIEWED.get(name) : undefined;
+  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs?.name ?? v.resolved);
 }
