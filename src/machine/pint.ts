@@ -11,9 +11,10 @@
  *
  * What the guard admits, where the pickle calls them (REDUCE, or anything that runs the function):
  * exactly pint's argument shapes, the class argument one of the classes pint writes there, the
- * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, an
- * uncertainties number), the units a UnitsContainer the pickle rebuilt with the state pint writes,
- * `(udict, 1, float)`, whose udict holds unit names that are identifiers and int or float exponents.
+ * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy scalar or array of a
+ * numeric dtype, an uncertainties number), the units a UnitsContainer the pickle rebuilt with the
+ * state pint writes, `(udict, 1, float)`, whose udict holds unit names that are identifiers and int
+ * or float exponents.
  * A unit name is parsed by pint's own expression evaluator (pint_eval, no Python eval): a name such
  * as `meter*9**9**8` makes it compute a power that never ends, so names are identifiers only.
  * Everything else (another class, another shape, a keyword, a BUILD on what pint returns, a pint
@@ -41,7 +42,8 @@
 import type { GuardedArgs } from '../names/catalogue/judge';
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
-import { NUMPY_RECONSTRUCT, classOf, holdsCall, type GlobalValue, type Value } from './values';
+import { isNumpyNumber, plainNumpyArray, plainNumpyBuffer } from './numpy-numbers';
+import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 type Role =
   /** `_unpickle_*(cls, *args)`: the classes pint writes as `cls`, what the magnitude may be (none for a unit). */
@@ -243,7 +245,6 @@ const guardedName = (v: Value | undefined): string | undefined => pintName(v ? c
 /** An object the pickle built whose class (or maker) the guard reviewed under `name`. */
 const isA = (v: Value | undefined, name: string): boolean => v?.k === 'call' && guardedName(v) === name;
 
-const NUMPY_VALUES: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar', 'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
 const NUMBERS: ReadonlySet<string> = new Set(['builtins.complex', 'decimal.Decimal', 'fractions.Fraction']);
 const UFLOATS: ReadonlySet<string> = new Set(['uncertainties.core.Variable', 'uncertainties.core.AffineScalarFunc', 'uncertainties.Variable', 'uncertainties.AffineScalarFunc']);
 
@@ -263,7 +264,11 @@ function isUfloat(v: Value): boolean {
   return items.length === 1;
 }
 
-/** A magnitude pint stores without calling anything on it beyond isinstance and type(). */
+/**
+ * A magnitude pint stores without calling anything on it beyond isinstance and type(). A numpy scalar
+ * or array must be of a numeric dtype: `scalar(dtype('O'), x)` is x itself, any object, and an object
+ * array holds any objects, whose methods the Quantity's arithmetic, comparisons and formatting run.
+ */
 function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
   if (v.k === 'call' && isUfloat(v)) return true;
   if (kind === 'ufloat') return false;
@@ -272,13 +277,9 @@ function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
       return v.v !== null;
     case 'float':
       return true;
-    case 'call': {
-      if (v.callee.k !== 'global' || v.args.k !== 'tuple') return false;
-      const fn = v.callee.resolved;
-      if (NUMBERS.has(fn) || NUMPY_VALUES.has(fn)) return true;
-      const cls = v.args.items[0];
-      return NUMPY_RECONSTRUCT.has(fn) && cls?.k === 'global' && cls.resolved === 'numpy.ndarray';
-    }
+    case 'call':
+      if (v.callee.k === 'global' && v.args.k === 'tuple' && NUMBERS.has(v.callee.resolved)) return true;
+      return isNumpyNumber(v) || plainNumpyArray(v) || plainNumpyBuffer(v);
     default:
       return false;
   }
@@ -361,7 +362,9 @@ function callWhy(call: GuardedCall, role: Role): string | null {
       const cls = args[0]!;
       if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs?.name ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
       if (role.magnitude && !plainMagnitude(args[1]!, role.magnitude))
-        return role.magnitude === 'ufloat' ? 'the magnitude is not an uncertainties number the pickle rebuilt' : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, or an uncertainties number';
+        return role.magnitude === 'ufloat'
+          ? 'the magnitude is not an uncertainties number the pickle rebuilt'
+          : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy number or array of numbers (an object dtype holds any object), or an uncertainties number';
       const units = args[n - 1]!;
       if (!isA(units, UNITS)) return 'the units are not a UnitsContainer the pickle rebuilt';
       return unitsStateWhy(units.k === 'call' ? units.state : undefined);
