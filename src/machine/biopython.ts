@@ -35,24 +35,14 @@
  */
 import type { Limits } from '../limits';
 import type { CostFinding } from './costs';
-import { NUMPY_RECONSTRUCT, type Value } from './values';
+import { MAX_ITEM_SIZE, numericDtype, plainNumpyArray } from './numpy-numbers';
+import type { Value } from './values';
 
 /** The class, as the policy resolves it (and the catalogue names it). */
 export const BIO_ARRAY = 'Bio.Align.substitution_matrices.Array';
 
-/** numpy dtype codes of plain numbers, and the largest item size among them. */
-const NUMERIC_DTYPE = /^[<>=|]?(?:[fiuc](?:1|2|4|8|16)|b1|\?|[dfgilqhbBHILQe])$/;
-const MAX_ITEM_SIZE = 16;
-
 function refuse(why: string): CostFinding {
   return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `Bio.Align.substitution_matrices.Array is admitted with the shape Biopython writes; ${why}` } };
-}
-
-/** A numpy dtype made by the pickle from a constant numeric code: `numpy.dtype('f8', False, True)`. */
-function numericDtype(v: Value | undefined): boolean {
-  if (!v || v.k !== 'call' || v.callee.k !== 'global' || v.callee.resolved !== 'numpy.dtype' || v.args.k !== 'tuple') return false;
-  const code = v.args.items[0];
-  return v.args.count === v.args.items.length && code !== undefined && code.k === 'str' && code.v !== null && NUMERIC_DTYPE.test(code.v);
 }
 
 /**
@@ -72,18 +62,6 @@ export function bioArrayNewGuard(args: readonly Value[], limits: Limits, kwargs?
   if (!numericDtype(dtype)) return refuse('its dtype is not a numpy dtype of plain numbers');
   if (Math.pow(n, Number(dims.v)) * MAX_ITEM_SIZE > limits.maxAllocation) return refuse(`an alphabet of ${n} letters makes an array of more than ${limits.maxAllocation} bytes (maxAllocation)`);
   return null;
-}
-
-/** A numpy array of plain numbers: `_reconstruct(ndarray, (0,), b'b')` with an ndarray state whose data is raw bytes. */
-function plainNumpyArray(v: Value | null): boolean {
-  if (!v || v.k !== 'call' || v.callee.k !== 'global' || !NUMPY_RECONSTRUCT.has(v.callee.resolved) || v.args.k !== 'tuple') return false;
-  const cls = v.args.items[0];
-  if (!cls || cls.k !== 'global' || cls.resolved !== 'numpy.ndarray') return false;
-  // ndarray.__setstate__((version, shape, dtype, is_fortran, rawdata)): an object array has a list as its data
-  const s = v.state;
-  if (!s || s.k !== 'tuple' || s.count !== 5 || s.items.length !== 5) return false;
-  const [, shape, dtype, , raw] = s.items as [Value, Value, Value, Value, Value];
-  return shape.k === 'tuple' && shape.items.every((x) => x.k === 'int') && numericDtype(dtype) && raw.k === 'bytes';
 }
 
 /**

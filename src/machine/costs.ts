@@ -5,15 +5,17 @@
  * at the call the unpickler really makes (copyreg's reconstructors unwrapped) and returns a finding.
  */
 import type { Limits } from '../limits';
+import type { ArgumentGuard } from '../names/catalogue/judge';
 import type { RuleArgs } from '../report/rules';
 import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnNewGuard, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
 import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
 import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
+import { guardedCall } from './guarded-call';
 import { callbackRegistryGuard } from './matplotlib';
 import { isPlainData } from './plain-data';
-import { isPintGuarded, pintBuildGuard, pintCallGuard } from './pint';
-import { isRdflibGuarded, rdflibBuildGuard, rdflibCallGuard } from './rdflib';
+import { pintBuildGuard, pintCallGuard } from './pint';
+import { rdflibBuildGuard, rdflibCallGuard } from './rdflib';
 import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, toolzRestoreCurryGuard, tqdmStateGuard } from './library-guards';
 import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
 import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
@@ -223,11 +225,44 @@ function guardedConstruction(callee: GlobalValue, args: Value, kwargs: Value | u
   return name ? { name, args: items, kwargs } : null;
 }
 
+/** What a reviewed argument guard checks: every call (sympy's and pint's also check the builtins that hash their objects), and a BUILD on what a name it owns makes. */
+interface ArgumentGuardChecks {
+  readonly call: (callee: GlobalValue, args: Value, kwargs: Value | undefined, limits: Limits) => CostFinding | null;
+  readonly build: (name: string, state: Value) => CostFinding | null;
+}
+
+/**
+ * The reviewed argument guards, by the owner the catalogue gives a guarded name (guarded-args.ts).
+ * Each takes the names it owns only, and refuses one it has no spec for; a name whose owner is none
+ * of them is refused here (unownedCall, buildGuard).
+ */
+const ARGUMENT_GUARDS: { readonly [owner in ArgumentGuard]: ArgumentGuardChecks } = {
+  sympy: { call: sympyCallGuard, build: sympyBuildGuard },
+  pint: { call: pintCallGuard, build: pintBuildGuard },
+  rdflib: { call: rdflibCallGuard, build: rdflibBuildGuard },
+};
+const ARGUMENT_CALL_GUARDS = Object.values(ARGUMENT_GUARDS).map((g) => g.call);
+
+/** The argument guard of an owner; undefined for an owner that is none of them. */
+function argumentGuard(owner: string): ArgumentGuardChecks | undefined {
+  return Object.hasOwn(ARGUMENT_GUARDS, owner) ? ARGUMENT_GUARDS[owner as ArgumentGuard] : undefined;
+}
+
+/** A call of a guarded name whose owner is no argument guard here: no guard takes it, so it is refused (fail closed). */
+function unownedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined): CostFinding | null {
+  const call = guardedCall(callee, args, kwargs, (g) => argumentGuard(g.owner) === undefined, 'a name no reviewed argument guard owns');
+  return call && !('rule' in call) ? { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no argument guard owns ${call.name}` } } : call;
+}
+
 /** The cost rule or guard a call breaks, if any. */
 export function callCost(callee: GlobalValue, args: Value, limits: Limits, kwargs?: Value): CostFinding | null {
-  // the reviewed argument guards, each for the names it owns (sympy.ts, pint.ts, rdflib.ts)
-  const guarded = sympyCallGuard(callee, args, kwargs, limits) ?? pintCallGuard(callee, args, kwargs) ?? rdflibCallGuard(callee, args, kwargs, limits);
-  if (guarded) return guarded;
+  // the reviewed argument guards, each for the names it owns (sympy.ts, pint.ts, rdflib.ts), then any name none owns
+  for (const guard of ARGUMENT_CALL_GUARDS) {
+    const f = guard(callee, args, kwargs, limits);
+    if (f) return f;
+  }
+  const unowned = unownedCall(callee, args, kwargs);
+  if (unowned) return unowned;
   const key = builtKey(callee.resolved, args);
   if (key) return { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `${callee.resolved}() hashes what it is given, and it gets ${key.cls}, whose __hash__ and __eq__ are judged: ${key.verdict.reason}` } };
   const own = ownConstructor(callee, args);
@@ -409,10 +444,10 @@ export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): C
     return guard ? guard(state, hotKnown, ctx) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no guard for ${cls.guardedSetstate}.__setstate__` } };
   }
   if (cls.guardedArgs) {
-    if (isPintGuarded(cls.guardedArgs)) return pintBuildGuard(cls.guardedArgs, state);
-    if (isRdflibGuarded(cls.guardedArgs)) return rdflibBuildGuard(cls.guardedArgs);
-    // sympy's guard refuses a name it does not know: fail closed
-    return sympyBuildGuard(cls.guardedArgs, state);
+    const { owner, name } = cls.guardedArgs;
+    const guard = argumentGuard(owner);
+    // an owner no argument guard is: fail closed (a guard refuses a name of its own it has no spec for)
+    return guard ? guard.build(name, state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no argument guard owns ${name}` } };
   }
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);

@@ -3,8 +3,10 @@
  * rdflib.ts): the callee itself, `C.__new__` read with getattr, copyreg's `__newobj__` and
  * `__newobj_ex__` (NEWOBJ's own spelling), and copyreg's `_reconstructor` with the guarded class as
  * the class or as the base. A `functools.partial` is unwrapped by the machine before (ops/calls.ts).
- * Each guard owns the names it reviewed; a call that involves none of them is not its business.
+ * Each guard takes the names the catalogue says it owns (GuardedArgs.owner); a call that involves none
+ * of them is not its business.
  */
+import type { GuardedArgs } from '../names/catalogue/judge';
 import type { CostFinding } from './costs';
 import type { GlobalValue, Value } from './values';
 
@@ -26,18 +28,18 @@ export interface GuardedCall {
 export const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why } });
 
 /** The guarded name a value is, if it is a global a guard owns. */
-function owned(v: Value | undefined, owns: (name: string) => boolean): string | undefined {
-  return v?.k === 'global' && v.guardedArgs !== undefined && owns(v.guardedArgs) ? v.guardedArgs : undefined;
+function owned(v: Value | undefined, owns: (guarded: GuardedArgs) => boolean): string | undefined {
+  return v?.k === 'global' && v.guardedArgs !== undefined && owns(v.guardedArgs) ? v.guardedArgs.name : undefined;
 }
 
 const RECONSTRUCTORS: ReadonlySet<string> = new Set(['copyreg._reconstructor', 'copy_reg._reconstructor']);
 
 /**
- * The guarded call this call makes, null when it involves no name `owns` accepts, or a finding when
+ * The guarded call this call makes, null when it involves no guarded name `owns` accepts, or a finding when
  * it does in a shape no guard checks (a guarded class run by `__new__` of another, as a
  * reconstructor's base, with arguments the scanner cannot list).
  */
-export function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined, owns: (name: string) => boolean, what: string): GuardedCall | CostFinding | null {
+export function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined, owns: (guarded: GuardedArgs) => boolean, what: string): GuardedCall | CostFinding | null {
   const self = owned(callee, owns);
   const ctor = callee.ctorOf ? owned(callee.ctorOf, owns) : undefined;
   if (args.k !== 'tuple') return self || ctor ? refuse(`the arguments of ${what} are not a tuple the scanner can check`) : null;

@@ -41,6 +41,7 @@
 import type { CostFinding } from './costs';
 import { isPlainData } from './plain-data';
 import { noKeywords } from './guarded-call';
+import { isNumpyNumber } from './numpy-numbers';
 import { classOf, type Value } from './values';
 
 export const PARAMETER = 'lmfit.parameter.Parameter';
@@ -220,20 +221,6 @@ export function constraintProblem(text: string): string | null {
 }
 
 // ---- values -------------------------------------------------------------------------------------
-
-const NUMPY_SCALAR: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar']);
-/** numpy's numeric type codes (bool, ints, floats): their scalars compare and clip in C. */
-const NUMERIC_DTYPE = /^[<>=|]?(?:f(?:2|4|8|16)|i[1248]|u[1248]|b1)$/;
-
-/** A numpy number as numpy pickles it: `scalar(dtype(code, ...), bytes)` with a numeric type code. */
-function isNumpyNumber(v: Value): boolean {
-  if (v.k !== 'call' || v.callee.k !== 'global' || !NUMPY_SCALAR.has(v.callee.resolved) || v.kwargs || v.state) return false;
-  if (v.args.k !== 'tuple' || v.args.count !== 2 || v.args.items.length !== 2) return false;
-  const [dtype, data] = v.args.items as [Value, Value];
-  if (data.k !== 'bytes' || dtype.k !== 'call' || dtype.callee.k !== 'global' || dtype.callee.resolved !== 'numpy.dtype' || dtype.args.k !== 'tuple') return false;
-  const code = dtype.args.items[0];
-  return code?.k === 'str' && code.v !== null && NUMERIC_DTYPE.test(code.v);
-}
 
 /** A number: an int, a float, a bool or a numpy number. */
 function isNumber(v: Value): boolean {

@@ -11,9 +11,10 @@
  *
  * What the guard admits, where the pickle calls them (REDUCE, or anything that runs the function):
  * exactly pint's argument shapes, the class argument one of the classes pint writes there, the
- * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, an
- * uncertainties number), the units a UnitsContainer the pickle rebuilt with the state pint writes,
- * `(udict, 1, float)`, whose udict holds unit names that are identifiers and int or float exponents.
+ * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy scalar or array of a
+ * numeric dtype, an uncertainties number), the units a UnitsContainer the pickle rebuilt with the
+ * state pint writes, `(udict, 1, float)`, whose udict holds unit names that are identifiers and int
+ * or float exponents.
  * A unit name is parsed by pint's own expression evaluator (pint_eval, no Python eval): a name such
  * as `meter*9**9**8` makes it compute a power that never ends, so names are identifiers only.
  * Everything else (another class, another shape, a keyword, a BUILD on what pint returns, a pint
@@ -38,9 +39,11 @@
  * Reviewed in pint 0.19.2 (bookworm) and 0.24.4 (trixie), with uncertainties 3.1.6 and 3.2.3; what
  * was read for each name is in PINT_REVIEWED.
  */
+import type { GuardedArgs } from '../names/catalogue/judge';
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
-import { NUMPY_RECONSTRUCT, classOf, holdsCall, type GlobalValue, type Value } from './values';
+import { isNumpyNumber, plainNumpyArray, plainNumpyBuffer } from './numpy-numbers';
+import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 type Role =
   /** `_unpickle_*(cls, *args)`: the classes pint writes as `cls`, what the magnitude may be (none for a unit). */
@@ -194,7 +197,8 @@ export const PINT_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Revi
   ...PARSERS,
 ]);
 
-const owns = (name: string) => PINT_REVIEWED.has(name);
+/** The names the catalogue gives this guard (guarded-args.ts); one it has no spec for is refused where it is called or built. */
+const owns = (guarded: GuardedArgs) => guarded.owner === 'pint';
 
 /**
  * The names whose result library code must not be given (SETITEM, APPEND... on it, a call or BUILD
@@ -232,15 +236,15 @@ function entryWhy(k: Value, v: Value | undefined): string | null {
   return null;
 }
 
-const guardedName = (v: Value | undefined): string | undefined => {
-  const cls = v ? classOf(v) : null;
-  return cls?.guardedArgs;
-};
+/** The name a global is reviewed under, when this guard owns it. */
+const pintName = (g: GlobalValue | null | undefined): string | undefined => (g?.guardedArgs && owns(g.guardedArgs) ? g.guardedArgs.name : undefined);
+
+/** The name the class (or maker) of an object the pickle built is reviewed under, when this guard owns it. */
+const guardedName = (v: Value | undefined): string | undefined => pintName(v ? classOf(v) : null);
 
 /** An object the pickle built whose class (or maker) the guard reviewed under `name`. */
 const isA = (v: Value | undefined, name: string): boolean => v?.k === 'call' && guardedName(v) === name;
 
-const NUMPY_VALUES: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar', 'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer']);
 const NUMBERS: ReadonlySet<string> = new Set(['builtins.complex', 'decimal.Decimal', 'fractions.Fraction']);
 const UFLOATS: ReadonlySet<string> = new Set(['uncertainties.core.Variable', 'uncertainties.core.AffineScalarFunc', 'uncertainties.Variable', 'uncertainties.AffineScalarFunc']);
 
@@ -260,7 +264,11 @@ function isUfloat(v: Value): boolean {
   return items.length === 1;
 }
 
-/** A magnitude pint stores without calling anything on it beyond isinstance and type(). */
+/**
+ * A magnitude pint stores without calling anything on it beyond isinstance and type(). A numpy scalar
+ * or array must be of a numeric dtype: `scalar(dtype('O'), x)` is x itself, any object, and an object
+ * array holds any objects, whose methods the Quantity's arithmetic, comparisons and formatting run.
+ */
 function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
   if (v.k === 'call' && isUfloat(v)) return true;
   if (kind === 'ufloat') return false;
@@ -269,13 +277,9 @@ function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
       return v.v !== null;
     case 'float':
       return true;
-    case 'call': {
-      if (v.callee.k !== 'global' || v.args.k !== 'tuple') return false;
-      const fn = v.callee.resolved;
-      if (NUMBERS.has(fn) || NUMPY_VALUES.has(fn)) return true;
-      const cls = v.args.items[0];
-      return NUMPY_RECONSTRUCT.has(fn) && cls?.k === 'global' && cls.resolved === 'numpy.ndarray';
-    }
+    case 'call':
+      if (v.callee.k === 'global' && v.args.k === 'tuple' && NUMBERS.has(v.callee.resolved)) return true;
+      return isNumpyNumber(v) || plainNumpyArray(v) || plainNumpyBuffer(v);
     default:
       return false;
   }
@@ -356,9 +360,11 @@ function callWhy(call: GuardedCall, role: Role): string | null {
       const n = role.magnitude ? 3 : 2;
       if (args.length !== n) return `pint writes ${n} arguments here`;
       const cls = args[0]!;
-      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
+      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs?.name ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
       if (role.magnitude && !plainMagnitude(args[1]!, role.magnitude))
-        return role.magnitude === 'ufloat' ? 'the magnitude is not an uncertainties number the pickle rebuilt' : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy array or scalar, or an uncertainties number';
+        return role.magnitude === 'ufloat'
+          ? 'the magnitude is not an uncertainties number the pickle rebuilt'
+          : 'the magnitude is not an int, a float, a complex, Decimal or Fraction, a numpy number or array of numbers (an object dtype holds any object), or an uncertainties number';
       const units = args[n - 1]!;
       if (!isA(units, UNITS)) return 'the units are not a UnitsContainer the pickle rebuilt';
       return unitsStateWhy(units.k === 'call' ? units.state : undefined);
@@ -407,9 +413,6 @@ export function pintCallGuard(callee: GlobalValue, args: Value, kwargs: Value | 
   return why ? refuse(`${call.name} is admitted with the arguments pint writes only: ${why}`) : null;
 }
 
-/** Is this a name the pint guard owns? */
-export const isPintGuarded = owns;
-
 /** A BUILD on an object of a reviewed pint name (costs.ts buildGuard asks). */
 export function pintBuildGuard(name: string, state: Value): CostFinding | null {
   const spec = PINT_REVIEWED.get(name);
@@ -443,6 +446,7 @@ export function pintKeys(container: Value, keys: readonly Value[], from: number,
  * it (ops/calls.ts passedClasses skips it).
  */
 export function ignoredClassArgument(callee: GlobalValue, v: GlobalValue): boolean {
-  const spec = callee.guardedArgs !== undefined ? PINT_REVIEWED.get(callee.guardedArgs) : undefined;
-  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs ?? v.resolved);
+  const name = pintName(callee);
+  const spec = name !== undefined ? PINT_REVIEWED.get(name) : undefined;
+  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs?.name ?? v.resolved);
 }

@@ -30,6 +30,7 @@
  * Reviewed in rdflib 6.1.1 (bookworm) and 7.1.1 (trixie); what was read is in RDFLIB_REVIEWED.
  */
 import type { Limits } from '../limits';
+import type { GuardedArgs } from '../names/catalogue/judge';
 import type { CostFinding } from './costs';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
 import { classOf, type GlobalValue, type Value } from './values';
@@ -62,10 +63,8 @@ export const RDFLIB_REVIEWED: ReadonlyMap<string, Reviewed> = new Map<string, Re
   ],
 ]);
 
-const owns = (name: string) => RDFLIB_REVIEWED.has(name);
-
-/** Is this a name the rdflib guard owns? */
-export const isRdflibGuarded = owns;
+/** The names the catalogue gives this guard (guarded-args.ts); one it has no spec for is refused where it is called. */
+const owns = (guarded: GuardedArgs) => guarded.owner === 'rdflib';
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 
@@ -135,7 +134,8 @@ function graphWhy(args: readonly Value[]): string | null {
   // a name would be looked up as a store plugin (and its module imported)
   const cls = classOf(store);
   if (store.k !== 'call' || !cls || !MEMORY_STORES.has(cls.resolved)) return 'its store is not a Memory store the pickle built';
-  const isBNode = identifier.k === 'call' && classOf(identifier)?.guardedArgs === 'rdflib.term.BNode';
+  const made = identifier.k === 'call' ? classOf(identifier)?.guardedArgs : undefined;
+  const isBNode = made !== undefined && owns(made) && made.name === 'rdflib.term.BNode';
   if (!isBNode && uriRef(identifier) === null) return 'its identifier is not a BNode or URIRef the pickle built';
   return null;
 }

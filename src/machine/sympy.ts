@@ -128,7 +128,8 @@ function isSympyObject(v: Value): boolean {
     const n = v.args.items.length;
     return (v.callee === cls && n === 0) || (v.callee.resolved === 'copyreg.__newobj__' && n === 1);
   }
-  return cls.guardedArgs !== undefined && REVIEWED.get(cls.guardedArgs)?.basic === true;
+  const name = sympyName(cls);
+  return name !== undefined && REVIEWED.get(name)?.basic === true;
 }
 
 const MAX_DEPTH = 16;
@@ -170,11 +171,12 @@ function keySafe(v: Value): boolean {
 }
 
 /**
- * The guarded name of a global, when it is sympy's: guardedArgs is shared with the other reviewed
- * argument guards (pint.ts, rdflib.ts), each of which owns its own names.
+ * The guarded name of a global, when the catalogue gives it to this guard: guardedArgs is shared with
+ * the other reviewed argument guards (pint.ts, rdflib.ts), each of which takes the names it owns. One
+ * with no spec in REVIEWED is refused where it is called or built.
  */
 function sympyName(v: Value | undefined): string | undefined {
-  return v?.k === 'global' && v.guardedArgs !== undefined && REVIEWED.has(v.guardedArgs) ? v.guardedArgs : undefined;
+  return v?.k === 'global' && v.guardedArgs?.owner === 'sympy' ? v.guardedArgs.name : undefined;
 }
 
 /** The class whose `__new__` a call runs, with the arguments it gets, when a guarded sympy class is involved. */
@@ -417,7 +419,9 @@ function evaluationCost(cls: string, args: readonly Value[], limits: Limits): Co
  */
 export function sympyBuildGuard(cls: string, state: Value): CostFinding | null {
   const spec = REVIEWED.get(cls);
-  if (!spec || spec.basic) return refuse(`${cls}: sympy writes no BUILD for its expressions, and Basic.__setstate__ sets any attribute to anything`);
+  // a name the catalogue gives this guard but no spec here knows: fail closed
+  if (!spec) return refuse(`no argument guard for ${cls}`);
+  if (spec.basic) return refuse(`${cls}: sympy writes no BUILD for its expressions, and Basic.__setstate__ sets any attribute to anything`);
   const why = `a sympy matrix's state is admitted as {rows, cols, _rep} with two ints and a DomainMatrix the pickle built`;
   if (state.k !== 'dict' || state.count !== state.entries.length) return refuse(why);
   for (const [k, v] of state.entries) {

@@ -4,7 +4,7 @@
  * tell where calls come from and what flows into them. Values are never turned into live objects.
  */
 import type { PyInt } from '../pickle/args';
-import type { ReviewedReceivers, StoringBuild } from '../names/catalogue/judge';
+import type { GuardedArgs, ReviewedReceivers, StoringBuild } from '../names/catalogue/judge';
 
 export type Value =
   | NoneValue
@@ -79,8 +79,8 @@ export interface GlobalValue {
   readonly methodVerdicts?: Readonly<Partial<Record<string, { readonly gadget: boolean; readonly reason: string }>>>;
   /** A BUILD on an instance runs a __setstate__ that a reviewed guard checks (costs.ts), found by this name. */
   readonly guardedSetstate?: string;
-  /** A reviewed argument guard checks its calls, BUILDs on instances and instances as dict keys (sympy.ts), found by this name. */
-  readonly guardedArgs?: string;
+  /** A reviewed argument guard checks its calls, BUILDs on instances and instances as dict keys: the guard that owns it (sympy.ts, pint.ts, rdflib.ts) and the name it is found by. */
+  readonly guardedArgs?: GuardedArgs;
   /** A BUILD on an instance stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
   readonly storingBuild?: StoringBuild;
   /** Callees and BUILD receivers reviewed not to run its failing methods on an instance they are given (catalogue REVIEWED_ENTRIES). */

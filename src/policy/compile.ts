@@ -4,7 +4,7 @@
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
 import { catalogueLibrary } from '../names/catalogue/index';
-import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type MethodVerdicts, type ReviewedReceivers, type StoringBuild } from '../names/catalogue/judge';
+import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type GuardedArgs, type MethodVerdicts, type ReviewedReceivers, type StoringBuild } from '../names/catalogue/judge';
 import { aliasWalk, compatMap, throughShim, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';
@@ -24,8 +24,8 @@ export interface Judgement {
   methodVerdicts?: MethodVerdicts;
   /** Its __setstate__ is guarded at BUILD by a reviewed check (catalogue GUARDED_SETSTATE): the name the guard is found by. */
   guardedSetstate?: string;
-  /** Its calls, BUILDs and use as a dict key are checked by a reviewed argument guard (src/machine/sympy.ts): the name the guard is found by. */
-  guardedArgs?: string;
+  /** Its calls, BUILDs and use as a dict key are checked by a reviewed argument guard (src/machine/sympy.ts, pint.ts, rdflib.ts): which guard, and the name it is found by. */
+  guardedArgs?: GuardedArgs;
   /** Its BUILD stores the state's values without calling their methods (catalogue STORING_BUILD): how. */
   storingBuild?: StoringBuild;
   /** Library code reviewed not to run its failing methods on an instance it is given (catalogue REVIEWED_ENTRIES `receivers`). */

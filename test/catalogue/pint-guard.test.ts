@@ -36,7 +36,27 @@ const udict =
 const units = (entries: ReadonlyArray<[string, number]> = [['meter', 1]], d: Step = udict(entries), one: Step = (p) => p.binint1(1), nonInt: Step = float): Step => (p) => p.global('pint.util', 'UnitsContainer').emptyTuple().newobj().pipe(d).pipe(one).pipe(nonInt).tuple3().build();
 /** An uncertainties number rebuilt as uncertainties writes it. */
 const ufloat: Step = (p) => p.global('uncertainties.core', 'Variable').emptyTuple().newobj().emptyDict().str('_nominal_value').float('1.0').setitem().str('_std_dev').float('0.1').setitem().str('tag').none().setitem().build();
-const ndarray: Step = (p) => p.global('numpy.core.multiarray', '_reconstruct').global('numpy', 'ndarray').binint1(0).tuple1().bytes('b').tuple3().reduce();
+/** A numpy dtype as numpy writes it: `dtype(code, False, True)`, then BUILD of its state. */
+const dtype =
+  (code: string): Step =>
+  (p) =>
+    p.global('numpy', 'dtype').str(code).false().true().tuple3().reduce().mark().binint1(3).str(code === 'O' ? '|' : '<').none().none().none().binint(-1).binint(-1).binint1(code === 'O' ? 63 : 0).tuple().build();
+const eightBytes: Step = (p) => p.bytes(new Uint8Array(8));
+/** An ndarray as numpy writes it (protocols 2 to 4): `_reconstruct(ndarray, (0,), b'b')`, then BUILD `(1, shape, dtype, is_fortran, data)`. */
+const ndarray =
+  (code = 'i8', data: Step = eightBytes): Step =>
+  (p) =>
+    p.global('numpy.core.multiarray', '_reconstruct').global('numpy', 'ndarray').binint1(0).tuple1().bytes('b').tuple3().reduce().mark().binint1(1).binint1(1).tuple1().pipe(dtype(code)).false().pipe(data).tuple().build();
+/** An ndarray as protocol 5 writes one in band: `_frombuffer(buffer, dtype, shape, order)`. */
+const frombuffer =
+  (code = 'i8'): Step =>
+  (p) =>
+    p.global('numpy.core.numeric', '_frombuffer').mark().pipe(eightBytes).pipe(dtype(code)).binint1(1).tuple1().str('C').tuple().reduce();
+/** A numpy scalar as numpy writes it: `scalar(dtype, data)`. */
+const scalar =
+  (code = 'f8', data: Step = eightBytes): Step =>
+  (p) =>
+    p.global('numpy.core.multiarray', 'scalar').pipe(dtype(code)).pipe(data).tuple2().reduce();
 
 const quantity = (cls: string, magnitude: Step = (p) => p.float('3.5'), u: Step = units()): Step => (p) => p.global('pint', '_unpickle_quantity').global(...split(cls)).pipe(magnitude).pipe(u).tuple3().reduce();
 const unit = (cls: string, u: Step = units()): Step => (p) => p.global('pint', '_unpickle_unit').global(...split(cls)).pipe(u).tuple2().reduce();
@@ -67,7 +87,9 @@ describe('pint: what pint writes is accepted', () => {
     for (const cls of QUANTITY) {
       expect([cls, judge(pickle(quantity(cls), proto))]).toEqual([cls, SAFE]);
       expect([cls, judge(pickle(quantity(cls, (p) => p.binint(7), units([['kilogram', 1], ['meter', 2], ['second', -2]])), proto))]).toEqual([cls, SAFE]);
-      expect([cls, judge(pickle(quantity(cls, ndarray), proto))]).toEqual([cls, SAFE]);
+      expect([cls, judge(pickle(quantity(cls, ndarray()), proto))]).toEqual([cls, SAFE]);
+      expect([cls, judge(pickle(quantity(cls, frombuffer()), proto))]).toEqual([cls, SAFE]);
+      expect([cls, judge(pickle(quantity(cls, scalar()), proto))]).toEqual([cls, SAFE]);
       expect([cls, judge(pickle(quantity(cls, ufloat), proto))]).toEqual([cls, SAFE]);
       expect([cls, judge(pickle(quantity(cls, (p) => p.global('decimal', 'Decimal').str('1.5').tuple1().reduce()), proto))]).toEqual([cls, SAFE]);
     }
@@ -150,6 +172,18 @@ describe('pint: the unpicklers take the shapes pint writes only', () => {
     ['another pint object', quantity(QUANTITY[1]!)],
   ])('a magnitude that is %s is refused', (_what, magnitude) => {
     expect(judge(pickle(quantity(QUANTITY[1]!, magnitude)))[1]).toEqual(expect.arrayContaining(['DENIED_GLOBAL/unsafe-call']));
+  });
+
+  test.each<[string, Step]>([
+    ["a numpy scalar of the object dtype (scalar(dtype('O'), x) is x itself)", scalar('O', (p) => p.str('9**9**9 meter'))],
+    ['a numpy scalar of the object dtype with bytes', scalar('O')],
+    ['a numpy scalar of a text dtype', scalar('U2')],
+    ['an ndarray of the object dtype (its data a list of the objects)', ndarray('O', (p) => p.emptyList().binint1(1).append())],
+    ['an ndarray of a numeric dtype with a list as its data', ndarray('i8', (p) => p.emptyList().binint1(1).append())],
+    ['an ndarray without its BUILD', (p) => p.global('numpy.core.multiarray', '_reconstruct').global('numpy', 'ndarray').binint1(0).tuple1().bytes('b').tuple3().reduce()],
+    ['a protocol 5 array of the object dtype', frombuffer('O')],
+  ])('a magnitude that is %s is not a plain number', (_what, magnitude) => {
+    expect(judge(pickle(quantity(QUANTITY[1]!, magnitude)))).toEqual(DENIED);
   });
 
   test("a measurement's magnitude is an uncertainties number only; units are a UnitsContainer with its state only", () => {

@@ -384,7 +384,7 @@ function stateInstances(m: MachineState, r: OpReader, inst: CallValue, cls: Glob
 function worstVerdict(v: GlobalValue): { gadget: boolean; reason: string } | undefined {
   let worst = v.callVerdict;
   const guardedArgs = v.guardedArgs ?? v.ctorOf?.guardedArgs;
-  if (!worst && guardedArgs) worst = { gadget: true, reason: `${guardedArgs} is admitted only with arguments a reviewed guard has checked; a callable it is handed to may call it with any` };
+  if (!worst && guardedArgs) worst = { gadget: true, reason: `${guardedArgs.name} is admitted only with arguments a reviewed guard has checked; a callable it is handed to may call it with any` };
   if (!worst && v.guardedSetstate) worst = { gadget: false, reason: 'its __setstate__ is admitted only with a state a guard has checked; a callable it is handed to may give it any state' };
   return worseOf(worst, v.methodVerdicts);
 }

@@ -15,7 +15,7 @@ import { PINT_RESULT_METHODS, PINT_REVIEWED } from '../../machine/pint';
 import { RDFLIB_REVIEWED } from '../../machine/rdflib';
 import { GUARDED_ENTRIES, REVIEWED } from '../../machine/sympy';
 import type { CatalogueEntry } from './index';
-import { CHECKED_METHODS, type CallVerdict, type CatalogueVerdict, type MethodVerdicts } from './judge';
+import { CHECKED_METHODS, type ArgumentGuard, type CallVerdict, type CatalogueVerdict, type MethodVerdicts } from './judge';
 
 /** The methods a pickle must call itself (SETITEM, APPEND, ADDITEMS), with the catalogue's verdict, for those it failed. */
 function failedMethods(e: CatalogueEntry, where: string): Partial<Record<string, CallVerdict>> {
@@ -38,7 +38,7 @@ export function argsGuarded(e: CatalogueEntry, where: string): CatalogueVerdict 
     decision: 'allow',
     catalogue: 'safe',
     reason: `catalogued in ${where} as ${e.kind === 'gadget' ? 'a gadget' : 'unverified'} (${e.reason}); admitted with a reviewed argument guard: its arguments, BUILD state and dict keys are checked where the pickle uses them`,
-    guardedArgs: e.name,
+    guardedArgs: { owner: 'sympy', name: e.name },
     ...(methods.length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
   };
 }
@@ -68,12 +68,12 @@ export function libraryGuarded(e: CatalogueEntry, where: string): CatalogueVerdi
     for (const m of CHECKED_METHODS) methodVerdicts[m] = { gadget: true, reason };
   }
   const what = e.kind === 'gadget' ? 'a gadget' : e.kind === 'unverified' ? 'unverified' : 'safe';
-  const guard = pint ? 'pint' : 'rdflib';
+  const guard: ArgumentGuard = pint ? 'pint' : 'rdflib';
   return {
     decision: 'allow',
     catalogue: 'safe',
     reason: `catalogued in ${where} as ${what}${e.kind === 'gadget' || e.kind === 'unverified' ? ` (${e.reason})` : ''}; admitted with a reviewed argument guard for ${guard}: ${classArgument ? "only as the class argument pint's unpickler ignores" : 'its calls (and BUILDs on what it makes) are checked where the pickle makes them'}`,
-    guardedArgs: e.name,
+    guardedArgs: { owner: guard, name: e.name },
     ...(Object.keys(methodVerdicts).length ? { methodVerdicts: methodVerdicts as MethodVerdicts } : {}),
   };
 }

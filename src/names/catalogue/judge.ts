@@ -379,6 +379,20 @@ export const STORING_BUILD: ReadonlyMap<string, StoringBuild> = new Map<string, 
   ['xarray.core.variable.IndexVariable', { setstate: 'default', dict: false, slots: ['_attrs', '_data', '_dims', '_encoding'] }],
 ]);
 
+/** The machine's reviewed argument guards (src/machine/sympy.ts, pint.ts, rdflib.ts). */
+export type ArgumentGuard = 'sympy' | 'pint' | 'rdflib';
+
+/**
+ * A name admitted with a reviewed argument guard: the guard that owns it, set where the catalogue
+ * admits it (guarded-args.ts), and the canonical name that guard knows it by. Each guard checks only
+ * the names it owns, so the owner must be said, not inferred from which guard knows the name: a name
+ * no guard owned would otherwise pass unchecked.
+ */
+export interface GuardedArgs {
+  readonly owner: ArgumentGuard;
+  readonly name: string;
+}
+
 export interface CatalogueVerdict {
   decision: 'allow' | 'deny' | 'unlisted';
   reason: string;
@@ -387,8 +401,8 @@ export interface CatalogueVerdict {
   methodVerdicts?: MethodVerdicts;
   /** Its __setstate__ is guarded at BUILD (GUARDED_SETSTATE): the canonical name the guard is looked up by. */
   guardedSetstate?: string;
-  /** Admitted with a reviewed argument guard (guarded-args.ts, src/machine/sympy.ts): the canonical name it is looked up by. */
-  guardedArgs?: string;
+  /** Admitted with a reviewed argument guard (guarded-args.ts): which guard, and the canonical name it is looked up by. */
+  guardedArgs?: GuardedArgs;
   /** Its BUILD stores the state's values as they are (STORING_BUILD): how. */
   storingBuild?: StoringBuild;
   /** Library code reviewed not to run its failing methods on an instance it is given (REVIEWED_ENTRIES `receivers`). */
