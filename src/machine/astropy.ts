@@ -35,7 +35,7 @@
 import { lookupCatalogue } from '../names/catalogue';
 import { isPlainData } from './plain-data';
 import type { Limits } from '../limits';
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { classOf, type Value } from './values';
 
 /** The class, as the catalogue names it. */

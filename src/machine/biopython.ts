@@ -34,7 +34,7 @@
  * cannot run (nested too deep, too large, or not kept).
  */
 import type { Limits } from '../limits';
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { MAX_ITEM_SIZE, numericDtype, plainNumpyArray } from './numpy-numbers';
 import type { Value } from './values';
 

@@ -5,10 +5,10 @@
  * at the call the unpickler really makes (copyreg's reconstructors unwrapped) and returns a finding.
  */
 import type { Limits } from '../limits';
-import type { ArgumentGuard } from '../names/catalogue/judge';
-import type { RuleArgs } from '../report/rules';
+import type { ArgumentGuard } from '../names/catalogue/verdict';
 import { ASTROPY_COLUMN, ASTROPY_TABLE, ASTROPY_TIME, columnNewGuard, columnStateGuard, tableStateGuard, timeNewGuard, timeStateGuard } from './astropy';
 import { BIO_ARRAY, bioArrayNewGuard, bioArrayStateGuard } from './biopython';
+import type { CostFinding } from './cost-finding';
 import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
 import { guardedCall } from './guarded-call';
@@ -21,12 +21,6 @@ import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
 import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
 import type { GlobalValue, Value } from './values';
-
-export type CostFinding =
-  | { rule: 'RESOURCE_HOSTILE/allocation'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/allocation'>, 'op' | 'at' | 'call'> }
-  | { rule: 'RESOURCE_HOSTILE/iteration'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/iteration'>, 'op' | 'at' | 'call'> }
-  | { rule: 'RESOURCE_HOSTILE/number-text'; args: Omit<RuleArgs<'RESOURCE_HOSTILE/number-text'>, 'op' | 'at' | 'call'> }
-  | { rule: 'DENIED_GLOBAL/unsafe-call'; args: Omit<RuleArgs<'DENIED_GLOBAL/unsafe-call'>, 'op' | 'at' | 'call'> };
 
 /** A check of a call: its positional arguments and its keywords (NEWOBJ_EX, copyreg.__newobj_ex__, a partial's). */
 type Check = (args: readonly Value[], limits: Limits, kwargs?: Value) => CostFinding | null;

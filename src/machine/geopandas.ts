@@ -46,7 +46,7 @@
  * would run its `__array__`/`__array_interface__` (an address numpy would read). Anything else is
  * DENIED_GLOBAL/unsafe-call.
  */
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { isPlainData } from './plain-data';
 import { NUMPY_RECONSTRUCT, classOf, type Value } from './values';
 

@@ -6,8 +6,8 @@
  * Each guard takes the names the catalogue says it owns (GuardedArgs.owner); a call that involves none
  * of them is not its business.
  */
-import type { GuardedArgs } from '../names/catalogue/judge';
-import type { CostFinding } from './costs';
+import type { GuardedArgs } from '../names/catalogue/verdict';
+import type { CostFinding } from './cost-finding';
 import type { GlobalValue, Value } from './values';
 
 /**

@@ -5,7 +5,7 @@
  * builders that hash what they are given, `set()`, `frozenset()`, `dict()`, `OrderedDict()`,
  * `Counter()` (costs.ts). Python hashes every key it inserts, and compares keys whose hashes meet.
  */
-import type { CallVerdict } from '../names/catalogue/judge';
+import type { CallVerdict } from '../names/catalogue/verdict';
 import { classOf, isHot, type Value } from './values';
 
 /** What a key or member is judged by: the class whose __hash__ runs, and its verdict. */

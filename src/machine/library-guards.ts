@@ -3,7 +3,7 @@
  * each admits the state the library itself writes, checked shape by shape, and refuses anything
  * else (fail closed). What was read is recorded next to each guard and in docs/catalogue.md.
  */
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import type { Value } from './values';
 
 type Refuse = (why: string) => CostFinding;

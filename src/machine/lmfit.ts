@@ -38,7 +38,7 @@
  * closure), `_buildmodel` (builds one from a state), `asteval_with_uncertainties` (evaluates
  * `obj._expr_ast` of any object) and `create_params` (parameters with unchecked text).
  */
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { isPlainData } from './plain-data';
 import { noKeywords } from './guarded-call';
 import { isNumpyNumber } from './numpy-numbers';

@@ -28,7 +28,7 @@
  * `_pickled_cids` a set of ints. Anything else is DENIED_GLOBAL/unsafe-call. A figure's registry, whose
  * callbacks are the figure's bound methods, stays rejected with it (see docs/catalogue.md).
  */
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { classOf, type Value } from './values';
 
 const REGISTRY_KEYS: ReadonlySet<string> = new Set(['_signals', 'exception_handler', 'callbacks', '_cid_gen', '_func_cid_map', '_pickled_cids']);

@@ -30,7 +30,7 @@
  * __setitem__) is called on them. Such a call is vouched for; the objects are kept in the interval and
  * judged where it is handed on (like a list built from them).
  */
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { noKeywords } from './guarded-call';
 import { classOf, type GlobalValue, type Value } from './values';
 

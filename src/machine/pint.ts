@@ -39,8 +39,8 @@
  * Reviewed in pint 0.19.2 (bookworm) and 0.24.4 (trixie), with uncertainties 3.1.6 and 3.2.3; what
  * was read for each name is in PINT_REVIEWED.
  */
-import type { GuardedArgs } from '../names/catalogue/judge';
-import type { CostFinding } from './costs';
+import type { GuardedArgs } from '../names/catalogue/verdict';
+import type { CostFinding } from './cost-finding';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
 import { isNumpyNumber, plainNumpyArray, plainNumpyBuffer } from './numpy-numbers';
 import { classOf, holdsCall, type GlobalValue, type Value } from './values';

@@ -30,8 +30,8 @@
  * Reviewed in rdflib 6.1.1 (bookworm) and 7.1.1 (trixie); what was read is in RDFLIB_REVIEWED.
  */
 import type { Limits } from '../limits';
-import type { GuardedArgs } from '../names/catalogue/judge';
-import type { CostFinding } from './costs';
+import type { GuardedArgs } from '../names/catalogue/verdict';
+import type { CostFinding } from './cost-finding';
 import { guardedCall, noKeywords, refuse, type GuardedCall } from './guarded-call';
 import { classOf, type GlobalValue, type Value } from './values';
 

@@ -15,7 +15,7 @@
  * REVIEWED below.
  */
 import type { Limits } from '../limits';
-import type { CostFinding } from './costs';
+import type { CostFinding } from './cost-finding';
 import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 /**

@@ -4,7 +4,7 @@
  * tell where calls come from and what flows into them. Values are never turned into live objects.
  */
 import type { PyInt } from '../pickle/args';
-import type { GuardedArgs, ReviewedReceivers, StoringBuild } from '../names/catalogue/judge';
+import type { GuardedArgs, ReviewedReceivers, StoringBuild } from '../names/catalogue/verdict';
 
 export type Value =
   | NoneValue

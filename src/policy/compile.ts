@@ -4,7 +4,8 @@
  * remapping, alias walks, every dotted prefix); allow rules match one exact spelling.
  */
 import { catalogueLibrary } from '../names/catalogue/index';
-import { catalogueJudgement, type CallVerdict, type CatalogueVerdict, type GuardedArgs, type MethodVerdicts, type ReviewedReceivers, type StoringBuild } from '../names/catalogue/judge';
+import { catalogueJudgement } from '../names/catalogue/judge';
+import type { CallVerdict, CatalogueVerdict, GuardedArgs, MethodVerdicts, ReviewedReceivers, StoringBuild } from '../names/catalogue/verdict';
 import { aliasWalk, compatMap, throughShim, type QualName } from '../names/resolve';
 import type { GlobalDecision } from '../report/report';
 import type { ParsedPolicySpec, PolicyRule } from './schema';

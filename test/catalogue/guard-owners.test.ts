@@ -5,7 +5,7 @@
  * closed): no catalogue entry produces either today, so the judgement is made up here.
  */
 import { scan, type CompiledPolicy } from '../../src';
-import type { ArgumentGuard } from '../../src/names/catalogue/judge';
+import type { ArgumentGuard } from '../../src/names/catalogue/verdict';
 import { buildGuard } from '../../src/machine/costs';
 import type { GlobalValue } from '../../src/machine/values';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';

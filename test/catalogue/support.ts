@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CatalogueEntry } from '../../src/names/catalogue';
 import { argsGuarded } from '../../src/names/catalogue/guarded-args';
-import { CHECKED_METHODS } from '../../src/names/catalogue/judge';
+import { CHECKED_METHODS } from '../../src/names/catalogue/verdict';
 import { P } from '../support/pickle-builder';
 
 export const root = path.resolve(__dirname, '../..');

@@ -6,7 +6,8 @@
 import { bytesToLatin1 } from '../../pickle/args';
 import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
-import { catalogueJudgement, NEW_ONLY_REBUILDERS, type StoringBuild } from '../../names/catalogue/judge';
+import { catalogueJudgement, NEW_ONLY_REBUILDERS } from '../../names/catalogue/judge';
+import type { StoringBuild } from '../../names/catalogue/verdict';
 import { buildGuard, callCost } from '../costs';
 import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';

@@ -15,7 +15,7 @@ import { PINT_RESULT_METHODS, PINT_REVIEWED } from '../../machine/pint';
 import { RDFLIB_REVIEWED } from '../../machine/rdflib';
 import { GUARDED_ENTRIES, REVIEWED } from '../../machine/sympy';
 import type { CatalogueEntry } from './index';
-import { CHECKED_METHODS, type ArgumentGuard, type CallVerdict, type CatalogueVerdict, type MethodVerdicts } from './judge';
+import { CHECKED_METHODS, type ArgumentGuard, type CallVerdict, type CatalogueVerdict, type MethodVerdicts } from './verdict';
 
 /** The methods a pickle must call itself (SETITEM, APPEND, ADDITEMS), with the catalogue's verdict, for those it failed. */
 function failedMethods(e: CatalogueEntry, where: string): Partial<Record<string, CallVerdict>> {
