@@ -15,7 +15,9 @@
  * REVIEWED below.
  */
 import type { Limits } from '../limits';
+import type { GuardedArgs } from '../names/catalogue/verdict';
 import type { CostFinding } from './cost-finding';
+import { guardedCall, refuse } from './guarded-call';
 import { classOf, holdsCall, type GlobalValue, type Value } from './values';
 
 /**
@@ -113,7 +115,6 @@ const SAFE_BASIC: ReadonlySet<string> = new Set(['sympy.core.numbers.Infinity', 
 /** The catalogue entries a reviewed class may fail at and still be admitted with the guard. */
 export const GUARDED_ENTRIES: ReadonlySet<string> = new Set(['construction', '__new__', '__eq__']);
 
-const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why } });
 
 /**
  * An object the pickle built of a class the guard admitted (whose arguments it checked), or of a
@@ -179,40 +180,8 @@ function sympyName(v: Value | undefined): string | undefined {
   return v?.k === 'global' && v.guardedArgs?.owner === 'sympy' ? v.guardedArgs.name : undefined;
 }
 
-/** The class whose `__new__` a call runs, with the arguments it gets, when a guarded sympy class is involved. */
-function guardedCall(callee: GlobalValue, args: Value, kwargs: Value | undefined): { cls: string; args: readonly Value[]; kwargs: Value | undefined } | CostFinding | null {
-  const calleeGuarded = sympyName(callee);
-  if (args.k !== 'tuple') return calleeGuarded || (callee.ctorOf && sympyName(callee.ctorOf)) ? refuse('the arguments of a guarded sympy class are not a tuple the scanner can check') : null;
-  const items = args.items;
-  const first = items[0];
-  const firstGuarded = sympyName(first);
-  // the common case: no guarded class as the callee, its owner, the first argument or a base
-  const second = items[1];
-  if (!calleeGuarded && !callee.ctorOf && !firstGuarded && !sympyName(second)) return null;
-  if (callee.ctorOf) {
-    // C.__new__(cls, *args) runs C's __new__ on cls: both must be the same guarded class
-    const owner = sympyName(callee.ctorOf);
-    if (!owner && !firstGuarded) return null;
-    if (!owner || first?.k !== 'global' || first.resolved !== callee.ctorOf.resolved) return refuse(`${callee.resolved} is called on another class than its own`);
-    return { cls: owner, args: items.slice(1), kwargs };
-  }
-  switch (callee.resolved) {
-    case 'copyreg.__newobj__':
-      return firstGuarded ? { cls: firstGuarded, args: items.slice(1), kwargs } : null;
-    case 'copyreg.__newobj_ex__': {
-      if (!firstGuarded) return null;
-      const a = items[1];
-      if (a?.k !== 'tuple') return refuse('copyreg.__newobj_ex__ of a guarded sympy class without an argument tuple');
-      return { cls: firstGuarded, args: a.items, kwargs: items[2] };
-    }
-    case 'copyreg._reconstructor':
-    case 'copy_reg._reconstructor': {
-      // base.__new__(cls, state) and base.__init__: sympy refuses protocols 0 and 1, so a guarded base is never written
-      return sympyName(items[1]) ? refuse('copyreg._reconstructor with a guarded sympy class as base runs its __new__ on the state') : null;
-    }
-  }
-  return calleeGuarded ? { cls: calleeGuarded, args: items, kwargs } : null;
-}
+/** Names the catalogue gives this guard (guardedCall's `owns`). */
+const ownedBySympy = (g: GuardedArgs): boolean => g.owner === 'sympy';
 
 const HEX = /^(?:0x)?[0-9a-fA-F]+L?$/;
 /** Binary precision above this is not something sympy writes (mpmath works at it lazily, but there is no need). */
@@ -279,14 +248,18 @@ const KEYED_BUILDERS: ReadonlySet<string> = new Set(['builtins.set', 'builtins.f
 /** The guard a call breaks, if any (callCost asks). */
 export function sympyCallGuard(callee: GlobalValue, args: Value, kwargs: Value | undefined, limits: Limits): CostFinding | null {
   if (KEYED_BUILDERS.has(callee.resolved)) return builtKeys(callee.resolved, args);
-  const call = guardedCall(callee, args, kwargs);
+  const call = guardedCall(callee, args, kwargs, ownedBySympy, 'a guarded sympy class');
   if (!call || 'rule' in call) return call;
-  const spec = REVIEWED.get(call.cls);
+  if (call.how === 'reconstruct') {
+    // object.__new__(cls) runs no sympy code and drops the state; another base runs its __new__ and __init__ on it (sympy writes protocol 2 and up only)
+    return call.base === 'builtins.object' ? null : refuse(`copyreg._reconstructor of ${call.name} with ${call.base} as base runs that class's __new__ and __init__ on the state`);
+  }
+  const spec = REVIEWED.get(call.name);
   // a name the catalogue guards but no spec here knows: fail closed
-  if (!spec) return refuse(`no argument guard for ${call.cls}`);
-  const why = checkArgs(call.cls, spec.args, call.args, call.kwargs);
-  if (why) return refuse(`${call.cls}.__new__ sympifies its arguments (a str is parsed and evaluated); ${why}`);
-  return evaluationCost(call.cls, call.args, limits);
+  if (!spec) return refuse(`no argument guard for ${call.name}`);
+  const why = checkArgs(call.name, spec.args, call.args, call.kwargs);
+  if (why) return refuse(`${call.name}.__new__ sympifies its arguments (a str is parsed and evaluated); ${why}`);
+  return evaluationCost(call.name, call.args, limits);
 }
 
 // ---- what evaluating the arithmetic costs -------------------------------------------------------

@@ -202,6 +202,31 @@ describe('sympy: how the class is reached', () => {
     expect(judge(bytes)[0]).toBe('dangerous');
   });
 
+  test('a call with more arguments than the scanner keeps is refused: a str past the kept ones would be sympified unseen', () => {
+    const TUPLE = 'sympy.core.containers.Tuple';
+    const many = (build: (p: P) => P, tail: (p: P) => P) => {
+      const p = build(new P().proto(4));
+      for (let i = 0; i < 300; i++) p.binint1(1);
+      return tail(p.str("__import__('os').system('id')")).stop().done();
+    };
+    // Tuple(1, ..., 1, str): REDUCE, NEWOBJ and copyreg.__newobj__
+    expect(judge(many((p) => p.global(...split(TUPLE)).mark(), (p) => p.tuple().reduce()))[0]).toBe('dangerous');
+    expect(judge(many((p) => p.global(...split(TUPLE)).mark(), (p) => p.tuple().newobj()))[0]).toBe('dangerous');
+    expect(judge(many((p) => p.global('copyreg', '__newobj__').mark().global(...split(TUPLE)), (p) => p.tuple().reduce()))[0]).toBe('dangerous');
+    // and copyreg.__newobj_ex__ with such an argument tuple
+    expect(judge(many((p) => p.global('copyreg', '__newobj_ex__').global(...split(TUPLE)).mark(), (p) => p.tuple().emptyDict().tuple3().reduce()))[0]).toBe('dangerous');
+    // the same call with all its arguments kept is accepted
+    const kept = new P().proto(4).global(...split(TUPLE)).mark();
+    for (let i = 0; i < 200; i++) kept.binint1(1);
+    expect(judge(kept.tuple().reduce().stop().done())).toEqual(SAFE);
+  });
+
+  test('copyreg._reconstructor(cls, object, state) runs no sympy code; another base is refused', () => {
+    const rebuilt = (base: [string, string]) => new P().proto(2).global('copyreg', '_reconstructor').global(...split(ADD)).global(...base).none().tuple3().reduce().stop().done();
+    expect(judge(rebuilt(['builtins', 'object']))).toEqual(SAFE);
+    expect(judge(rebuilt(['builtins', 'dict']))[0]).toBe('dangerous');
+  });
+
   test('a guarded class handed to another callable, or as copyreg._reconstructor base, is a gadget', () => {
     const handed = new P().proto(2).global('pandas.core.indexes.base', '_new_Index').global(...split(ADD)).emptyDict().tuple2().reduce().stop().done();
     expect(judge(handed)).toEqual(['dangerous', ['DENIED_GLOBAL/gadget-passed']]);
