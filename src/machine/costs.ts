@@ -13,6 +13,7 @@ import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
 import { guardedCall } from './guarded-call';
 import { callbackRegistryGuard } from './matplotlib';
+import { DTYPE_CLASS, dtypeStateGuard } from './numpy-dtype';
 import { isPlainData } from './plain-data';
 import { pintBuildGuard, pintCallGuard } from './pint';
 import { rdflibBuildGuard, rdflibCallGuard } from './rdflib';
@@ -20,7 +21,7 @@ import { pyprojCrsGuard, pyprojMakerGuard, pyprojTransformerGuard, toolzRestoreC
 import { LMFIT_CALL_GUARDS, LMFIT_SETSTATE_GUARDS } from './lmfit';
 import { PENDULUM_CALL_GUARDS, PENDULUM_SETSTATE_GUARDS, TIMEZONE_UNPICKLE, timezoneUnpickleGuard } from './pendulum';
 import { sympyBuildGuard, sympyCallGuard } from './sympy';
-import type { GlobalValue, Value } from './values';
+import type { CallValue, GlobalValue, Value } from './values';
 
 /** A check of a call: its positional arguments and its keywords (NEWOBJ_EX, copyreg.__newobj_ex__, a partial's). */
 type Check = (args: readonly Value[], limits: Limits, kwargs?: Value) => CostFinding | null;
@@ -402,6 +403,9 @@ function dataFrameMapperGuard(state: Value): CostFinding | null {
 export interface BuildContext {
   readonly hotKnown: boolean;
   readonly loads: (v: Value) => Value | null;
+  /** The object the BUILD is on, and whether an earlier BUILD gave it a state already. */
+  readonly target: CallValue;
+  readonly rebuilt: boolean;
 }
 
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
@@ -443,6 +447,7 @@ export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): C
     // an owner no argument guard is: fail closed (a guard refuses a name of its own it has no spec for)
     return guard ? guard.build(name, state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no argument guard owns ${name}` } };
   }
+  if (DTYPE_CLASS.test(cls.resolved)) return dtypeStateGuard(ctx.target, state, ctx.rebuilt);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

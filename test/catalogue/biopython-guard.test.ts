@@ -19,11 +19,11 @@ const UNSAFE = ['dangerous', ['DENIED_GLOBAL/unsafe-call']];
 
 type Step = (p: P) => P;
 
-/** numpy's dtype as numpy pickles it: dtype(code, False, True), then its BUILD. */
+/** numpy's dtype as numpy pickles it: dtype(code, False, True), then its BUILD (an object dtype's flags say so). */
 const dtype =
   (code = 'f8'): Step =>
   (p) =>
-    p.global('numpy', 'dtype').str(code).false().true().tuple3().reduce().mark().binint1(3).str('<').none().none().none().binint(-1).binint(-1).binint1(0).tuple().build();
+    p.global('numpy', 'dtype').str(code).false().true().tuple3().reduce().mark().binint1(3).str('<').none().none().none().binint(-1).binint(-1).binint1(code.startsWith('O') ? 63 : 0).tuple().build();
 
 /** A numpy array pickle (what Biopython's __reduce__ puts in the state): `_reconstruct(ndarray, (0,), b'b')` and its BUILD. */
 function arrayPickle(opts: { data?: Step; module?: string; code?: string } = {}): Uint8Array {

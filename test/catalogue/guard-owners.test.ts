@@ -7,7 +7,7 @@
 import { scan, type CompiledPolicy } from '../../src';
 import type { ArgumentGuard } from '../../src/names/catalogue/verdict';
 import { buildGuard } from '../../src/machine/costs';
-import type { GlobalValue } from '../../src/machine/values';
+import type { CallValue, GlobalValue } from '../../src/machine/values';
 import { compilePolicy, getPolicy } from '../../src/policy/registry';
 import { DENIED, P, SAFE } from './guard-support';
 
@@ -53,7 +53,7 @@ describe('a guarded name no guard checks is refused', () => {
   test('a BUILD on what it makes', () => {
     for (const owner of OWNERS) {
       const cls: GlobalValue = { k: 'global', module: MODULE, name: NAME, resolved: RESOLVED, id: 0, guardedArgs: { owner: owner as ArgumentGuard, name: RESOLVED } };
-      expect([owner, buildGuard(cls, { k: 'none' }, { hotKnown: false, loads: () => null })?.rule]).toEqual([owner, 'DENIED_GLOBAL/unsafe-call']);
+      expect([owner, buildGuard(cls, { k: 'none' }, { hotKnown: false, loads: () => null, target: { k: 'call', callee: cls } as unknown as CallValue, rebuilt: false })?.rule]).toEqual([owner, 'DENIED_GLOBAL/unsafe-call']);
     }
   });
 });

@@ -465,6 +465,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       // a partial's state is part of what walks through it look at (passedClasses)
       if (isPartial(inst)) m.walkEpoch++;
       noteBuild(inst);
+      const rebuilt = inst.state !== undefined;
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
       const cls = classOf(inst);
@@ -472,7 +473,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       if (setsSetstate(state))
         m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
-      const guard = cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo) }) : null;
+      const guard = cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt }) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
       break;
     }

@@ -1,0 +1,116 @@
+/**
+ * BUILD on a numpy dtype: `dtype.__setstate__(state)` sets the byte order, subarray, field names,
+ * fields, item size, alignment and flags from the state as given, and numpy trusts them afterwards.
+ * Two of those make numpy read raw bytes as object pointers when an array of the dtype is rebuilt
+ * from the pickle's bytes (`ndarray.__setstate__` takes raw data unless the flags ask for a list):
+ *
+ * - fields or a subarray given to a dtype whose code is not void (`dtype('i8')` with a field of
+ *   dtype('O')): numpy keeps them;
+ * - flags that do not say the dtype holds objects (`NPY_ITEM_REFCOUNT | NPY_LIST_PICKLE`) while one
+ *   of its fields or its subarray does, or that say so for a dtype that holds none.
+ *
+ * Either is memory corruption driven by the pickle (checked with numpy 1.24 and 2.4). numpy writes
+ * neither: `(3, order, None, None, None, -1, -1, 0)` for a number, fields and subarrays for void codes
+ * only, flags 63 for an object code and with the object bits for a struct holding objects, and version
+ * 4 with a metadata item for datetimes. A second BUILD of one dtype, which numpy never writes, could
+ * change a field's dtype after a struct holding it took its flags: refused too.
+ */
+import type { CostFinding } from './cost-finding';
+import { refuse } from './guarded-call';
+import type { CallValue, Value } from './values';
+
+/** numpy's dtype class under each of its names, and its per-type subclasses (numpy >= 1.25). */
+export const DTYPE_CLASS = /^numpy\.(?:dtype|_?core\.multiarray\.dtype|dtypes\.[A-Za-z0-9_]+)$/;
+
+/** NPY_ITEM_REFCOUNT (items are object pointers) and NPY_LIST_PICKLE (arrays pickle their items as a list). */
+const HOLDS_OBJECTS = 0x01 | 0x02;
+/** HOLDS_OBJECTS and NPY_ITEM_IS_POINTER: none of them on a dtype that holds no objects. */
+const OBJECT_FLAGS = HOLDS_OBJECTS | 0x04;
+/** How deep fields and subarrays are followed (numpy's own structs nest a few levels). */
+const MAX_NESTING = 16;
+
+type Kind = 'object' | 'void' | 'other';
+
+/** numpy's scalar types of void dtypes, as a dtype's first argument. */
+const VOID_TYPES: ReadonlySet<string> = new Set(['numpy.record', 'numpy.void']);
+
+/** What kind of dtype a call makes: from its code (`'O8'`, `'V16'`, `'<f8'`, `numpy.record`) or its class (`numpy.dtypes.VoidDType`); null when it cannot be told. */
+function kindOf(v: CallValue): Kind | null {
+  if (v.callee.k !== 'global' || !DTYPE_CLASS.test(v.callee.resolved)) return null;
+  const name = v.callee.name;
+  if (name !== 'dtype') return name === 'ObjectDType' ? 'object' : name === 'VoidDType' ? 'void' : 'other';
+  const code = v.args.k === 'tuple' ? v.args.items[0] : undefined;
+  // a record array's dtype is written dtype(numpy.record, False, True): the scalar type of a void dtype
+  if (code?.k === 'global') return VOID_TYPES.has(code.resolved) ? 'void' : code.resolved === 'numpy.object_' ? 'object' : null;
+  if (code?.k !== 'str' || code.v === null || code.v === '') return null;
+  const c = /^[<>=|]/.test(code.v) ? code.v[1] : code.v[0];
+  return c === 'O' ? 'object' : c === 'V' ? 'void' : c === undefined ? null : 'other';
+}
+
+/** A dtype value made by the pickle: a call of numpy's dtype class whose kind can be told. */
+function dtypeCall(v: Value | undefined): v is CallValue {
+  return v?.k === 'call' && kindOf(v) !== null;
+}
+
+/** Every item kept (nothing past the kept items goes unseen). */
+const whole = (v: Value): boolean => (v.k === 'tuple' || v.k === 'list' ? v.count === v.items.length : v.k === 'dict' ? v.count === v.entries.length : true);
+
+/** Whether a dtype value holds objects (its code, its fields' dtypes, its subarray's), as its last BUILD left it; null when it cannot be told. */
+function holdsObjects(v: CallValue, depth: number): boolean | null {
+  const kind = kindOf(v);
+  if (kind === null || depth > MAX_NESTING) return null;
+  if (kind === 'object') return true;
+  const s = v.state;
+  if (s === undefined || s.k !== 'tuple' || s.items.length < 5) return s === undefined ? false : null;
+  const [, , subarray, , fields] = s.items as [Value, Value, Value, Value, Value];
+  const parts: Value[] = [];
+  if (subarray.k === 'tuple' && subarray.items[0]) parts.push(subarray.items[0]);
+  if (fields.k === 'dict') for (const [, f] of fields.entries) if (f.k === 'tuple' && f.items[0]) parts.push(f.items[0]);
+  for (const p of parts) {
+    if (!dtypeCall(p)) return null;
+    const inner = holdsObjects(p, depth + 1);
+    if (inner !== false) return inner;
+  }
+  return false;
+}
+
+const smallInt = (v: Value | undefined): v is Value & { k: 'int'; v: number } => v?.k === 'int' && typeof v.v === 'number';
+
+/** Why a void dtype's subarray, names and fields are not what numpy writes, or null. */
+function structureProblem(subarray: Value, names: Value, fields: Value): string | null {
+  if (subarray.k !== 'none') {
+    if (subarray.k !== 'tuple' || subarray.count !== 2 || subarray.items.length !== 2 || !dtypeCall(subarray.items[0])) return 'its subarray is not (a dtype, a shape)';
+    const shape = subarray.items[1]!;
+    if (!(smallInt(shape) || (shape.k === 'tuple' && whole(shape) && shape.items.every(smallInt)))) return "its subarray's shape is not an int or a tuple of ints";
+  }
+  if (names.k !== 'none' && (names.k !== 'tuple' || !whole(names) || !names.items.every((n) => n.k === 'str' && n.v !== null))) return 'its field names are not a tuple of str';
+  if (fields.k !== 'none') {
+    if (fields.k !== 'dict' || !whole(fields)) return 'its fields are not a dict the scanner keeps whole';
+    for (const [k, f] of fields.entries) {
+      if (k.k !== 'str' || f.k !== 'tuple' || !whole(f) || (f.count !== 2 && f.count !== 3) || !dtypeCall(f.items[0]) || !smallInt(f.items[1])) return 'a field is not (a dtype, an offset[, a title])';
+    }
+  }
+  return null;
+}
+
+/** The BUILD guard of a dtype `target` given `state` (`rebuilt`: it had a state before). */
+export function dtypeStateGuard(target: CallValue, state: Value, rebuilt: boolean): CostFinding | null {
+  const no = (why: string): CostFinding => refuse(`numpy's dtype.__setstate__ sets fields and flags as given, and numpy then reads raw bytes as object pointers when they disagree; ${why}`);
+  const kind = kindOf(target);
+  if (kind === null) return no('the type of the dtype given this state cannot be told (not a constant type code)');
+  if (rebuilt) return no('the dtype is given a second state (numpy writes one)');
+  if (state.k !== 'tuple' || !whole(state) || (state.count !== 8 && state.count !== 9)) return no('the state is not the 8 or 9 items numpy writes');
+  const [version, order, subarray, names, fields, elsize, alignment, flags] = state.items as [Value, Value, Value, Value, Value, Value, Value, Value];
+  if (!smallInt(version) || version.v !== (state.count === 8 ? 3 : 4)) return no('the state is not version 3 (8 items) or 4 (9 items, with metadata)');
+  if (order.k !== 'str' || order.v === null || !['<', '>', '|', '='].includes(order.v)) return no('its byte order is not <, >, | or =');
+  if (!smallInt(elsize) || !smallInt(alignment) || !smallInt(flags)) return no('its item size, alignment or flags are not ints');
+  if (kind !== 'void' && (subarray.k !== 'none' || names.k !== 'none' || fields.k !== 'none')) return no('it gives fields or a subarray to a dtype whose type is not void');
+  const problem = kind === 'void' ? structureProblem(subarray, names, fields) : null;
+  if (problem) return no(problem);
+  const objects = kind === 'object' ? true : holdsObjects({ ...target, state } as CallValue, 0);
+  if (objects === null) return no('whether its fields hold objects cannot be told');
+  const bits = (flags.v as number) & OBJECT_FLAGS;
+  if (objects && (bits & HOLDS_OBJECTS) !== HOLDS_OBJECTS) return no('it holds objects and its flags do not say so');
+  if (!objects && bits !== 0) return no('its flags say it holds objects and it holds none');
+  return null;
+}
