@@ -17,6 +17,7 @@ export { FINDING_CODES, SEVERITY_RANK, maxSeverity } from './report/findings';
 export type { Finding, FindingCode, FindingSite, Severity } from './report/findings';
 export { CompiledPolicy } from './policy/compile';
 export type { Judgement } from './policy/compile';
+export type { ArgumentGuard, CallVerdict, GuardedArgs, MethodVerdicts, ReviewedReceivers, StoringBuild } from './names/catalogue/verdict';
 export { parsePolicy, compilePolicy, loadPolicyFile, getPolicy, listPolicies, resolvePolicy, PolicyError } from './policy/registry';
 export type { ParsePolicyResult } from './policy/registry';
 export type { PolicySpec, PolicyRule, Bound, OptimizerBounds } from './policy/schema';

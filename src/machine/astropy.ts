@@ -33,6 +33,7 @@
  * the unpickler asks for with the AttributeError of `object.__getattribute__` and calls nothing.
  */
 import { lookupCatalogue } from '../names/catalogue';
+import { dtypeOfCode } from './numpy-numbers';
 import { isPlainData } from './plain-data';
 import type { Limits } from '../limits';
 import type { CostFinding } from './cost-finding';
@@ -151,9 +152,7 @@ function rawArrayState(items: readonly Value[]): boolean {
   const [version, shape, dtype, fortran, raw] = items as [Value, Value, Value, Value, Value];
   if (version.k !== 'int' || shape.k !== 'tuple' || shape.count !== shape.items.length || !shape.items.every((x) => x.k === 'int')) return false;
   if (fortran.k !== 'bool' || (raw.k !== 'bytes' && raw.k !== 'str')) return false;
-  if (dtype.k !== 'call' || dtype.callee.k !== 'global' || dtype.callee.resolved !== 'numpy.dtype' || dtype.args.k !== 'tuple') return false;
-  const code = dtype.args.items[0];
-  return code !== undefined && code.k === 'str' && code.v !== null && RAW_DTYPE.test(code.v);
+  return dtypeOfCode(dtype, RAW_DTYPE);
 }
 
 /** BUILD on a Column: ndarray's state with raw data, then (name, unit, format, description, meta, indices) of plain values. */

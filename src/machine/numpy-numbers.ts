@@ -10,26 +10,30 @@ const NUMPY_SCALAR: ReadonlySet<string> = new Set(['numpy.core.multiarray.scalar
 /** numpy's real number type codes (bool, ints, floats): their scalars compare and clip in C. */
 const REAL_DTYPE = /^[<>=|]?(?:f(?:2|4|8|16)|i[1248]|u[1248]|b1)$/;
 
+/**
+ * A numpy dtype made by the pickle from a constant type code `codes` accepts: `numpy.dtype('f8', False,
+ * True)`. (What its BUILD may set is numpy-dtype.ts's guard.)
+ */
+export function dtypeOfCode(v: Value | undefined, codes: RegExp): boolean {
+  if (!v || v.k !== 'call' || v.callee.k !== 'global' || v.callee.resolved !== 'numpy.dtype' || v.args.k !== 'tuple' || v.args.count !== v.args.items.length) return false;
+  const code = v.args.items[0];
+  return code?.k === 'str' && code.v !== null && codes.test(code.v);
+}
+
 /** A numpy number as numpy pickles it: `scalar(dtype(code, ...), bytes)` with a real number type code. */
 export function isNumpyNumber(v: Value): boolean {
   if (v.k !== 'call' || v.callee.k !== 'global' || !NUMPY_SCALAR.has(v.callee.resolved) || v.kwargs || v.state) return false;
   if (v.args.k !== 'tuple' || v.args.count !== 2 || v.args.items.length !== 2) return false;
   const [dtype, data] = v.args.items as [Value, Value];
-  if (data.k !== 'bytes' || dtype.k !== 'call' || dtype.callee.k !== 'global' || dtype.callee.resolved !== 'numpy.dtype' || dtype.args.k !== 'tuple') return false;
-  const code = dtype.args.items[0];
-  return code?.k === 'str' && code.v !== null && REAL_DTYPE.test(code.v);
+  return data.k === 'bytes' && dtypeOfCode(dtype, REAL_DTYPE);
 }
 
 /** numpy dtype codes of plain numbers (complex too), and the largest item size among them. */
 const NUMERIC_DTYPE = /^[<>=|]?(?:[fiuc](?:1|2|4|8|16)|b1|\?|[dfgilqhbBHILQe])$/;
 export const MAX_ITEM_SIZE = 16;
 
-/** A numpy dtype made by the pickle from a constant numeric code: `numpy.dtype('f8', False, True)`. */
-export function numericDtype(v: Value | undefined): boolean {
-  if (!v || v.k !== 'call' || v.callee.k !== 'global' || v.callee.resolved !== 'numpy.dtype' || v.args.k !== 'tuple') return false;
-  const code = v.args.items[0];
-  return v.args.count === v.args.items.length && code !== undefined && code.k === 'str' && code.v !== null && NUMERIC_DTYPE.test(code.v);
-}
+/** A numpy dtype made by the pickle from a constant numeric code. */
+export const numericDtype = (v: Value | undefined): boolean => dtypeOfCode(v, NUMERIC_DTYPE);
 
 /** A numpy array of plain numbers: `_reconstruct(ndarray, (0,), b'b')` with an ndarray state whose data is raw bytes. */
 export function plainNumpyArray(v: Value | null): boolean {

@@ -11,9 +11,9 @@
  *
  * What the guard admits, where the pickle calls them (REDUCE, or anything that runs the function):
  * exactly pint's argument shapes, the class argument one of the classes pint writes there, the
- * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy scalar or array of a
- * numeric dtype, an uncertainties number), the units a UnitsContainer the pickle rebuilt with the
- * state pint writes, `(udict, 1, float)`, whose udict holds unit names that are identifiers and int
+ * magnitude plain (an int, a float, a complex, Decimal or Fraction, a numpy bool, int or float
+ * scalar or an array of a numeric dtype, an uncertainties number), the units a UnitsContainer the
+ * pickle rebuilt with the state pint writes, `(udict, 1, float)`, whose udict holds unit names that are identifiers and int
  * or float exponents.
  * A unit name is parsed by pint's own expression evaluator (pint_eval, no Python eval): a name such
  * as `meter*9**9**8` makes it compute a power that never ends, so names are identifiers only.
@@ -266,7 +266,8 @@ function isUfloat(v: Value): boolean {
 
 /**
  * A magnitude pint stores without calling anything on it beyond isinstance and type(). A numpy scalar
- * or array must be of a numeric dtype: `scalar(dtype('O'), x)` is x itself, any object, and an object
+ * must be a bool, an int or a float (complex scalars, which pint does not write, are refused) and an
+ * array of a numeric dtype: `scalar(dtype('O'), x)` is x itself, any object, and an object
  * array holds any objects, whose methods the Quantity's arithmetic, comparisons and formatting run.
  */
 function plainMagnitude(v: Value, kind: 'number' | 'ufloat'): boolean {
@@ -360,7 +361,7 @@ function callWhy(call: GuardedCall, role: Role): string | null {
       const n = role.magnitude ? 3 : 2;
       if (args.length !== n) return `pint writes ${n} arguments here`;
       const cls = args[0]!;
-      if (cls.k !== 'global' || !role.classes.includes(cls.guardedArgs?.name ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
+      if (cls.k !== 'global' || !role.classes.includes(pintName(cls) ?? cls.resolved)) return `its first argument is not ${role.classes.join(' or ')}`;
       if (role.magnitude && !plainMagnitude(args[1]!, role.magnitude))
         return role.magnitude === 'ufloat'
           ? 'the magnitude is not an uncertainties number the pickle rebuilt'
@@ -448,5 +449,5 @@ export function pintKeys(container: Value, keys: readonly Value[], from: number,
 export function ignoredClassArgument(callee: GlobalValue, v: GlobalValue): boolean {
   const name = pintName(callee);
   const spec = name !== undefined ? PINT_REVIEWED.get(name) : undefined;
-  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(v.guardedArgs?.name ?? v.resolved);
+  return spec?.role.kind === 'unpickler' && spec.role.classes.includes(pintName(v) ?? v.resolved);
 }
