@@ -331,7 +331,7 @@ export function createApp(deps: AppDeps): Service {
    * stack, fewer steps.
    */
   function answer(res: ServerResponse, id: string, status: number, text: JsonBody, minimal: boolean): void {
-    // text as it is (written as UTF-8 with the headers): no Buffer copy of it first
+    // a text is written as it is (encoded with the headers, no Buffer copy first); a kept report's answer is its bytes already
     const length = String(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
     res.writeHead(
       status,

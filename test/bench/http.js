@@ -57,18 +57,35 @@ const BLOB = path.join(ROOT, 'samples', 'mxnet', 'wire-py311', 'mx1.3__AdaDelta_
 
 /** The CPUs this process runs on when pinned (set for the pinned copy of this process). */
 const PINNED_ENV = 'PICKLEGATE_BENCH_CLIENT_CPUS';
-const CPUS = os.cpus().length;
-function hasTaskset() {
+/** The CPUs this process may run on (its affinity, e.g. a container's cpuset), from /proc/self/status. */
+function allowedCpus() {
   try {
-    return require('node:child_process').spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+    const list = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1];
+    return list.split(',').flatMap((r) => {
+      const [a, b] = r.split('-').map(Number);
+      return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+    });
+  } catch {
+    return [];
+  }
+}
+const ALLOWED = allowedCpus();
+function hasTaskset(cpu) {
+  try {
+    return require('node:child_process').spawnSync('taskset', ['-c', String(cpu), 'true'], { stdio: 'ignore' }).status === 0;
   } catch {
     return false;
   }
 }
-const PIN = opt('pin', 'auto') !== 'off' && !process.env.PICKLEGATE_WORKERS && process.platform === 'linux' && CPUS >= 2 && hasTaskset();
-/** The servers' CPU when pinned. */
-const SERVER_CPU = String(CPUS - 1);
-const CLIENT_CPUS = CPUS === 2 ? '0' : `0-${CPUS - 2}`;
+/** A service of several processes (PICKLEGATE_WORKERS other than 1) is not pinned to one CPU. */
+const MULTI_PROCESS = process.env.PICKLEGATE_WORKERS !== undefined && process.env.PICKLEGATE_WORKERS !== '1';
+/** The servers' CPU, as the first run of this script chose it for the pinned run. */
+const SERVER_CPU_ENV = 'PICKLEGATE_BENCH_SERVER_CPU';
+const PINNED = process.env[PINNED_ENV] !== undefined && process.env[SERVER_CPU_ENV] !== undefined;
+const PIN = PINNED || (opt('pin', 'auto') !== 'off' && !MULTI_PROCESS && process.platform === 'linux' && ALLOWED.length >= 2 && hasTaskset(ALLOWED[ALLOWED.length - 1]));
+/** The servers' CPU when pinned: the last one this process may use; the load generator gets the others. */
+const SERVER_CPU = PINNED ? process.env[SERVER_CPU_ENV] : String(ALLOWED[ALLOWED.length - 1]);
+const CLIENT_CPUS = PINNED ? process.env[PINNED_ENV] : ALLOWED.slice(0, -1).join(',');
 /** A command, on the servers' CPU when pinned. */
 const onServerCpu = (args) => (PIN ? ['taskset', ['-c', SERVER_CPU, ...args]] : [args[0], args.slice(1)]);
 
@@ -79,13 +96,21 @@ const onServerCpu = (args) => (PIN ? ['taskset', ['-c', SERVER_CPU, ...args]] : 
 const BARE = `
 const http = require('node:http');
 const pad = Number(process.argv[2] || 0);
+// the padded answer, made once per body size (the same every time here): the stack's cost, not the padding's
+const padded = new Map();
+const answer = (size) => {
+  const small = JSON.stringify({ accepted: true, size });
+  if (pad <= small.length + 9) return small;
+  let text = padded.get(size);
+  if (text === undefined) padded.set(size, (text = JSON.stringify({ accepted: true, size, pad: 'x'.repeat(pad - small.length - 9) })));
+  return text;
+};
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    const small = JSON.stringify({ accepted: true, size: body.length });
-    const text = pad > small.length ? JSON.stringify({ accepted: true, size: body.length, pad: 'x'.repeat(pad - small.length - 9) }) : small;
+    const text = answer(body.length);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   });
@@ -183,15 +208,10 @@ function distinctBody(body) {
   return Buffer.concat([body.subarray(0, at + 5), Buffer.from(digits), body.subarray(at + 5)]);
 }
 
-/** The size of the service's whole answer to the blob (a service started for the question, then stopped). */
-async function answerBytes(body) {
-  const svc = await startService({ PICKLEGATE_WORKERS: '1' });
-  try {
-    const res = await fetch(`http://127.0.0.1:${svc.port}/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
-    return (await res.arrayBuffer()).byteLength;
-  } finally {
-    await stop(svc.child);
-  }
+/** The size of the service's whole answer to the blob. */
+async function answerBytes(port, body) {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+  return (await res.arrayBuffer()).byteLength;
 }
 
 function cannon(port, p, body, duration, headers = {}, distinct = false) {
@@ -216,27 +236,34 @@ function table(title, head, rows) {
 
 async function throughput() {
   const body = fs.readFileSync(BLOB);
-  const bare = await startBare();
-  // the bare server answering as many bytes as the service's whole answer: the HTTP stack's share of the gap
-  const wholeBytes = await answerBytes(body);
-  const bareLarge = await startBare(wholeBytes);
-  const workers = process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' };
-  const svc = await startService(workers);
-  // the same service with its verdict cache off: every request's body is scanned, as a body never
-  // seen before would be (what distinct or hostile traffic costs)
-  const uncached = await startService({ ...workers, PICKLEGATE_SCAN_CACHE_ENTRIES: '0' });
-  const targets = [
-    { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
-    { name: `bare node:http, answer of ${wholeBytes} bytes (as the whole answer)`, child: bareLarge.child, port: bareLarge.port, path: '/', headers: {}, runs: [] },
-    { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
-    { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
-    { name: 'picklegate /v1/gate, every body distinct (cache on)', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [], distinct: true },
-    { name: 'picklegate /v1/gate, cache off (every body scanned)', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: {}, runs: [] },
-    { name: 'picklegate /v1/gate, cache off, Prefer: return=minimal', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
-  ];
-  // with PICKLEGATE_WORKERS the service's CPU is its workers' (not measured here)
-  const cpuMeasured = !process.env.PICKLEGATE_WORKERS;
+  // every server started is stopped at the end, whatever fails on the way
+  const started = [];
+  const keep = async (server) => {
+    started.push(server.child);
+    return server;
+  };
+  const targets = [];
   try {
+    const bare = await keep(await startBare());
+    const workers = process.env.PICKLEGATE_WORKERS ? {} : { PICKLEGATE_WORKERS: '1' };
+    const svc = await keep(await startService(workers));
+    // the bare server answering as many bytes as the service's whole answer: the HTTP stack's share of the gap
+    const wholeBytes = await answerBytes(svc.port, body);
+    const bareLarge = await keep(await startBare(wholeBytes));
+    // the same service with its verdict cache off: every request's body is scanned, as a body never
+    // seen before would be (what distinct or hostile traffic costs)
+    const uncached = await keep(await startService({ ...workers, PICKLEGATE_SCAN_CACHE_ENTRIES: '0' }));
+    targets.push(
+      { name: 'bare node:http', child: bare.child, port: bare.port, path: '/', headers: {}, runs: [] },
+      { name: `bare node:http, answer of ${wholeBytes} bytes (as the whole answer)`, child: bareLarge.child, port: bareLarge.port, path: '/', headers: {}, runs: [] },
+      { name: 'picklegate /v1/gate', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [] },
+      { name: 'picklegate /v1/gate, Prefer: return=minimal', child: svc.child, port: svc.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
+      { name: 'picklegate /v1/gate, every body distinct (cache on)', child: svc.child, port: svc.port, path: '/v1/gate', headers: {}, runs: [], distinct: true },
+      { name: 'picklegate /v1/gate, cache off (every body scanned)', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: {}, runs: [] },
+      { name: 'picklegate /v1/gate, cache off, Prefer: return=minimal', child: uncached.child, port: uncached.port, path: '/v1/gate', headers: { prefer: 'return=minimal' }, runs: [] },
+    );
+    // a service of several processes: its CPU is its workers' (not measured here)
+    const cpuMeasured = !MULTI_PROCESS;
     for (const t of targets) await cannon(t.port, t.path, body, 1, t.headers, t.distinct); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // alternate the order, so that none always runs right after another
@@ -252,7 +279,7 @@ async function throughput() {
       }
     }
   } finally {
-    await Promise.all([stop(bare.child), stop(bareLarge.child), stop(svc.child), stop(uncached.child)]);
+    await Promise.all(started.map(stop));
   }
   const [b, ...gates] = targets;
   const rows = targets.map((t) => [
@@ -358,9 +385,11 @@ async function upload() {
 
 /** Runs this script again on the load generator's CPUs (taskset), once; resolves its exit code, or null when this is that run (or pinning is off). */
 function pinnedRun() {
-  if (!PIN || process.env[PINNED_ENV]) return Promise.resolve(null);
+  if (!PIN || PINNED) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const child = spawn('taskset', ['-c', CLIENT_CPUS, process.execPath, __filename, ...argv], { stdio: 'inherit', env: { ...process.env, [PINNED_ENV]: CLIENT_CPUS } });
+    const child = spawn('taskset', ['-c', CLIENT_CPUS, process.execPath, ...process.execArgv, __filename, ...argv], { stdio: 'inherit', env: { ...process.env, [PINNED_ENV]: CLIENT_CPUS, [SERVER_CPU_ENV]: SERVER_CPU } });
+    // a signal to this process is passed on (the pinned run stops its servers)
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
