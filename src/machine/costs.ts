@@ -13,7 +13,7 @@ import { builtKey } from './keys';
 import { geometryArrayGuard, geoDataFrameGuard, geoSeriesGuard } from './geopandas';
 import { guardedCall } from './guarded-call';
 import { callbackRegistryGuard } from './matplotlib';
-import { DTYPE_CLASS, dtypeStateGuard } from './numpy-dtype';
+import { dtypeStateGuard, isDtypeClass } from './numpy-dtype';
 import { isPlainData } from './plain-data';
 import { pintBuildGuard, pintCallGuard } from './pint';
 import { rdflibBuildGuard, rdflibCallGuard } from './rdflib';
@@ -447,7 +447,7 @@ export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): C
     // an owner no argument guard is: fail closed (a guard refuses a name of its own it has no spec for)
     return guard ? guard.build(name, state) : { rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `no argument guard owns ${name}` } };
   }
-  if (DTYPE_CLASS.test(cls.resolved)) return dtypeStateGuard(ctx.target, state, ctx.rebuilt);
+  if (isDtypeClass(cls)) return dtypeStateGuard(ctx.target, state, ctx.rebuilt);
   if (cls.resolved === 'torch.ScriptObject') return scriptObjectGuard(state);
   if (SCIPY_DISTRIBUTION.test(cls.resolved)) return scipyDistributionGuard(state);
   return null;

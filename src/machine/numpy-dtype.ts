@@ -15,12 +15,22 @@
  * 4 with a metadata item for datetimes. A second BUILD of one dtype, which numpy never writes, could
  * change a field's dtype after a struct holding it took its flags: refused too.
  */
+import { lookupCatalogue } from '../names/catalogue';
 import type { CostFinding } from './cost-finding';
 import { refuse } from './guarded-call';
-import type { CallValue, Value } from './values';
+import type { CallValue, GlobalValue, Value } from './values';
 
-/** numpy's dtype class under each of its names, and its per-type subclasses (numpy >= 1.25). */
-export const DTYPE_CLASS = /^numpy\.(?:dtype|_?core\.multiarray\.dtype|dtypes\.[A-Za-z0-9_]+)$/;
+/** numpy's dtype class under the names numpy writes, and its per-type subclasses (numpy >= 1.25). */
+const DTYPE_CLASS = /^numpy\.(?:dtype|_?core\.multiarray\.dtype|dtypes\.[A-Za-z0-9_]+)$/;
+
+/**
+ * numpy's dtype class, under the names numpy writes or any other the catalogue knows for it (a
+ * re-export such as `numpy.core.numeric.dtype`, which a catalogue verdict may allow). Only a name
+ * `dtype` is looked up: an ndarray's BUILD does not load numpy's catalogue.
+ */
+export function isDtypeClass(g: GlobalValue): boolean {
+  return DTYPE_CLASS.test(g.resolved) || (g.name === 'dtype' && lookupCatalogue(g.module, g.name)?.name === 'numpy.dtype');
+}
 
 /** NPY_ITEM_REFCOUNT (items are object pointers) and NPY_LIST_PICKLE (arrays pickle their items as a list). */
 const HOLDS_OBJECTS = 0x01 | 0x02;
@@ -36,7 +46,7 @@ const VOID_TYPES: ReadonlySet<string> = new Set(['numpy.record', 'numpy.void']);
 
 /** What kind of dtype a call makes: from its code (`'O8'`, `'V16'`, `'<f8'`, `numpy.record`) or its class (`numpy.dtypes.VoidDType`); null when it cannot be told. */
 function kindOf(v: CallValue): Kind | null {
-  if (v.callee.k !== 'global' || !DTYPE_CLASS.test(v.callee.resolved)) return null;
+  if (v.callee.k !== 'global' || !isDtypeClass(v.callee)) return null;
   const name = v.callee.name;
   if (name !== 'dtype') return name === 'ObjectDType' ? 'object' : name === 'VoidDType' ? 'void' : 'other';
   const code = v.args.k === 'tuple' ? v.args.items[0] : undefined;
