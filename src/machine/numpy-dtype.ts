@@ -7,7 +7,9 @@
  * - fields or a subarray given to a dtype whose code is not void (`dtype('i8')` with a field of
  *   dtype('O')): numpy keeps them;
  * - flags that do not say the dtype holds objects (`NPY_ITEM_REFCOUNT | NPY_LIST_PICKLE`) while one
- *   of its fields or its subarray does, or that say so for a dtype that holds none.
+ *   of its fields or its subarray does, or that say so for a dtype that holds none;
+ * - fields at offsets beyond the item size (read and written out of bounds), or overlapping in a
+ *   struct that holds objects (a number written over a pointer).
  *
  * Either is memory corruption driven by the pickle (checked with numpy 1.24 and 2.4). numpy writes
  * neither: `(3, order, None, None, None, -1, -1, 0)` for a number, fields and subarrays for void codes
@@ -86,18 +88,53 @@ function holdsObjects(v: CallValue, depth: number): boolean | null {
 
 const smallInt = (v: Value | undefined): v is Value & { k: 'int'; v: number } => v?.k === 'int' && typeof v.v === 'number';
 
-/** Why a void dtype's subarray, names and fields are not what numpy writes, or null. */
-function structureProblem(subarray: Value, names: Value, fields: Value): string | null {
+/** Item sizes of numpy's one-letter type codes (the sized ones). */
+const LETTER_SIZE: Readonly<Record<string, number>> = { '?': 1, b: 1, B: 1, h: 2, H: 2, i: 4, I: 4, l: 8, L: 8, q: 8, Q: 8, e: 2, f: 4, d: 8, g: 16, F: 8, D: 16, G: 32, O: 8, M: 8, m: 8 };
+
+/** A dtype value's item size in bytes: the size its state gives (void, bytes, str), else its code's; null when it cannot be told. */
+function itemSize(v: CallValue): number | null {
+  const s = v.state;
+  const given = s?.k === 'tuple' ? s.items[5] : undefined;
+  if (smallInt(given) && given.v >= 0) return given.v;
+  if (v.callee.k !== 'global' || v.callee.name !== 'dtype' || v.args.k !== 'tuple') return null;
+  const code = v.args.items[0];
+  const m = code?.k === 'str' && code.v !== null ? /^[<>=|]?([A-Za-z?])(\d*)$/.exec(code.v) : null;
+  if (!m) return null;
+  const [, letter, digits] = m as unknown as [string, string, string];
+  if (digits === '') return LETTER_SIZE[letter] ?? null;
+  const n = Number(digits);
+  return letter === 'U' ? 4 * n : n;
+}
+
+/**
+ * Why a void dtype's subarray, names and fields are not what numpy writes, or null. Every field and
+ * the subarray must lie within the item size (numpy reads and writes a field at its offset as given),
+ * and a struct holding objects may not overlap them (a number written over an object pointer).
+ */
+function structureProblem(subarray: Value, names: Value, fields: Value, elsize: number): string | null {
   if (subarray.k !== 'none') {
     if (subarray.k !== 'tuple' || subarray.count !== 2 || subarray.items.length !== 2 || !dtypeCall(subarray.items[0])) return 'its subarray is not (a dtype, a shape)';
     const shape = subarray.items[1]!;
-    if (!(smallInt(shape) || (shape.k === 'tuple' && whole(shape) && shape.items.every(smallInt)))) return "its subarray's shape is not an int or a tuple of ints";
+    const dims = smallInt(shape) ? [shape] : shape.k === 'tuple' && whole(shape) && shape.items.every(smallInt) ? (shape.items as { v: number }[]) : null;
+    if (!dims || dims.some((d) => d.v < 0)) return "its subarray's shape is not an int or a tuple of ints";
+    const base = itemSize(subarray.items[0]);
+    if (base === null || base * dims.reduce((n, d) => n * d.v, 1) > elsize) return 'its subarray does not fit in its item size';
   }
   if (names.k !== 'none' && (names.k !== 'tuple' || !whole(names) || !names.items.every((n) => n.k === 'str' && n.v !== null))) return 'its field names are not a tuple of str';
   if (fields.k !== 'none') {
     if (fields.k !== 'dict' || !whole(fields)) return 'its fields are not a dict the scanner keeps whole';
+    const spans: { at: number; end: number; objects: boolean }[] = [];
     for (const [k, f] of fields.entries) {
       if (k.k !== 'str' || f.k !== 'tuple' || !whole(f) || (f.count !== 2 && f.count !== 3) || !dtypeCall(f.items[0]) || !smallInt(f.items[1])) return 'a field is not (a dtype, an offset[, a title])';
+      const at = f.items[1].v;
+      const size = itemSize(f.items[0]);
+      if (size === null) return "a field's item size cannot be told";
+      if (at < 0 || at + size > elsize) return `field ${JSON.stringify(k.v)} lies outside the item size`;
+      spans.push({ at, end: at + size, objects: holdsObjects(f.items[0], 1) !== false });
+    }
+    if (spans.some((x) => x.objects)) {
+      spans.sort((a, b) => a.at - b.at);
+      for (let i = 1; i < spans.length; i++) if (spans[i]!.at < spans[i - 1]!.end) return 'fields overlap in a struct that holds objects';
     }
   }
   return null;
@@ -115,7 +152,8 @@ export function dtypeStateGuard(target: CallValue, state: Value, rebuilt: boolea
   if (order.k !== 'str' || order.v === null || !['<', '>', '|', '='].includes(order.v)) return no('its byte order is not <, >, | or =');
   if (!smallInt(elsize) || !smallInt(alignment) || !smallInt(flags)) return no('its item size, alignment or flags are not ints');
   if (kind !== 'void' && (subarray.k !== 'none' || names.k !== 'none' || fields.k !== 'none')) return no('it gives fields or a subarray to a dtype whose type is not void');
-  const problem = kind === 'void' ? structureProblem(subarray, names, fields) : null;
+  if (kind === 'void' && (subarray.k !== 'none' || fields.k !== 'none') && elsize.v < 0) return no('it gives fields or a subarray and no item size');
+  const problem = kind === 'void' ? structureProblem(subarray, names, fields, elsize.v) : null;
   if (problem) return no(problem);
   const objects = kind === 'object' ? true : holdsObjects({ ...target, state } as CallValue, 0);
   if (objects === null) return no('whether its fields hold objects cannot be told');
