@@ -433,6 +433,23 @@ const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, Sets
   ...PENDULUM_SETSTATE_GUARDS,
 ]);
 
+/** Whether a reviewed guard checks a BUILD on an instance of `cls` (what buildGuard dispatches on): the state it accepts is sealed (ops/calls.ts). */
+export function buildGuarded(cls: GlobalValue): boolean {
+  return cls.guardedSetstate !== undefined || cls.guardedArgs !== undefined || isDtypeClass(cls) || cls.resolved === 'torch.ScriptObject' || SCIPY_DISTRIBUTION.test(cls.resolved);
+}
+
+/** A name with a reviewed guard: argument guards and class call guards (their BUILD guard is checked at BUILD). */
+const reviewedName = (v: Value | undefined): string | undefined => (v?.k === 'global' ? (v.guardedArgs?.name ?? v.guardedSetstate) : undefined);
+
+/**
+ * The reviewed guard's name when this call involves a guarded global (the callee, the class whose
+ * `__new__` it is, or the class copyreg's reconstructors are given): the arguments it accepted are
+ * sealed (ops/calls.ts), since the library may keep them (pint a magnitude array).
+ */
+export function reviewedCall(callee: GlobalValue, args: Value): string | undefined {
+  return reviewedName(callee) ?? reviewedName(callee.ctorOf) ?? (args.k === 'tuple' ? (reviewedName(args.items[0]) ?? reviewedName(args.items[1])) : undefined);
+}
+
 /** The guard a BUILD on an instance of `cls` breaks, if any (`ctx.hotKnown`: see isPlainData). */
 export function buildGuard(cls: GlobalValue, state: Value, ctx: BuildContext): CostFinding | null {
   const hotKnown = ctx.hotKnown;

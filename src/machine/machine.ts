@@ -108,6 +108,8 @@ export class Machine extends MachineState {
       if (!(e instanceof Halt)) throw e;
       halt = e;
     }
+    // what reviewed guards accepted and the rest of the pickle changed, judged as it was left
+    this.recheckAccepted();
     summary.end = (halt ? r.opPos : r.pos) + base;
     summary.opcodes = this.opsThisPickle;
     summary.protocol = this.maxProto;

@@ -5,6 +5,7 @@
  * loop (machine.ts) owns it.
  */
 import type { Limits } from '../limits';
+import type { CostFinding } from './cost-finding';
 import { bytesToLatin1 } from '../pickle/args';
 import type { OpReader } from '../pickle/reader';
 import { readBytes, type ByteSource } from '../pickle/source';
@@ -70,6 +71,21 @@ type HaltWith = { [R in RuleId]: RuleArgs<R> extends At ? R : never }[RuleId];
 
 const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
+/** How many containers and objects one acceptance watches (a guard's accepted state is small; with more, its guard runs again at the end). */
+const MAX_WATCHED = 4096;
+
+/** A guard's acceptance of a BUILD or a call (MachineState.watchAccepted). */
+export interface Accepted {
+  /** The opcode and offset of the BUILD or call. */
+  readonly opcode: string;
+  readonly at: number;
+  readonly call: () => string;
+  /** The guard again, on the values as they are now. */
+  readonly recheck: () => CostFinding | null;
+  /** A value it covers was changed after it. */
+  changed: boolean;
+}
+
 export abstract class MachineState {
   readonly rec: Recorder;
   /** The value each complete pickle returns (what pickle.load would give the caller). */
@@ -103,6 +119,18 @@ export abstract class MachineState {
   readonly nestedChecked = new WeakSet<Value>();
   /** What `pickle.loads` of a bytes value gave a BUILD guard (ops/calls.ts nestedLoads): each value is run once. */
   readonly nestedLoaded = new WeakMap<Value, Value | null>();
+  /**
+   * What reviewed guards accepted (a guarded BUILD's state, a guarded call's arguments), by each
+   * container and object in it: the library keeps them by reference (a dtype its fields dict, an lmfit
+   * model its hints, a pint Quantity its magnitude array), so a change afterwards (BUILD, SETITEM,
+   * APPEND, ADDITEMS) reaches it. Such a change marks the acceptance, whose guard runs again on the
+   * values as the pickle left them when the pickle ends (recheckAccepted). Not refused at once: a
+   * container still being filled when the guard ran (an object graph with a cycle) is changed later in
+   * real pickles.
+   */
+  private readonly watched = new WeakMap<Value, Accepted[]>();
+  private watching = false;
+  private accepted: Accepted[] = [];
   /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
   foldUsed = 0;
   /**
@@ -156,6 +184,59 @@ export abstract class MachineState {
     const args = { op: r.info.name, at: r.opPos, max };
     this.rec.add(id, { offset: r.opPos, opcode: r.info.name }, args);
     throw makeHalt(id, args, r.opPos, r.info.name);
+  }
+
+  /**
+   * Watches what a reviewed guard accepted: `values` and the containers and objects in them, to
+   * MAX_WATCHED of them (scalars cannot change). With more, the guard runs again at the end anyway.
+   */
+  watchAccepted(values: readonly Value[], acc: Accepted): void {
+    this.accepted.push(acc);
+    this.watching = true;
+    const todo: Value[] = [...values];
+    let left = MAX_WATCHED;
+    while (todo.length) {
+      const x = todo.pop()!;
+      if (x.k !== 'dict' && x.k !== 'list' && x.k !== 'set' && x.k !== 'tuple' && x.k !== 'call') continue;
+      let list = this.watched.get(x);
+      if (list?.includes(acc)) continue;
+      if (--left < 0) {
+        acc.changed = true;
+        return;
+      }
+      if (!list) this.watched.set(x, (list = []));
+      list.push(acc);
+      if (x.k === 'dict') for (const [k, y] of x.entries) todo.push(k, y);
+      else if (x.k === 'call') {
+        todo.push(x.args);
+        if (x.kwargs) todo.push(x.kwargs);
+        if (x.state) todo.push(x.state);
+        if (x.stored) todo.push(x.stored);
+      } else for (const y of x.items) todo.push(y);
+    }
+  }
+
+  /** `target` is about to change (the current opcode): the acceptances that covered it are checked again at the end. */
+  changing(target: Value): void {
+    if (!this.watching) return;
+    const list = this.watched.get(target);
+    if (list) for (const acc of list) acc.changed = true;
+  }
+
+  /** Runs again the guard of every acceptance whose values changed after it (at the end of a pickle). */
+  recheckAccepted(): void {
+    if (!this.watching) return;
+    const all = this.accepted;
+    this.accepted = [];
+    this.watching = false;
+    for (const acc of all) {
+      if (!acc.changed) continue;
+      const f = acc.recheck();
+      if (!f) continue;
+      const why = (f.args as { why?: string }).why;
+      const args = why === undefined ? f.args : { ...f.args, why: `${why} (the values it was given, as the rest of the pickle left them: it changed them after this ${acc.opcode})` };
+      this.rec.add(f.rule, { offset: acc.at, opcode: acc.opcode }, { op: acc.opcode, at: acc.at, call: acc.call(), ...args } as never);
+    }
   }
 
   /** A finding at the current opcode. */

@@ -8,7 +8,7 @@ import type { OpReader } from '../../pickle/reader';
 import type { CallKind } from '../../report/report';
 import { catalogueJudgement, NEW_ONLY_REBUILDERS } from '../../names/catalogue/judge';
 import type { StoringBuild } from '../../names/catalogue/verdict';
-import { buildGuard, callCost } from '../costs';
+import { buildGuard, buildGuarded, callCost, reviewedCall } from '../costs';
 import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
@@ -438,6 +438,13 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
   if (callee.denyCall) m.rec.add('DENIED_GLOBAL/denied-call', { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, callee: callee.resolved, reason: callee.denyCall });
   const cost = callCost(callee, args, m.limits, kwargs);
   if (cost) m.rec.add(cost.rule, { offset: r.opPos, opcode: r.info.name, call: pseudo() }, { ...at, call: pseudo(), ...cost.args } as never);
+  else {
+    // what a reviewed guard accepted is checked again at the end if the pickle changes it (MachineState.watchAccepted)
+    if (reviewedCall(callee, args) !== undefined) {
+      const limits = m.limits;
+      m.watchAccepted(kwargs ? [args, kwargs] : [args], { opcode: r.info.name, at: r.opPos, call: pseudo, recheck: () => callCost(callee, args, limits, kwargs), changed: false });
+    }
+  }
   return held;
 }
 
@@ -465,6 +472,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       // a partial's state is part of what walks through it look at (passedClasses)
       if (isPartial(inst)) m.walkEpoch++;
       noteBuild(inst);
+      m.changing(inst);
       const rebuilt = inst.state !== undefined;
       inst.state = state;
       inst.stateAt = r.opPos + m.opts.baseOffset;
@@ -475,6 +483,10 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
         m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
       const guard = cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt }) : null;
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
+      else if (cls && buildGuarded(cls)) {
+        const ctx = { hotKnown: !m.lateHot, loads: (v: Value) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt };
+        m.watchAccepted([state], { opcode: 'BUILD', at: r.opPos, call: pseudo, recheck: () => buildGuard(cls, state, ctx), changed: false });
+      }
       break;
     }
     case 'unknown':

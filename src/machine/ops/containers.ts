@@ -19,6 +19,7 @@ function doAppend(m: MachineState, r: OpReader, x: number): void {
   if (x > len || x <= m.fence) m.halt(r, 'MALFORMED/stack-underflow');
   if (len === x) return;
   const target = stack[x - 1]!;
+  m.changing(target);
   const items = stack.splice(x);
   if (target.k === 'list') {
     for (const it of items) m.keepInto(r, target.items, it);
@@ -72,6 +73,7 @@ function doSetItems(m: MachineState, r: OpReader, x: number): void {
   if (len === x) return;
   if ((len - x) % 2) m.halt(r, 'MALFORMED/odd-items', { what: 'SETITEMS' });
   const target = stack[x - 1]!;
+  m.changing(target);
   if (target.k === 'dict') {
     // the common case, a plain dict: its new entries are taken from the stack where they lie (no spliced copy)
     for (let i = x; i < len; i += 2) keepEntry(m, r, target.entries, stack[i]!, stack[i + 1]!);
@@ -98,6 +100,7 @@ function doAddItems(m: MachineState, r: OpReader, x: number): void {
   const target = stack[x - 1]!;
   const items = stack.splice(x);
   if (items.length === 0) return;
+  m.changing(target);
   if (target.k === 'set') {
     for (const it of items) m.keepInto(r, target.items, it);
     target.count += items.length;
