@@ -57,6 +57,51 @@ describe('a value a reviewed guard accepted, changed afterwards', () => {
     expect(judge(model((q) => q.emptyDict().binput(5).str('expr').str('a+1').setitem(), (q) => q.binget(5).str('expr').str(EVIL).setitem().pop()))[0]).toBe('dangerous');
   });
 
+  test("a pendulum timezone's transition list given a pint Quantity (whose __getattr__ the catalogue flags) after the BUILD", () => {
+    const quantity = (q: P) =>
+      q
+        .global('pint', '_unpickle_quantity')
+        .global('pint.quantity', 'Quantity')
+        .float('1.0')
+        .global('pint.util', 'UnitsContainer')
+        .emptyTuple()
+        .newobj()
+        .global('pint.util', 'udict')
+        .emptyTuple()
+        .newobj()
+        .str('meter')
+        .binint1(1)
+        .setitem()
+        .binint1(1)
+        .global('builtins', 'float')
+        .tuple3()
+        .build()
+        .tuple3()
+        .reduce();
+    const zone = (transitions: (q: P) => P, after: (q: P) => P = (q) => q) =>
+      after(
+        transitions(new P().proto(2).global('pendulum.tz.timezone', 'Timezone').str('Europe/Paris').tuple1().reduce().binput(1).emptyDict().str('_name').str('Europe/Paris').setitem().str('_transitions'))
+          .setitem()
+          .str('_hint')
+          .emptyDict()
+          .true()
+          .none()
+          .setitem()
+          .false()
+          .none()
+          .setitem()
+          .setitem()
+          .build()
+          .pop(),
+      )
+        .binget(1)
+        .stop()
+        .done();
+    expect(judge(zone((q) => q.emptyList().binput(2)))).toEqual(SAFE);
+    expect(judge(zone((q) => quantity(q.emptyList()).append()))[0]).toBe('dangerous');
+    expect(judge(zone((q) => q.emptyList().binput(2), (q) => quantity(q.binget(2)).append().pop()))[0]).toBe('dangerous');
+  });
+
   test("a pint Quantity's magnitude array rebuilt as an object array after the call", () => {
     const p = new P().proto(2).global('pint', '_unpickle_quantity').global('pint.quantity', 'Quantity');
     p.global('numpy.core.multiarray', '_reconstruct').global('numpy', 'ndarray').binint1(0).tuple1().bytes('b').tuple3().reduce().binput(7);
