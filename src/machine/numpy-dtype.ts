@@ -36,12 +36,15 @@ export function isDtypeClass(g: GlobalValue): boolean {
 
 /** NPY_ITEM_REFCOUNT (items are object pointers) and NPY_LIST_PICKLE (arrays pickle their items as a list). */
 const HOLDS_OBJECTS = 0x01 | 0x02;
+/** NPY_NEEDS_PYAPI: numpy writes it for every struct. */
+const NEEDS_PYAPI = 0x10;
 /** HOLDS_OBJECTS and NPY_ITEM_IS_POINTER: none of them on a dtype that holds no objects. */
 const OBJECT_FLAGS = HOLDS_OBJECTS | 0x04;
 /** How deep fields and subarrays are followed (numpy's own structs nest a few levels). */
 const MAX_NESTING = 16;
 
-type Kind = 'object' | 'void' | 'other';
+/** Object dtypes, void (struct) dtypes, the other flexible ones (bytes `S`, `a`, str `U`: their size is in their state), and the rest (fixed-size numbers, datetimes). */
+type Kind = 'object' | 'void' | 'flexible' | 'other';
 
 /** numpy's scalar types of void dtypes, as a dtype's first argument. */
 const VOID_TYPES: ReadonlySet<string> = new Set(['numpy.record', 'numpy.void']);
@@ -50,13 +53,13 @@ const VOID_TYPES: ReadonlySet<string> = new Set(['numpy.record', 'numpy.void']);
 function kindOf(v: CallValue): Kind | null {
   if (v.callee.k !== 'global' || !isDtypeClass(v.callee)) return null;
   const name = v.callee.name;
-  if (name !== 'dtype') return name === 'ObjectDType' ? 'object' : name === 'VoidDType' ? 'void' : 'other';
+  if (name !== 'dtype') return name === 'ObjectDType' ? 'object' : name === 'VoidDType' ? 'void' : name === 'BytesDType' || name === 'StrDType' ? 'flexible' : 'other';
   const code = v.args.k === 'tuple' ? v.args.items[0] : undefined;
   // a record array's dtype is written dtype(numpy.record, False, True): the scalar type of a void dtype
   if (code?.k === 'global') return VOID_TYPES.has(code.resolved) ? 'void' : code.resolved === 'numpy.object_' ? 'object' : null;
   if (code?.k !== 'str' || code.v === null || code.v === '') return null;
   const c = /^[<>=|]/.test(code.v) ? code.v[1] : code.v[0];
-  return c === 'O' ? 'object' : c === 'V' ? 'void' : c === undefined ? null : 'other';
+  return c === 'O' ? 'object' : c === 'V' ? 'void' : c === 'S' || c === 'U' || c === 'a' ? 'flexible' : c === undefined ? null : 'other';
 }
 
 /** A dtype value made by the pickle: a call of numpy's dtype class whose kind can be told. */
@@ -91,11 +94,16 @@ const smallInt = (v: Value | undefined): v is Value & { k: 'int'; v: number } =>
 /** Item sizes of numpy's one-letter type codes (the sized ones). */
 const LETTER_SIZE: Readonly<Record<string, number>> = { '?': 1, b: 1, B: 1, h: 2, H: 2, i: 4, I: 4, l: 8, L: 8, q: 8, Q: 8, e: 2, f: 4, d: 8, g: 16, F: 8, D: 16, G: 32, O: 8, M: 8, m: 8 };
 
-/** A dtype value's item size in bytes: the size its state gives (void, bytes, str), else its code's; null when it cannot be told. */
+/**
+ * A dtype value's item size in bytes: for void, bytes and str the size its state gives (numpy takes
+ * it from there), else its code's (numpy ignores a state's size for fixed-size types, so a state's
+ * 0 must not shrink an `O8` field); null when it cannot be told.
+ */
 function itemSize(v: CallValue): number | null {
+  const kind = kindOf(v);
   const s = v.state;
   const given = s?.k === 'tuple' ? s.items[5] : undefined;
-  if (smallInt(given) && given.v >= 0) return given.v;
+  if ((kind === 'void' || kind === 'flexible') && smallInt(given) && given.v >= 0) return given.v;
   if (v.callee.k !== 'global' || v.callee.name !== 'dtype' || v.args.k !== 'tuple') return null;
   const code = v.args.items[0];
   const m = code?.k === 'str' && code.v !== null ? /^[<>=|]?([A-Za-z?])(\d*)$/.exec(code.v) : null;
@@ -151,8 +159,12 @@ export function dtypeStateGuard(target: CallValue, state: Value, rebuilt: boolea
   if (!smallInt(version) || version.v !== (state.count === 8 ? 3 : 4)) return no('the state is not version 3 (8 items) or 4 (9 items, with metadata)');
   if (order.k !== 'str' || order.v === null || !['<', '>', '|', '='].includes(order.v)) return no('its byte order is not <, >, | or =');
   if (!smallInt(elsize) || !smallInt(alignment) || !smallInt(flags)) return no('its item size, alignment or flags are not ints');
+  // numpy writes a size and a power-of-two alignment for void, bytes and str (an alignment of 0 divides by zero), -1 and -1 for the rest
+  const sized = kind === 'void' || kind === 'flexible';
+  if (sized ? elsize.v < 0 || alignment.v < 1 || (alignment.v & (alignment.v - 1)) !== 0 : elsize.v !== -1 || alignment.v !== -1) return no('its item size and alignment are not what numpy writes for its type');
+  // numpy's functions on a struct go through Python (NPY_NEEDS_PYAPI): a struct without the flag crashes sorting
+  if (names.k !== 'none' && (flags.v & NEEDS_PYAPI) === 0) return no('it has fields and its flags lack NPY_NEEDS_PYAPI, which numpy writes for every struct');
   if (kind !== 'void' && (subarray.k !== 'none' || names.k !== 'none' || fields.k !== 'none')) return no('it gives fields or a subarray to a dtype whose type is not void');
-  if (kind === 'void' && (subarray.k !== 'none' || fields.k !== 'none') && elsize.v < 0) return no('it gives fields or a subarray and no item size');
   const problem = kind === 'void' ? structureProblem(subarray, names, fields, elsize.v) : null;
   if (problem) return no(problem);
   const objects = kind === 'object' ? true : holdsObjects({ ...target, state } as CallValue, 0);
@@ -161,4 +173,17 @@ export function dtypeStateGuard(target: CallValue, state: Value, rebuilt: boolea
   if (objects && (bits & HOLDS_OBJECTS) !== HOLDS_OBJECTS) return no('it holds objects and its flags do not say so');
   if (!objects && bits !== 0) return no('its flags say it holds objects and it holds none');
   return null;
+}
+
+/** Functions a policy allows that return a numpy dtype (pandas' `pandas_dtype('i8')` is numpy's int64). */
+const DTYPE_FACTORIES: ReadonlySet<string> = new Set(['pandas.core.dtypes.common.pandas_dtype', 'pandas.api.types.pandas_dtype']);
+
+/**
+ * The guard of a BUILD on what a function returned, when that function returns dtypes: numpy and
+ * pandas write none (the dtype comes with its state from numpy.dtype), and a state given to the
+ * shared int64 dtype would change it for the whole process.
+ */
+export function factoryBuildGuard(target: CallValue): CostFinding | null {
+  const f = target.callee.k === 'global' && DTYPE_FACTORIES.has(target.callee.resolved) ? target.callee.resolved : undefined;
+  return f === undefined ? null : refuse(`${f} returns a numpy dtype, shared by every array of its type, and numpy writes no BUILD for it: its __setstate__ would give that dtype fields and flags`);
 }

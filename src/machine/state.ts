@@ -73,6 +73,11 @@ const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
 /** How many containers and objects one acceptance watches (a guard's accepted state is small; with more, its guard runs again at the end). */
 const MAX_WATCHED = 4096;
+/**
+ * How many watchings one pickle makes in all (many acceptances may share one big state from the
+ * memo): past it, each acceptance is checked again at the end instead. Keeps the watching linear.
+ */
+const MAX_WATCHED_IN_ALL = 1 << 20;
 
 /** A guard's acceptance of a BUILD or a call (MachineState.watchAccepted). */
 export interface Accepted {
@@ -131,6 +136,8 @@ export abstract class MachineState {
   private readonly watched = new WeakMap<Value, Accepted[]>();
   private watching = false;
   private accepted: Accepted[] = [];
+  /** Values watched so far in this pickle, each time an acceptance covers one (bounded by MAX_WATCHED_IN_ALL). */
+  private watchedCount = 0;
   /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
   foldUsed = 0;
   /**
@@ -193,19 +200,21 @@ export abstract class MachineState {
   watchAccepted(values: readonly Value[], acc: Accepted): void {
     this.accepted.push(acc);
     this.watching = true;
+    const seen = new Set<Value>();
     const todo: Value[] = [...values];
-    let left = MAX_WATCHED;
     while (todo.length) {
       const x = todo.pop()!;
       if (x.k !== 'dict' && x.k !== 'list' && x.k !== 'set' && x.k !== 'tuple' && x.k !== 'call') continue;
-      let list = this.watched.get(x);
-      if (list?.includes(acc)) continue;
-      if (--left < 0) {
+      if (seen.has(x)) continue;
+      // past either bound (one acceptance's values, or all of a pickle's), the guard runs again at the end anyway
+      if (seen.size >= MAX_WATCHED || ++this.watchedCount > MAX_WATCHED_IN_ALL) {
         acc.changed = true;
         return;
       }
-      if (!list) this.watched.set(x, (list = []));
-      list.push(acc);
+      seen.add(x);
+      const list = this.watched.get(x);
+      if (list) list.push(acc);
+      else this.watched.set(x, [acc]);
       if (x.k === 'dict') for (const [k, y] of x.entries) todo.push(k, y);
       else if (x.k === 'call') {
         todo.push(x.args);
@@ -216,11 +225,13 @@ export abstract class MachineState {
     }
   }
 
-  /** `target` is about to change (the current opcode): the acceptances that covered it are checked again at the end. */
+  /** `target` is about to change (the current opcode): the acceptances that covered it are checked again at the end (each once: the list is dropped). */
   changing(target: Value): void {
     if (!this.watching) return;
     const list = this.watched.get(target);
-    if (list) for (const acc of list) acc.changed = true;
+    if (!list) return;
+    for (const acc of list) acc.changed = true;
+    this.watched.delete(target);
   }
 
   /** Runs again the guard of every acceptance whose values changed after it (at the end of a pickle). */
@@ -229,6 +240,7 @@ export abstract class MachineState {
     const all = this.accepted;
     this.accepted = [];
     this.watching = false;
+    this.watchedCount = 0;
     for (const acc of all) {
       if (!acc.changed) continue;
       const f = acc.recheck();

@@ -10,10 +10,14 @@ const SAFE = ['safe', []];
 
 type Step = (p: P) => P;
 
+/** numpy's dtype as numpy pickles it: `dtype(code, False, True)` and its state (str and bytes codes with their item size and alignment, objects with their flags). */
 const dtype =
   (code = 'i8'): Step =>
-  (p) =>
-    p.global('numpy', 'dtype').str(code).false().true().tuple3().reduce().mark().binint1(3).str('<').none().none().none().binint(-1).binint(-1).binint1(0).tuple().build();
+  (p) => {
+    const n = Number(code.slice(1)) || 0;
+    const [elsize, alignment, flags] = code[0] === 'U' ? [4 * n, 4, 8] : code[0] === 'S' ? [n, 1, 0] : code[0] === 'O' ? [-1, -1, 63] : [-1, -1, 0];
+    return p.global('numpy', 'dtype').str(code).false().true().tuple3().reduce().mark().binint1(3).str('<').none().none().none().binint(elsize).binint(alignment).binint(flags).tuple().build();
+  };
 
 const unitMeter: Step = (p) => p.global('astropy.units.core', '_recreate_irreducible_unit').global('astropy.units.core', 'IrreducibleUnit').emptyList().str('m').append().true().tuple3().reduce();
 

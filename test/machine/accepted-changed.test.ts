@@ -25,10 +25,10 @@ const arrayOf = (p: P, at: number) =>
 describe('a value a reviewed guard accepted, changed afterwards', () => {
   test("a dtype's fields dict given an object field after the BUILD", () => {
     const p = new P().proto(2);
-    // fields = {'a': (dtype('i8'), 0)} at memo 1; a V8 struct of it at memo 2, flags 0
+    // fields = {'a': (dtype('i8'), 0)} at memo 1; a V8 struct of it at memo 2, flags 16 (a struct without objects)
     p.emptyDict().binput(1).str('a');
     dtype(p, 'i8', 0).binint1(0).tuple2().setitem().pop();
-    dtype(p, 'V8', 0, (q) => q.str('a').tuple1().binget(1), 8).binput(2).pop();
+    dtype(p, 'V8', 16, (q) => q.str('a').tuple1().binget(1), 8).binput(2).pop();
     const ok = p.done().slice();
     expect(judge(new P().raw(...ok).pipe((q) => arrayOf(q, 2)).stop().done())).toEqual(SAFE);
     // then fields['a'] = (dtype('O'), 0): numpy reads the 8 bytes as an object pointer
@@ -40,9 +40,9 @@ describe('a value a reviewed guard accepted, changed afterwards', () => {
   test('a field dtype given its state (with an object field) after the struct holding it', () => {
     const p = new P().proto(2);
     p.global('numpy', 'dtype').str('V8').false().true().tuple3().reduce().binput(1).pop(); // inner, no state yet
-    dtype(p, 'V8', 0, (q) => q.str('a').tuple1().emptyDict().str('a').binget(1).binint1(0).tuple2().setitem(), 8).binput(2).pop();
+    dtype(p, 'V8', 16, (q) => q.str('a').tuple1().emptyDict().str('a').binget(1).binint1(0).tuple2().setitem(), 8).binput(2).pop();
     p.binget(1).mark().binint1(3).str('|').none().str('x').tuple1().emptyDict().str('x');
-    dtype(p, 'O8', 63).binint1(0).tuple2().setitem().binint(8).binint(8).binint(63).tuple().build().pop();
+    dtype(p, 'O8', 63).binint1(0).tuple2().setitem().binint(8).binint(8).binint(63 | 16).tuple().build().pop();
     expect(judge(arrayOf(p, 2).stop().done())).toEqual(DENIED);
   });
 

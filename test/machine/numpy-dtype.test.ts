@@ -100,6 +100,9 @@ describe('BUILD on a numpy dtype: states that make numpy read bytes as pointers'
     ['a field that ends past the item size', struct([['a', F8, 4]], 8, 0)],
     ['an object field overlapping a number field', struct([['a', O8, 0], ['b', dtype('i8', v3('<', 0)), 4]], 16, 27)],
     ['a subarray larger than the item size', dtype('V8', v3('|', 0, { subarray: (p) => F8(p).binint1(2).tuple1().tuple2(), names: (p) => p.none(), fields: (p) => p.none(), elsize: 8, alignment: 8 }))],
+    ['an object field whose own state says it is 0 bytes long (numpy ignores that: it overlaps the next field)', struct([['o', dtype('O8', (p) => p.binint1(3).str('|').none().none().none().binint(0).binint(0).binint(63)), 0], ['a', dtype('i8', v3('<', 0)), 0]], 8, 63 | 16)],
+    ['an alignment of 0 (numpy divides by it when copying)', dtype('V16', v3('|', 0, { names: (p) => p.str('a').tuple1(), fields: (p) => F8(p.emptyDict().str('a')).binint1(0).tuple2().setitem(), elsize: 16, alignment: 0 }))],
+    ['a struct whose flags lack NPY_NEEDS_PYAPI (numpy sorts it in C and crashes)', struct([['a', F8, 0]], 8, 0)],
     ['a field whose dtype is not a dtype', struct([['a', (p) => p.str('O'), 0]], 8, 0)],
     ['a state of another shape', dtype('f8', (p) => p.binint1(3).str('<'))],
     ['version 2', dtype('f8', (p) => p.binint1(2).str('<').none().none().none().binint(-1).binint(-1).binint(0))],
@@ -117,6 +120,11 @@ describe('BUILD on a numpy dtype: states that make numpy read bytes as pointers'
     // (calling that name is suspicious of itself: the catalogue knows it as a module-level value)
     expect(judge(spelled(0))[1]).not.toContain('DENIED_GLOBAL/unsafe-call');
     expect(judge(spelled(63))).toEqual(['dangerous', expect.arrayContaining(['DENIED_GLOBAL/unsafe-call'])]);
+  });
+
+  test("a BUILD on what pandas_dtype returns (numpy's shared int64 dtype) is refused", () => {
+    const built = new P().proto(2).global('pandas.core.dtypes.common', 'pandas_dtype').str('i8').tuple1().reduce().mark().pipe(v3('<', 0)).tuple().build().stop().done();
+    expect(judge(built)[1]).toContain('DENIED_GLOBAL/unsafe-call');
   });
 
   test('a second BUILD of one dtype is refused (it could change a field after the struct holding it took its flags)', () => {

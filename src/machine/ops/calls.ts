@@ -9,6 +9,7 @@ import type { CallKind } from '../../report/report';
 import { catalogueJudgement, NEW_ONLY_REBUILDERS } from '../../names/catalogue/judge';
 import type { StoringBuild } from '../../names/catalogue/verdict';
 import { buildGuard, buildGuarded, callCost, reviewedCall } from '../costs';
+import { factoryBuildGuard } from '../numpy-dtype';
 import { ignoredClassArgument } from '../pint';
 import { foldCall } from '../fold';
 import { isPartial, modelGetattr, noteBuild, partialCall, persistentTarget } from '../models';
@@ -481,8 +482,8 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       if (setsSetstate(state))
         m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
-      const guard = cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt }) : null;
-      if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: `${cls!.resolved}.__setstate__(${renderValue(state)})`, ...guard.args } as never);
+      const guard = (cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt }) : null) ?? factoryBuildGuard(inst);
+      if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: cls ? `${cls.resolved}.__setstate__(${renderValue(state)})` : pseudo(), ...guard.args } as never);
       else if (cls && buildGuarded(cls)) {
         const ctx = { hotKnown: !m.lateHot, loads: (v: Value) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt };
         m.watchAccepted([state], { opcode: 'BUILD', at: r.opPos, call: pseudo, recheck: () => buildGuard(cls, state, ctx), changed: false });
