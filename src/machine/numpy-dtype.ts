@@ -40,8 +40,6 @@ const HOLDS_OBJECTS = 0x01 | 0x02;
 const NEEDS_PYAPI = 0x10;
 /** HOLDS_OBJECTS and NPY_ITEM_IS_POINTER: none of them on a dtype that holds no objects. */
 const OBJECT_FLAGS = HOLDS_OBJECTS | 0x04;
-/** How deep fields and subarrays are followed (numpy's own structs nest a few levels). */
-const MAX_NESTING = 16;
 
 /** Object dtypes, void (struct) dtypes, the other flexible ones (bytes `S`, `a`, str `U`: their size is in their state), and the rest (fixed-size numbers, datetimes). */
 type Kind = 'object' | 'void' | 'flexible' | 'other';
@@ -51,6 +49,15 @@ const VOID_TYPES: ReadonlySet<string> = new Set(['numpy.record', 'numpy.void']);
 
 /** What kind of dtype a call makes: from its code (`'O8'`, `'V16'`, `'<f8'`, `numpy.record`) or its class (`numpy.dtypes.VoidDType`); null when it cannot be told. */
 function kindOf(v: CallValue): Kind | null {
+  // from the callee and the first argument, which do not change: told once per value
+  let kind = kinds.get(v);
+  if (kind === undefined) kinds.set(v, (kind = tellKind(v)));
+  return kind;
+}
+
+const kinds = new WeakMap<CallValue, Kind | null>();
+
+function tellKind(v: CallValue): Kind | null {
   if (v.callee.k !== 'global' || !isDtypeClass(v.callee)) return null;
   const name = v.callee.name;
   if (name !== 'dtype') return name === 'ObjectDType' ? 'object' : name === 'VoidDType' ? 'void' : name === 'BytesDType' || name === 'StrDType' ? 'flexible' : 'other';
@@ -70,23 +77,38 @@ function dtypeCall(v: Value | undefined): v is CallValue {
 /** Every item kept (nothing past the kept items goes unseen). */
 const whole = (v: Value): boolean => (v.k === 'tuple' || v.k === 'list' ? v.count === v.items.length : v.k === 'dict' ? v.count === v.entries.length : true);
 
-/** Whether a dtype value holds objects (its code, its fields' dtypes, its subarray's), as its last BUILD left it; null when it cannot be told. */
-function holdsObjects(v: CallValue, depth: number): boolean | null {
+/**
+ * Whether a field's or a subarray's dtype holds objects: an object code does; one without a state
+ * (a plain void or number) does not; one with a state says so in its flags, which its own BUILD's
+ * guard checked against its fields (so this reads no deeper: a struct of structs costs one look per
+ * field, not one per path). Null when it cannot be told.
+ */
+function holdsObjects(v: CallValue): boolean | null {
   const kind = kindOf(v);
-  if (kind === null || depth > MAX_NESTING) return null;
+  if (kind === null) return null;
   if (kind === 'object') return true;
   const s = v.state;
-  if (s === undefined || s.k !== 'tuple' || s.items.length < 5) return s === undefined ? false : null;
-  const [, , subarray, , fields] = s.items as [Value, Value, Value, Value, Value];
+  if (s === undefined) return false;
+  const flags = s.k === 'tuple' ? s.items[7] : undefined;
+  if (!smallInt(flags)) return null;
+  const bits = flags.v & OBJECT_FLAGS;
+  return (bits & HOLDS_OBJECTS) === HOLDS_OBJECTS ? true : bits === 0 ? false : null;
+}
+
+/** Whether the dtype given `subarray` and `fields` holds objects: its own code, or one of theirs. */
+function structHoldsObjects(kind: Kind, subarray: Value, fields: Value): boolean | null {
+  if (kind === 'object') return true;
   const parts: Value[] = [];
   if (subarray.k === 'tuple' && subarray.items[0]) parts.push(subarray.items[0]);
   if (fields.k === 'dict') for (const [, f] of fields.entries) if (f.k === 'tuple' && f.items[0]) parts.push(f.items[0]);
+  let any = false;
   for (const p of parts) {
     if (!dtypeCall(p)) return null;
-    const inner = holdsObjects(p, depth + 1);
-    if (inner !== false) return inner;
+    const inner = holdsObjects(p);
+    if (inner === null) return null;
+    any ||= inner;
   }
-  return false;
+  return any;
 }
 
 const smallInt = (v: Value | undefined): v is Value & { k: 'int'; v: number } => v?.k === 'int' && typeof v.v === 'number';
@@ -138,7 +160,7 @@ function structureProblem(subarray: Value, names: Value, fields: Value, elsize: 
       const size = itemSize(f.items[0]);
       if (size === null) return "a field's item size cannot be told";
       if (at < 0 || at + size > elsize) return `field ${JSON.stringify(k.v)} lies outside the item size`;
-      spans.push({ at, end: at + size, objects: holdsObjects(f.items[0], 1) !== false });
+      spans.push({ at, end: at + size, objects: holdsObjects(f.items[0]) !== false });
     }
     if (spans.some((x) => x.objects)) {
       spans.sort((a, b) => a.at - b.at);
@@ -167,7 +189,7 @@ export function dtypeStateGuard(target: CallValue, state: Value, rebuilt: boolea
   if (kind !== 'void' && (subarray.k !== 'none' || names.k !== 'none' || fields.k !== 'none')) return no('it gives fields or a subarray to a dtype whose type is not void');
   const problem = kind === 'void' ? structureProblem(subarray, names, fields, elsize.v) : null;
   if (problem) return no(problem);
-  const objects = kind === 'object' ? true : holdsObjects({ ...target, state } as CallValue, 0);
+  const objects = structHoldsObjects(kind, subarray, fields);
   if (objects === null) return no('whether its fields hold objects cannot be told');
   const bits = (flags.v as number) & OBJECT_FLAGS;
   if (objects && (bits & HOLDS_OBJECTS) !== HOLDS_OBJECTS) return no('it holds objects and its flags do not say so');

@@ -71,14 +71,6 @@ type HaltWith = { [R in RuleId]: RuleArgs<R> extends At ? R : never }[RuleId];
 
 const MAX_WEIGHT = Number.MAX_SAFE_INTEGER;
 
-/** How many containers and objects one acceptance watches (a guard's accepted state is small; with more, its guard runs again at the end). */
-const MAX_WATCHED = 4096;
-/**
- * How many watchings one pickle makes in all (many acceptances may share one big state from the
- * memo): past it, each acceptance is checked again at the end instead. Keeps the watching linear.
- */
-const MAX_WATCHED_IN_ALL = 1 << 20;
-
 /** A guard's acceptance of a BUILD or a call (MachineState.watchAccepted). */
 export interface Accepted {
   /** The opcode and offset of the BUILD or call. */
@@ -87,8 +79,6 @@ export interface Accepted {
   readonly call: () => string;
   /** The guard again, on the values as they are now. */
   readonly recheck: () => CostFinding | null;
-  /** A value it covers was changed after it. */
-  changed: boolean;
 }
 
 export abstract class MachineState {
@@ -125,19 +115,17 @@ export abstract class MachineState {
   /** What `pickle.loads` of a bytes value gave a BUILD guard (ops/calls.ts nestedLoads): each value is run once. */
   readonly nestedLoaded = new WeakMap<Value, Value | null>();
   /**
-   * What reviewed guards accepted (a guarded BUILD's state, a guarded call's arguments), by each
-   * container and object in it: the library keeps them by reference (a dtype its fields dict, an lmfit
-   * model its hints, a pint Quantity its magnitude array), so a change afterwards (BUILD, SETITEM,
-   * APPEND, ADDITEMS) reaches it. Such a change marks the acceptance, whose guard runs again on the
-   * values as the pickle left them when the pickle ends (recheckAccepted). Not refused at once: a
-   * container still being filled when the guard ran (an object graph with a cycle) is changed later in
-   * real pickles.
+   * What reviewed guards accepted (a guarded BUILD's state, a guarded call's arguments), and every
+   * container and object in it: the library keeps them by reference (a dtype its fields dict, an
+   * lmfit model its hints, a pint Quantity its magnitude array), so a change afterwards (BUILD,
+   * SETITEM, APPEND, ADDITEMS) reaches it. After such a change every guard that accepted something in
+   * this pickle runs again at its end, on the values as the pickle left them (recheckAccepted). Not
+   * refused at once: a container still being filled when a guard ran (an object graph with a cycle)
+   * is changed later in real pickles.
    */
-  private readonly watched = new WeakMap<Value, Accepted[]>();
-  private watching = false;
+  private readonly watched = new WeakSet<Value>();
   private accepted: Accepted[] = [];
-  /** Values watched so far in this pickle, each time an acceptance covers one (bounded by MAX_WATCHED_IN_ALL). */
-  private watchedCount = 0;
+  private changedWatched = false;
   /** Bytes constant folding has produced; it may produce 4 × the bytes read + 1 MiB. */
   foldUsed = 0;
   /**
@@ -194,27 +182,18 @@ export abstract class MachineState {
   }
 
   /**
-   * Watches what a reviewed guard accepted: `values` and the containers and objects in them, to
-   * MAX_WATCHED of them (scalars cannot change). With more, the guard runs again at the end anyway.
+   * Watches what a reviewed guard accepted: `values` and the containers and objects in them (scalars
+   * cannot change). A value watched already is not walked again (what it held then is watched too, and
+   * what it was given since was a change): the walks of a pickle see each value once.
    */
   watchAccepted(values: readonly Value[], acc: Accepted): void {
     this.accepted.push(acc);
-    this.watching = true;
-    const seen = new Set<Value>();
     const todo: Value[] = [...values];
     while (todo.length) {
       const x = todo.pop()!;
       if (x.k !== 'dict' && x.k !== 'list' && x.k !== 'set' && x.k !== 'tuple' && x.k !== 'call') continue;
-      if (seen.has(x)) continue;
-      // past either bound (one acceptance's values, or all of a pickle's), the guard runs again at the end anyway
-      if (seen.size >= MAX_WATCHED || ++this.watchedCount > MAX_WATCHED_IN_ALL) {
-        acc.changed = true;
-        return;
-      }
-      seen.add(x);
-      const list = this.watched.get(x);
-      if (list) list.push(acc);
-      else this.watched.set(x, [acc]);
+      if (this.watched.has(x)) continue;
+      this.watched.add(x);
       if (x.k === 'dict') for (const [k, y] of x.entries) todo.push(k, y);
       else if (x.k === 'call') {
         todo.push(x.args);
@@ -225,24 +204,20 @@ export abstract class MachineState {
     }
   }
 
-  /** `target` is about to change (the current opcode): the acceptances that covered it are checked again at the end (each once: the list is dropped). */
+  /** `target` is about to change (the current opcode): if a guard accepted it, the guards run again at the end. */
   changing(target: Value): void {
-    if (!this.watching) return;
-    const list = this.watched.get(target);
-    if (!list) return;
-    for (const acc of list) acc.changed = true;
-    this.watched.delete(target);
+    if (this.accepted.length !== 0 && !this.changedWatched && this.watched.has(target)) this.changedWatched = true;
   }
 
-  /** Runs again the guard of every acceptance whose values changed after it (at the end of a pickle). */
+  /** Runs every guard that accepted something again, when the pickle changed a value one of them accepted (at the end of a pickle). */
   recheckAccepted(): void {
-    if (!this.watching) return;
     const all = this.accepted;
+    if (all.length === 0) return;
     this.accepted = [];
-    this.watching = false;
-    this.watchedCount = 0;
+    const changed = this.changedWatched;
+    this.changedWatched = false;
+    if (!changed) return;
     for (const acc of all) {
-      if (!acc.changed) continue;
       const f = acc.recheck();
       if (!f) continue;
       const why = (f.args as { why?: string }).why;

@@ -443,7 +443,7 @@ function judgeCall(m: MachineState, r: OpReader, callee: GlobalValue, args: Valu
     // what a reviewed guard accepted is checked again at the end if the pickle changes it (MachineState.watchAccepted)
     if (reviewedCall(callee, args) !== undefined) {
       const limits = m.limits;
-      m.watchAccepted(kwargs ? [args, kwargs] : [args], { opcode: r.info.name, at: r.opPos, call: pseudo, recheck: () => callCost(callee, args, limits, kwargs), changed: false });
+      m.watchAccepted(kwargs ? [args, kwargs] : [args], { opcode: r.info.name, at: r.opPos, call: pseudo, recheck: () => callCost(callee, args, limits, kwargs) });
     }
   }
   return held;
@@ -486,7 +486,7 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: cls ? `${cls.resolved}.__setstate__(${renderValue(state)})` : pseudo(), ...guard.args } as never);
       else if (cls && buildGuarded(cls)) {
         const ctx = { hotKnown: !m.lateHot, loads: (v: Value) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt };
-        m.watchAccepted([state], { opcode: 'BUILD', at: r.opPos, call: pseudo, recheck: () => buildGuard(cls, state, ctx), changed: false });
+        m.watchAccepted([state], { opcode: 'BUILD', at: r.opPos, call: pseudo, recheck: () => buildGuard(cls, state, ctx) });
       }
       break;
     }
