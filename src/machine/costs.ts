@@ -69,7 +69,9 @@ const ITERATORS: ReadonlySet<string> = new Set(['builtins.range', 'itertools.cou
 /** How many items an iterator value yields when it is big enough to matter: a description, or null. */
 function bigIterator(v: Value | undefined, limits: Limits): string | null {
   if (!v || v.k !== 'call' || v.callee.k !== 'global' || !ITERATORS.has(v.callee.resolved) || v.args.k !== 'tuple') return null;
-  const nums = v.args.items.map((x) => (x.k === 'int' ? (x.v === null ? Infinity : Number(x.v)) : x.k === 'bool' ? Number(x.v) : NaN));
+  // anything with __index__ is a bound (a numpy integer scalar): what is not a constant int or bool counts as unbounded
+  const nums = v.args.items.map((x) => (x.k === 'int' ? (x.v === null ? Infinity : Number(x.v)) : x.k === 'bool' ? Number(x.v) : isIndexLike(x) ? Infinity : NaN));
+  if (v.args.count !== v.args.items.length) return `${v.callee.resolved} with more arguments than are kept for checking`;
   switch (v.callee.resolved) {
     case 'itertools.count':
     case 'itertools.cycle':
@@ -82,6 +84,14 @@ function bigIterator(v: Value | undefined, limits: Limits): string | null {
       return n > limits.maxExpansion ? `a range of ${n === Infinity ? 'more than 2^53' : n} items` : null;
     }
   }
+}
+
+/** numpy's scalar constructor and integer types: objects with __index__, which bytes(), bytearray() and range() take as a size. */
+const NUMPY_INDEX = /^numpy\.(?:(?:_?core\.multiarray\.)?scalar|u?int(?:8|16|32|64|p|c|_)?|u?longlong|u?short|u?byte|integer|signedinteger|unsignedinteger)$/;
+
+/** A value whose size as an index cannot be told: a numpy integer scalar the pickle made. */
+function isIndexLike(v: Value): boolean {
+  return v.k === 'call' && v.callee.k === 'global' && NUMPY_INDEX.test(v.callee.resolved);
 }
 
 /** Constructors that iterate over their iterable argument. */
@@ -97,11 +107,19 @@ const consumes: Check = (args, limits) => {
 const allocates: Check = (args, limits) => {
   const n = args[0];
   if (n && n.k === 'int' && (n.v === null || Number(n.v) > limits.maxAllocation)) return { rule: 'RESOURCE_HOSTILE/allocation', args: { max: limits.maxAllocation } };
+  // bytes(x) and bytearray(x) take anything with __index__ as a size (a numpy integer scalar): an object whose size cannot be told
+  if (n && isIndexLike(n)) return { rule: 'RESOURCE_HOSTILE/allocation', args: { max: limits.maxAllocation } };
   return consumes(args, limits);
 };
 
-/** The digits and decimal exponent of a number written as text (Python's int/float/Decimal/Fraction syntax). */
+/** The digits and decimal exponent of a number written as text (Python's int/float/Decimal/Fraction syntax), or as Decimal's tuple. */
 function numberText(v: Value | undefined): { digits: number; exponent: number } | null {
+  // Decimal((sign, digits, exponent)): the digits a tuple of ints, the exponent an int (or 'n', 'N', 'F')
+  if (v?.k === 'tuple' && v.count === 3 && v.items.length === 3) {
+    const [, digits, exp] = v.items as [Value, Value, Value];
+    const exponent = exp.k === 'int' ? (typeof exp.v === 'number' ? Math.abs(exp.v) : Infinity) : 0;
+    return { digits: digits.k === 'tuple' || digits.k === 'list' ? digits.count : 0, exponent };
+  }
   if (!v || v.k !== 'str') return null;
   if (v.v === null) return { digits: v.len, exponent: 0 };
   const m = /^\s*[+-]?([0-9_]*)(?:\.([0-9_]*))?(?:[eE]([+-]?[0-9_]+))?\s*$/.exec(v.v);
@@ -327,10 +345,30 @@ function scipyDistributionGuard(state: Value): CostFinding | null {
   if (state.count !== state.entries.length) return refuse('the state has more items than are kept for checking');
   for (const [key, value] of state.entries) {
     if (key.k !== 'str' || key.v === null) return refuse('the state has a key that is not a constant string');
+    // __dict__.update(state), then self._attach_methods() and self._attach_argparser_methods(): an entry under either name is what runs
+    if (SCIPY_SETSTATE_CALLS.has(key.v)) return refuse(`the state sets ${key.v}, which __setstate__ then calls`);
+    // a function, or a callable made from one, in the instance dict replaces the method of its name
+    if ((value.k === 'global' || callableMaker(value)) && !SCIPY_REATTACHED.has(key.v)) return refuse(`the state gives ${key.v} a callable, which replaces the method of that name`);
     if (key.v !== '_parse_arg_template') continue;
     if (value.k !== 'str' || value.v === null || !isScipyTemplate(value.v)) return refuse("the template is not the one scipy writes (argument parsers for the distribution's shape names)");
   }
   return null;
+}
+
+/**
+ * What _attach_methods assigns anew on every __setstate__ (numpy.vectorize objects and the argument
+ * parsers): older scipy kept them in the state, and whatever the state gives there is replaced.
+ */
+const SCIPY_REATTACHED: ReadonlySet<string> = new Set(['_ppfvec', '_cdfvec', 'vecentropy', 'generic_moment', '_parse_args', '_parse_args_stats', '_parse_args_rvs']);
+
+/** What rv_generic.__setstate__ calls on the instance after updating its __dict__ with the state. */
+const SCIPY_SETSTATE_CALLS: ReadonlySet<string> = new Set(['_attach_methods', '_attach_argparser_methods']);
+
+/** Callables made by calling a function: functools.partial, toolz's curry (rebuilt by _restore_curry), numpy.vectorize. */
+const CALLABLE_MAKERS = /^(?:functools\.partial|_functools\.partial|(?:cy)?toolz\.(?:functoolz\.)?(?:_restore_curry|curry)|numpy\.vectorize|numpy\.lib\.function_base\.vectorize|numpy\.lib\._function_base_impl\.vectorize)$/;
+
+function callableMaker(v: Value): boolean {
+  return v.k === 'call' && v.callee.k === 'global' && CALLABLE_MAKERS.test(v.callee.resolved);
 }
 
 /**
@@ -359,14 +397,20 @@ function statsmodelsDataGuard(state: Value): CostFinding | null {
  * (`frombytes(data)`: the decoder's name is the constant "raw"). With plain data there, nothing but
  * Pillow's C code runs; an object there would have its `__eq__`, `__bytes__` or `__iter__` run.
  */
-function pilImageGuard(state: Value, hotKnown: boolean): CostFinding | null {
+function pilImageGuard(state: Value, hotKnown: boolean, limits: Limits): CostFinding | null {
   const refuse = (why: string): CostFinding => ({ rule: 'DENIED_GLOBAL/unsafe-call', args: { why: `Pillow's Image.__setstate__ is admitted with the plain state Pillow writes ([info, mode, size, palette, data]); ${why}` } });
   if ((state.k !== 'list' && state.k !== 'tuple') || state.count !== 5 || state.items.length !== 5) return refuse('this state is not a list of five');
   const [info, mode, size, palette, data] = state.items as [Value, Value, Value, Value, Value];
   if (info.k !== 'dict' || !isPlainData(info, 4, hotKnown)) return refuse('its info is not a dict of plain data');
   if (mode.k !== 'str' || mode.v === null) return refuse('its mode is not a constant string');
-  if (size.k !== 'tuple' || size.count !== 2 || !size.items.every((x) => x.k === 'int')) return refuse('its size is not two integers');
-  if (!isPlainData(palette, 1, hotKnown)) return refuse('its palette is not plain data');
+  if (size.k !== 'tuple' || size.count !== 2 || size.items.length !== 2 || !size.items.every((x) => x.k === 'int' && typeof x.v === 'number' && x.v >= 0)) return refuse('its size is not two non-negative integers');
+  // core.new(mode, size) allocates the whole image (no pixel limit on this path): at most 4 bytes a pixel in the modes Pillow writes, 8 for I;16 and F variants
+  const [w, h] = size.items as unknown as [{ v: number }, { v: number }];
+  if (w.v * h.v * 8 > limits.maxAllocation) return refuse(`its size, ${w.v} × ${h.v} pixels, allocates more than ${limits.maxAllocation} bytes`);
+  // putpalette(palette) runs bytes(palette) on anything but bytes: an int allocates that many
+  // (a list's items are bytes' items, each at most 255: its length is the pickle's own)
+  const paletteOk = palette.k === 'none' || palette.k === 'bytes' || ((palette.k === 'list' || palette.k === 'tuple') && isPlainData(palette, 1, hotKnown));
+  if (!paletteOk) return refuse('its palette is not None, bytes or a list of plain values');
   if (data.k !== 'bytes' && data.k !== 'str') return refuse('its pixel data is not bytes');
   return null;
 }
@@ -406,6 +450,7 @@ export interface BuildContext {
   /** The object the BUILD is on, and whether an earlier BUILD gave it a state already. */
   readonly target: CallValue;
   readonly rebuilt: boolean;
+  readonly limits: Limits;
 }
 
 /** Reviewed __setstate__ guards, by the catalogue name of the class (catalogue GUARDED_SETSTATE). */
@@ -414,8 +459,8 @@ const SETSTATE_GUARDS: ReadonlyMap<string, SetstateGuard> = new Map<string, Sets
   ['statsmodels.base.data.ModelData', statsmodelsDataGuard],
   ['statsmodels.base.data.PandasData', statsmodelsDataGuard],
   ['statsmodels.base.data.PatsyData', statsmodelsDataGuard],
-  ['PIL.Image.Image', pilImageGuard],
-  ['PIL.PngImagePlugin.PngImageFile', pilImageGuard],
+  ['PIL.Image.Image', (state, hot, ctx) => pilImageGuard(state, hot, ctx.limits)],
+  ['PIL.PngImagePlugin.PngImageFile', (state, hot, ctx) => pilImageGuard(state, hot, ctx.limits)],
   ['sklearn_pandas.dataframe_mapper.DataFrameMapper', dataFrameMapperGuard],
   ['matplotlib.cbook.CallbackRegistry', callbackRegistryGuard],
   ['geopandas.geodataframe.GeoDataFrame', geoDataFrameGuard],

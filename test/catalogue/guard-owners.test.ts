@@ -4,7 +4,7 @@
  * a name whose owner is none of the guards, are refused wherever the pickle calls or builds it (fail
  * closed): no catalogue entry produces either today, so the judgement is made up here.
  */
-import { scan, type CompiledPolicy } from '../../src';
+import { DEFAULT_LIMITS, scan, type CompiledPolicy } from '../../src';
 import type { ArgumentGuard } from '../../src/names/catalogue/verdict';
 import { buildGuard } from '../../src/machine/costs';
 import type { CallValue, GlobalValue } from '../../src/machine/values';
@@ -53,7 +53,7 @@ describe('a guarded name no guard checks is refused', () => {
   test('a BUILD on what it makes', () => {
     for (const owner of OWNERS) {
       const cls: GlobalValue = { k: 'global', module: MODULE, name: NAME, resolved: RESOLVED, id: 0, guardedArgs: { owner: owner as ArgumentGuard, name: RESOLVED } };
-      expect([owner, buildGuard(cls, { k: 'none' }, { hotKnown: false, loads: () => null, target: { k: 'call', callee: cls } as unknown as CallValue, rebuilt: false })?.rule]).toEqual([owner, 'DENIED_GLOBAL/unsafe-call']);
+      expect([owner, buildGuard(cls, { k: 'none' }, { hotKnown: false, loads: () => null, target: { k: 'call', callee: cls } as unknown as CallValue, rebuilt: false, limits: DEFAULT_LIMITS })?.rule]).toEqual([owner, 'DENIED_GLOBAL/unsafe-call']);
     }
   });
 });

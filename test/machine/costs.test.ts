@@ -22,6 +22,12 @@ describe('allocation: bytes and bytearray of a huge size, by every route', () =>
     expect(r.accepted).toBe(false);
   });
 
+  test('a numpy integer scalar as the size (bytes() takes anything with __index__) counts as unbounded', () => {
+    const scalar = (p: P) => p.global('numpy.core.multiarray', 'scalar').global('numpy', 'dtype').str('i8').false().true().tuple3().reduce().bytes(new Uint8Array(8)).tuple2().reduce();
+    expect(rules(scan(scalar(new P().proto(2).global('builtins', 'bytearray')).tuple1().reduce().stop().done()))).toContain('RESOURCE_HOSTILE/allocation');
+    expect(rules(scan(scalar(new P().proto(2).global('builtins', 'list').global('builtins', 'range')).tuple1().reduce().tuple1().reduce().stop().done()))).toContain('RESOURCE_HOSTILE/iteration');
+  });
+
   test('a small bytearray is fine', () => {
     expect(rules(scan(new P().proto(2).global('builtins', 'bytearray').binint1(16).tuple1().reduce().stop().done()))).toEqual([]);
   });
@@ -61,6 +67,16 @@ describe('numbers from text with a huge digit count or exponent', () => {
   ])('%s.%s of a long or huge-exponent string', (m, n, text) => {
     const r = scan(new P().proto(2).global(m, n).str(text).tuple1().reduce().stop().done());
     expect(rules(r)).toContain('RESOURCE_HOSTILE/number-text');
+  });
+
+  test("Decimal's tuple form (sign, digits, exponent) with a huge exponent or digit count", () => {
+    const decimal = (digits: number, exponent: number) => {
+      const p = new P().proto(2).global('decimal', 'Decimal').binint1(0).mark();
+      for (let i = 0; i < digits; i++) p.binint1(1);
+      return p.tuple().binint(exponent).tuple3().tuple1().reduce().stop().done();
+    };
+    expect(rules(scan(decimal(1, 999999999)))).toContain('RESOURCE_HOSTILE/number-text');
+    expect(rules(scan(decimal(3, -2)))).toEqual([]);
   });
 
   test('ordinary numbers are fine', () => {
@@ -124,5 +140,35 @@ describe('argument guards', () => {
         expect(rules(r)).toContain('DENIED_GLOBAL/unsafe-call');
       }
     });
+
+    test('what _attach_methods assigns anew (older scipy kept vecentropy in the state) may be anything', () => {
+      const vectorized = (p: P) => p.global('numpy', 'vectorize').global('numpy', 'test').tuple1().reduce();
+      const state = (p: P) => vectorized(p.emptyDict().mark().str('_parse_arg_template').str(NORM).str('vecentropy')).setitems();
+      expect(scan(dist('norm_gen', state), { policy: 'default' }).findings.filter((f) => f.rule === 'unsafe-call')).toEqual([]);
+    });
+
+    test('a state entry that replaces a method __setstate__ calls, or any method with a callable, is rejected', () => {
+      const withEntry = (key: string, value: (p: P) => P) => (p: P) => value(p.emptyDict().mark().str('_parse_arg_template').str(NORM).str(key)).setitems();
+      // numpy.test is allowed as a value; under _attach_methods, __setstate__ calls it (it runs numpy's test suite)
+      const numpyTest = (p: P) => p.global('numpy', 'test');
+      const partial = (p: P) => p.global('functools', 'partial').global('numpy', 'test').tuple1().reduce();
+      for (const state of [withEntry('_attach_methods', numpyTest), withEntry('_attach_argparser_methods', (p) => p.none()), withEntry('_attach_methods', partial), withEntry('_pdf', numpyTest), withEntry('_pdf', partial)]) {
+        const r = scan(dist('norm_gen', state), { policy: 'default' });
+        expect(r.verdict).toBe('dangerous');
+        expect(rules(r)).toContain('DENIED_GLOBAL/unsafe-call');
+      }
+    });
+  });
+
+  test("Pillow's Image state: a palette bytes() would allocate from, or a size beyond the allocation bound, is rejected", () => {
+    const image = (mode: string, size: (p: P) => P, palette: (p: P) => P) =>
+      palette(size(new P().proto(2).global('PIL.Image', 'Image').emptyTuple().newobj().mark().emptyDict().str(mode))).bytes(new Uint8Array(4)).list().build().stop().done();
+    const small = (p: P) => p.binint1(2).binint1(2).tuple2();
+    expect(scan(image('P', small, (p) => p.bytes(new Uint8Array(6))), { policy: 'default' }).verdict).toBe('safe');
+    for (const bytes of [image('P', small, (p) => p.long(String(TB))), image('RGBA', (p) => p.binint(200000).binint(200000).tuple2(), (p) => p.none())]) {
+      const r = scan(bytes, { policy: 'default' });
+      expect(r.verdict).toBe('dangerous');
+      expect(rules(r)).toContain('DENIED_GLOBAL/unsafe-call');
+    }
   });
 });

@@ -482,10 +482,10 @@ function doBuild(m: MachineState, r: OpReader, inst: Value, state: Value): void 
       stateInstances(m, r, inst, cls, state, `the BUILD of ${originGlobal(inst)?.resolved ?? 'an object'} (its __setstate__ or __setattr__)`, pseudo);
       if (setsSetstate(state))
         m.rec.add('DENIED_GLOBAL/unsafe-call', { offset: r.opPos, opcode: 'BUILD', call: pseudo() }, { op: 'BUILD', at: r.opPos, call: pseudo(), why: 'the state gives the object an attribute __setstate__ (or one under a name the scan cannot read), which a later BUILD of it calls with its state' });
-      const guard = (cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt }) : null) ?? factoryBuildGuard(inst);
+      const guard = (cls ? buildGuard(cls, state, { hotKnown: !m.lateHot, loads: (v) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt, limits: m.limits }) : null) ?? factoryBuildGuard(inst);
       if (guard) m.rec.add(guard.rule, { offset: r.opPos, opcode: 'BUILD' }, { op: 'BUILD', at: r.opPos, call: cls ? `${cls.resolved}.__setstate__(${renderValue(state)})` : pseudo(), ...guard.args } as never);
       else if (cls && buildGuarded(cls)) {
-        const ctx = { hotKnown: !m.lateHot, loads: (v: Value) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt };
+        const ctx = { hotKnown: !m.lateHot, loads: (v: Value) => nestedLoads(m, r, v, pseudo), target: inst, rebuilt, limits: m.limits };
         m.watchAccepted([state], { opcode: 'BUILD', at: r.opPos, call: pseudo, recheck: () => buildGuard(cls, state, ctx) });
       }
       break;
